@@ -1,0 +1,7 @@
+// The numbered, forward-only SQLite migrations. Entry N upgrades a file at PRAGMA user_version N to N + 1.
+// Never edit a shipped entry: add a new one.
+import { seed } from './000-seed.js';
+import { inbox } from './001-inbox.js';
+
+export const migrations: readonly string[] = [seed, inbox];
+export const schemaVersion = migrations.length;

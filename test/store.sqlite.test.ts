@@ -1,0 +1,195 @@
+// The SQLite backend: the shared contract, plus what only a file can get wrong: the Python relay's file, modes,
+// and files that are not ours.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite.js';
+import { RelayError, type Store } from '../src/store/store.js';
+import { tempDir } from './helpers/temp.js';
+import { storeContract, type StoreBackend } from './store.contract.js';
+
+const open: Store[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((s) => s.close()));
+});
+function track<T extends Store>(store: T): T {
+  open.push(store);
+  return store;
+}
+
+const sqlite: StoreBackend = {
+  name: 'sqlite',
+  async create(options) {
+    const file = path.join(tempDir(), 'relay.db');
+    return {
+      store: track(openSqliteStore(file, options)),
+      second: async () => track(openSqliteStore(file, options)),
+    };
+  },
+};
+
+storeContract([sqlite]);
+
+/** The Python relay 1.2.4's schema and rows, written the way it writes them (rollback journal, no indexes). */
+function writeSeedFile(file: string): void {
+  const db = new Database(file);
+  db.exec(`CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
+    timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)`);
+  const insert = db.prepare('INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)');
+  insert.run('desktop', 'old, read by code', '2026-11-20T10:00:00.000001+00:00', null, '2026-11-20T10:05:00.000000+00:00');
+  insert.run('code', 'unread by desktop', '2026-11-21T10:00:00.123456+00:00', null, null);
+  insert.run('desktop', 'unread by code', '2026-11-22T10:00:00.654321+00:00', null, null);
+  insert.run('code', 'read by desktop', '2026-11-23T10:00:00.000000+00:00', '2026-11-23T11:00:00.000000+00:00', null);
+  db.close();
+  fs.chmodSync(file, 0o644);
+}
+
+/** The Python relay's own statements, as its source runs them. */
+const python = {
+  insert: "INSERT INTO messages (sender, message, timestamp) VALUES (?, ?, ?)",
+  evict: 'DELETE FROM messages WHERE id NOT IN (SELECT id FROM messages ORDER BY id DESC LIMIT 20)',
+  unreadForCode: "SELECT id, sender, message, timestamp, read_by_desktop_at, read_by_code_at FROM messages WHERE sender != 'code' AND read_by_code_at IS NULL ORDER BY id DESC LIMIT ?",
+  markCode: 'UPDATE messages SET read_by_code_at = ? WHERE id = ?',
+  notifierScan: "SELECT id, sender, message FROM messages WHERE (sender = 'code' AND read_by_desktop_at IS NULL) OR (sender = 'desktop' AND read_by_code_at IS NULL)",
+  clear: 'DELETE FROM messages',
+};
+
+describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
+  it('upgrades a Python relay file in place and keeps every message and its read state', async () => {
+    const file = path.join(tempDir(), '.relay_buffer.db');
+    writeSeedFile(file);
+    const store = track(openSqliteStore(file));
+    const all = await store.latest(10);
+    expect(all.map((m) => m.message)).toEqual(['old, read by code', 'unread by desktop', 'unread by code', 'read by desktop']);
+    expect(all[1]!.timestamp).toBe('2026-11-21T10:00:00.123456+00:00');
+    expect((await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by code']);
+    expect((await store.fetch({ reader: 'desktop', limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by desktop']);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+    raw.close();
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("keeps working under the Python relay's own SQL after the upgrade", async () => {
+    const file = path.join(tempDir(), '.relay_buffer.db');
+    writeSeedFile(file);
+    const store = track(openSqliteStore(file));
+    const py = new Database(file);
+    try {
+      // Python sends; we see it as unread for Code.
+      py.prepare(python.insert).run('desktop', 'sent by python', '2026-11-24T09:00:00.000000+00:00');
+      const got = await store.fetch({ reader: 'code', limit: 20, unreadOnly: true });
+      expect(got.map((m) => m.message)).toEqual(['unread by code', 'sent by python']);
+      // We send; Python sees it unread and marks it read; we then agree it is read.
+      await store.send({ sender: 'desktop', message: 'sent by node' });
+      const pyUnread = py.prepare(python.unreadForCode).all(5) as { id: number; message: string }[];
+      expect(pyUnread.map((r) => r.message)).toEqual(['sent by node']);
+      py.prepare(python.markCode).run('2026-11-24T09:01:00.000000+00:00', pyUnread[0]!.id);
+      expect(await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).toEqual([]);
+      expect((py.prepare(python.notifierScan).all() as { message: string }[]).map((r) => r.message)).toEqual(['unread by desktop']);
+      // Python's eviction and clear leave no stale read state behind.
+      py.prepare(python.evict).run();
+      py.prepare(python.clear).run();
+      expect(py.prepare('SELECT count(*) FROM inbox').pluck().get()).toBe(0);
+      await store.send({ sender: 'code', message: 'after python clear' });
+      expect((await store.fetch({ reader: 'desktop', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['after python clear']);
+    } finally {
+      py.close();
+    }
+  });
+
+  it('fetches unread messages through an index seek', () => {
+    const file = path.join(tempDir(), 'relay.db');
+    track(openSqliteStore(file));
+    const db = new Database(file, { readonly: true });
+    const plan = db
+      .prepare(`EXPLAIN QUERY PLAN ${UNREAD_FOR_SQL}`)
+      .all('code', 5) as { detail: string }[];
+    db.close();
+    const details = plan.map((p) => p.detail).join(' | ');
+    expect(details).toMatch(/SEARCH i USING (COVERING )?INDEX inbox_unread/);
+    expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
+  });
+});
+
+describe('SQLite files that are not ours, or not usable', () => {
+  const openError = (file: string): RelayError => {
+    try {
+      track(openSqliteStore(file));
+    } catch (error) {
+      return error as RelayError;
+    }
+    throw new Error('expected the open to fail');
+  };
+
+  it('creates a new database 0600, with its WAL and SHM 0600 too', async () => {
+    const file = path.join(tempDir(), 'new.db');
+    const store = track(openSqliteStore(file));
+    await store.send({ sender: 'code', message: 'x' });
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a file that is not SQLite, naming it, and leaves it untouched', () => {
+    const file = path.join(tempDir(), 'notes.db');
+    fs.writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+    const before = fs.readFileSync(file);
+    const error = openError(file);
+    expect(error).toBeInstanceOf(RelayError);
+    expect(error.code).toBe('not_relay_db');
+    expect(error.message).toContain(file);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses an SQLite database of another program and does not change it', () => {
+    const file = path.join(tempDir(), 'other.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
+    db.close();
+    const before = fs.readFileSync(file);
+    const error = openError(file);
+    expect(error.code).toBe('not_relay_db');
+    expect(error.message).toContain(file);
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+  });
+
+  it('refuses a corrupt database, naming it, without overwriting it', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'relay.db');
+    const good = openSqliteStore(file);
+    void good.close();
+    const bytes = fs.readFileSync(file);
+    bytes.fill(0x5a, 100, 4096);
+    fs.writeFileSync(file, bytes);
+    const error = openError(file);
+    expect(error).toBeInstanceOf(RelayError);
+    expect(error.message).toContain(file);
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+  });
+
+  it('refuses a directory in place of the file', () => {
+    const dir = path.join(tempDir(), 'relay.db');
+    fs.mkdirSync(dir);
+    const error = openError(dir);
+    expect(error.code).toBe('not_relay_db');
+    expect(error.message).toContain(dir);
+  });
+
+  it('refuses a database written by a newer relay', () => {
+    const file = path.join(tempDir(), 'relay.db');
+    const db = new Database(file);
+    db.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL, timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)');
+    db.pragma('user_version = 999');
+    db.close();
+    expect(openError(file).code).toBe('newer_schema');
+  });
+
+  it('reports a missing directory clearly', () => {
+    const file = path.join(tempDir(), 'no', 'such', 'dir', 'relay.db');
+    const error = openError(file);
+    expect(error.message).toContain(file);
+    expect(error.message).toMatch(/directory does not exist/);
+  });
+});
