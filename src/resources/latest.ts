@@ -1,0 +1,28 @@
+// messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { LIMITS, type RelayMessage } from '../store/store.js';
+import type { RelayDeps } from '../tools/deps.js';
+
+export const uri = 'messages://latest';
+
+export function formatLatest(messages: readonly RelayMessage[]): string {
+  if (messages.length === 0) return 'No messages in relay buffer.';
+  return messages
+    .map((m, i) => `${i + 1}. [${m.sender.charAt(0).toUpperCase()}${m.sender.slice(1)}]: ${m.message}`)
+    .join('\n\n');
+}
+
+export function register(server: McpServer, deps: RelayDeps): void {
+  server.registerResource(
+    'latest',
+    uri,
+    {
+      title: 'Latest relay messages',
+      description: `The newest ${LIMITS.latestCount} messages, oldest first; reading it marks nothing read.`,
+      mimeType: 'text/plain',
+    },
+    async (href) => ({
+      contents: [{ uri: href.href, mimeType: 'text/plain', text: formatLatest(await deps.store.latest(LIMITS.latestCount)) }],
+    }),
+  );
+}
