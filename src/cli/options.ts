@@ -1,0 +1,27 @@
+// Option parsing shared by every command: node:util parseArgs, with its errors turned into one-line UsageErrors.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CLIENT_KINDS, isClientKind, type ClientKind } from '../store/store.js';
+import { UsageError } from './errors.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+export const helpOption = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpec;
+
+export function parse<T extends OptionSpec>(args: string[], options: T, allowPositionals = false) {
+  try {
+    return parseArgs({ args, options: { ...options, ...helpOption }, allowPositionals, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // parseArgs says e.g. "Unknown option '--x'. To specify a positional argument starting with a '-', place it
+    // at the end of the command after '--', as in '-- \"--x\"": keep the first sentence.
+    throw new UsageError(message.split(/\.\s/)[0]?.replace(/\.$/, '') ?? message);
+  }
+}
+
+export function clientKind(flag: string, value: string | undefined): ClientKind | null {
+  if (value === undefined) return null;
+  if (!isClientKind(value)) {
+    throw new UsageError(`${flag} must be one of: ${CLIENT_KINDS.join(', ')} (got '${value}')`);
+  }
+  return value;
+}

@@ -1,0 +1,12 @@
+// Default file locations, resolved against the current HOME (tests point HOME at a temp directory).
+import os from 'node:os';
+import path from 'node:path';
+
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env.RELAY_DB;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.relay_buffer.db');
+}
+
+export function debugLogPath(): string {
+  return path.join(os.homedir(), '.relay_debug.log');
+}

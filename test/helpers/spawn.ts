@@ -1,0 +1,119 @@
+// Spawning the built CLI the way Claude does (stdio, temp HOME), and making sure every child dies with the test.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { onTestFinished } from 'vitest';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const cliPath = path.join(root, 'dist', 'cli.js');
+
+/** A minimal environment: the temp HOME, PATH, and nothing from the developer's own relay set-up. */
+export function testEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', ...extra };
+}
+
+export async function spawnClient(args: string[], home: string, extra: Record<string, string> = {}): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, ...args], env: testEnv(home, extra), stderr: 'pipe' });
+  let stderr = '';
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const client = new Client({ name: 'e2e', version: '0' });
+  onTestFinished(async () => {
+    await client.close().catch(() => {});
+    const pid = transport.pid;
+    if (pid !== null) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  await client.connect(transport);
+  return { client, transport, stderr: () => stderr };
+}
+
+export interface RawProcess {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the next JSON line on stdout. */
+  next(): Promise<Record<string, unknown>>;
+  send(line: string | Buffer): void;
+  exited: Promise<number | null>;
+  stderr: () => string;
+}
+
+/** The CLI with its stdio in our hands, for writing raw bytes at it. Killed when the test ends. */
+export function spawnRaw(args: string[], home: string, extra: Record<string, string> = {}): RawProcess {
+  const child = spawn(process.execPath, [cliPath, ...args], { env: testEnv(home, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  let buffered = '';
+  const lines: string[] = [];
+  const waiters: ((line: string) => void)[] = [];
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    buffered += chunk;
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      const waiter = waiters.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    next: () =>
+      new Promise((resolve, reject) => {
+        const line = lines.shift();
+        if (line !== undefined) return resolve(JSON.parse(line) as Record<string, unknown>);
+        const timer = setTimeout(() => reject(new Error(`no output; stderr: ${stderr}`)), 10_000);
+        waiters.push((l) => {
+          clearTimeout(timer);
+          resolve(JSON.parse(l) as Record<string, unknown>);
+        });
+      }),
+    send: (line) => {
+      child.stdin.write(line);
+    },
+    exited,
+    stderr: () => stderr,
+  };
+}
+
+export const initialize = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+});
+
+/** Runs the CLI to completion and returns its exit code and output. */
+export function runCli(args: string[], home: string, extra: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { env: testEnv(home, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mcp-relay ${args.join(' ')} did not exit`));
+    }, 20_000);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
