@@ -3,7 +3,8 @@
 // frames newline-delimited JSON the same way and validates with the SDK's own JSONRPCMessageSchema, but:
 //  - a line over `maxLineBytes` is skipped as it streams in (never buffered whole) and, when its request id can be
 //    seen at either end of the line, answered with a JSON-RPC error that says the size and the limit;
-//  - an unparsable line gets a -32700 parse error, an invalid message with an id a -32600 error (JSON-RPC 2.0);
+//  - an unparsable line gets a -32700 parse error, valid JSON that is not a JSON-RPC message (a batch, an object
+//    id, a wrong version) a -32600 error, with a null id where none can be read (JSON-RPC 2.0);
 //  - chunks are joined once per line, not once per chunk.
 // It must never write anything but JSON-RPC messages to stdout.
 import type { Readable, Writable } from 'node:stream';
@@ -133,11 +134,7 @@ export class RelayStdioTransport implements Transport {
     }
     const result = JSONRPCMessageSchema.safeParse(parsed);
     if (!result.success) {
-      const id = (parsed as { id?: unknown } | null)?.id;
-      this.onrejected('input that is not a JSON-RPC 2.0 message');
-      if (typeof id === 'string' || typeof id === 'number') {
-        void this.reply(id, ErrorCode.InvalidRequest, 'Invalid request: not a JSON-RPC 2.0 message.');
-      }
+      this.rejectInvalid(parsed);
       return;
     }
     try {
@@ -145,6 +142,25 @@ export class RelayStdioTransport implements Transport {
     } catch (error) {
       this.onerror?.(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /**
+   * Valid JSON that is not a JSON-RPC 2.0 message. JSON-RPC answers an invalid request with -32600, and with a null
+   * id when the id cannot be read (an object id, a batch). Batches were removed from MCP in 2025-06-18, so a batch
+   * gets one error. Something shaped like a response is never answered: the peer may have a request with that id.
+   */
+  private rejectInvalid(parsed: unknown): void {
+    if (Array.isArray(parsed)) {
+      this.onrejected('a JSON-RPC batch (not supported by MCP)');
+      void this.reply(null, ErrorCode.InvalidRequest, 'Invalid request: JSON-RPC batches are not supported; send one message per line.');
+      return;
+    }
+    const message = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};
+    this.onrejected('input that is not a JSON-RPC 2.0 message');
+    if (!('method' in message) && ('result' in message || 'error' in message)) return;
+    const id = message.id;
+    const usable = typeof id === 'string' || (typeof id === 'number' && Number.isSafeInteger(id));
+    void this.reply(usable ? id : null, ErrorCode.InvalidRequest, 'Invalid request: not a JSON-RPC 2.0 message.');
   }
 
   private reply(id: RequestId | null, code: number, message: string): Promise<void> {
