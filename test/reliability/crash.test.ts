@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
-import type { RelayMessage } from '../../src/store/store.js';
+import { drain } from '../helpers/drain.js';
 import { canWriteNow } from '../helpers/process.js';
 import { body } from '../helpers/server.js';
 import { spawnClient } from '../helpers/spawn.js';
@@ -58,8 +58,7 @@ describe('kill -9 during a stream of sends', () => {
     // The relay's own store opens it and the messages are there to fetch, oldest first.
     const store = openSqliteStore(dbFile);
     try {
-      const fetched: RelayMessage[] = [];
-      for (let batch; (batch = await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).length > 0; ) fetched.push(...batch);
+      const fetched = await drain(() => store.fetch({ reader: 'code', limit: 20, unreadOnly: true }));
       expect(fetched.map((m) => m.id)).toEqual([...fetched.map((m) => m.id)].sort((a, b) => a - b));
       const texts = new Set(fetched.map((m) => m.message));
       for (const message of acknowledged.values()) expect(texts.has(message), message).toBe(true);

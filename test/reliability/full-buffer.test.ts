@@ -2,6 +2,7 @@
 // are refused with an error that says what to do, nothing unread is evicted, and the other direction still works.
 import { describe, expect, it } from 'vitest';
 import { LIMITS } from '../../src/store/store.js';
+import { drain } from '../helpers/drain.js';
 import { body } from '../helpers/server.js';
 import { spawnClient } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
@@ -35,8 +36,7 @@ describe('the unread cap', () => {
     expect((await call(code, 'relay_send', { message: 'the other way' })).ok).toBe(true);
 
     // Code reads all 1,000, oldest first, none missing: the refused one never got in.
-    const fetched: { id: number; message: string }[] = [];
-    for (let batch; (batch = (await call(code, 'relay_fetch', { limit: 20 })).messages ?? []).length > 0; ) fetched.push(...batch);
+    const fetched = await drain(async () => (await call(code, 'relay_fetch', { limit: 20 })).messages ?? []);
     expect(fetched).toHaveLength(cap);
     expect(fetched.map((m) => m.id)).toEqual([...fetched.map((m) => m.id)].sort((a, b) => a - b));
     const expected = Array.from({ length: 10 }, (_, stream) => Array.from({ length: cap / 10 }, (_, n) => `m${stream * 1000 + n}`)).flat();
