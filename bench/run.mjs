@@ -118,6 +118,32 @@ async function roundTrip() {
   });
 }
 
+/** The store alone, in this process: where the round trip's time goes, with and without history pruning. */
+async function storeAlone() {
+  const { openSqliteStore } = await import(pathToFileURL(path.join(root, 'dist', 'store', 'sqlite.js')).href);
+  const dir = tempDir();
+  const measure = async (name, options) => {
+    const store = openSqliteStore(path.join(dir, `${name}.db`), options);
+    const roundTrip = async (i) => {
+      await store.send({ sender: 'desktop', message: `round trip ${i}` });
+      await store.fetch({ reader: 'code', limit: 1, unreadOnly: true });
+    };
+    // 300 untimed round trips first: the history is then at its steady size (keepRead read messages).
+    const times = await timeEach(3_000, 300, roundTrip);
+    await store.close();
+    return { median: median(times), p99: percentile(times, 99), mean: times.reduce((a, b) => a + b, 0) / times.length };
+  };
+  const pruning = await measure('default', {});
+  const keepAll = await measure('keep-all', { keepRead: Infinity });
+  const us = (v) => `${Math.round(v * 1000)} µs`;
+  return row({
+    measured: `${us(pruning.median)} / p99 ${us(pruning.p99)}`,
+    floor: `${us(keepAll.median)} / p99 ${us(keepAll.p99)}`,
+    ratio: pruning.median / keepAll.median,
+    data: { keepRead200: pruning, keepReadInfinity: keepAll },
+  });
+}
+
 async function sendsPerSecond() {
   const home = tempDir();
   const server = relay(home, ['--client', 'desktop']);
@@ -410,6 +436,7 @@ async function orphanExit() {
 const figures = [
   { id: 'cold-start', name: 'cold start: spawn → initialize result (median of 15)', target: '≤ 1.6×', run: coldStart },
   { id: 'round-trip', name: 'relay_send + relay_fetch round trip, one stdio session (median / p99)', target: '≤ 1.5×', run: roundTrip },
+  { id: 'store', name: 'store alone, in process: send + fetch (history pruned to 200 vs kept)', target: 'report', run: storeAlone },
   { id: 'sends', name: 'sends per second, one stdio session, sequential awaits', target: '≥ 3,000/s', run: sendsPerSecond },
   unavailable('delivery', 'cross-process delivery: A sends → B notified / wait_seconds / push (p50, p99)', 'p99 ≤ 100 ms',
     'needs the store-changed event source and relay_fetch wait_seconds (issues 4 and 6), not merged yet'),

@@ -146,7 +146,8 @@ async function main() {
   const started = now();
   process.stderr.write(`soak: ${seconds} s, ${senderSlots} sender slots, seed ${seed}, in ${home}\n`);
   const progress = setInterval(() => {
-    process.stderr.write(`soak: ${((now() - started) / 1000).toFixed(0)} s, ${stats.processes} processes, ${stats.acknowledged} acknowledged\n`);
+    const rss = Object.values(servers).map((s) => `${(rssKiB(s.pid) / 1024).toFixed(0)} MiB`).join(' / ');
+    process.stderr.write(`soak: ${((now() - started) / 1000).toFixed(0)} s, ${stats.processes} processes, ${stats.acknowledged} acknowledged, fetchers' RSS ${rss}\n`);
   }, 30_000);
   const senders = Array.from({ length: senderSlots }, (_, slot) => senderSlot(slot));
   const rival = rivalFetcher();
