@@ -1,6 +1,8 @@
-// createRelayServer: the MCP server with every tool and resource registered. No transport, no process, no argv:
+// createRelayServer: the MCP server with every tool, resource and prompt registered. No transport, no process, no argv:
 // the same factory serves stdio, in-memory tests and (later) HTTP.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as getPrompt from './prompts/get.js';
+import * as statusPrompt from './prompts/status.js';
 import * as latest from './resources/latest.js';
 import * as clear from './tools/clear.js';
 import type { RelayDeps } from './tools/deps.js';
@@ -31,5 +33,6 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   );
   for (const tool of [send, fetch, clear]) tool.register(server, deps);
   latest.register(server, deps);
+  for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
   return server;
 }
