@@ -212,18 +212,20 @@ describe('preview (the SessionStart hook)', () => {
     expect(await runCli(['preview', '--db', path.join(home, 'garbage.db')], home)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('shows the count and the first 3 unread, within 400 bytes, and marks nothing read', async () => {
+  it('shows the count and the newest 3 unread, within 400 bytes, and marks nothing read', async () => {
     const home = tempDir();
+    await runCli(['send', '--as', 'desktop', 'an older message'], home);
+    await runCli(['send', '--as', 'code', 'from code itself'], home);
     await runCli(['send', '--as', 'desktop', 'Please fix parser.py:\nline 47, the regex'], home);
-    for (let i = 2; i <= 5; i++) await runCli(['send', '--as', 'desktop', `message ${i} ${'é'.repeat(300)}`], home);
+    for (let i = 3; i <= 4; i++) await runCli(['send', '--as', 'desktop', `message ${i} ${'é'.repeat(300)}`], home);
     const preview = await runCli(['preview', '--for', 'code'], home);
     expect(preview.code).toBe(0);
     expect(Buffer.byteLength(preview.stdout)).toBeLessThanOrEqual(400);
     const lines = preview.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('relay: 5 unread messages from Desktop (run /get to read them):');
+    expect(lines[0]).toBe('relay: 4 unread messages from Desktop (run /get to read them), the latest 3:');
     expect(lines[1]).toBe('1. Please fix parser.py: line 47, the regex');
-    expect(lines[2]).toMatch(/^2\. message 2 é+…$/);
-    expect(JSON.parse((await runCli(['status', '--json'], home)).stdout).unread.code).toBe(5);
+    expect(lines[2]).toMatch(/^2\. message 3 é+…$/);
+    expect(JSON.parse((await runCli(['status', '--json'], home)).stdout).unread.code).toBe(4);
   });
 
   it('keeps every preview within 400 bytes, however long or many the messages', () => {
@@ -232,6 +234,7 @@ describe('preview (the SessionStart hook)', () => {
       const text = previewText('code', count, texts);
       expect(Buffer.byteLength(`${text}\n`)).toBeLessThanOrEqual(400);
       expect(text.startsWith(`relay: ${count.toLocaleString('en-US')} unread message`)).toBe(true);
+      expect(text.split('\n').length).toBeGreaterThan(1);
     }
     expect(previewText('desktop', 0, [])).toBe('');
     expect(previewText('desktop', 1, ['hi'])).toBe('relay: 1 unread message from Code (say "get" to read them):\n1. hi');

@@ -1,5 +1,5 @@
 // `mcp-relay preview --for code`: the SessionStart hook. Prints (stdout, which Claude Code adds to the session) the
-// count and up to 3 previews of a side's unread messages, at most 400 bytes; prints nothing when there are none.
+// count and previews of the newest 3 unread messages (oldest of them first), at most 400 bytes; nothing when none.
 // It runs at every Claude Code start, so it must be quick, must never mark anything read, never create the
 // database, and never fail loudly: any problem at run time means no output and exit 0.
 import { peekUnread } from '../peek.js';
@@ -12,7 +12,7 @@ import { dbOption, dbPath, openExisting } from './store.js';
 
 export const usage = `Usage: mcp-relay preview [--for desktop|code] [--db PATH]
 
-Prints a short summary of a side's unread messages (count and up to ${3} previews, at most 400 bytes) and marks
+Prints a short summary of a side's unread messages (count and the newest ${3}, at most 400 bytes) and marks
 nothing read; prints nothing when there are none or the database does not exist. Claude Code runs
 \`preview --for code\` as a SessionStart hook (installed by \`mcp-relay setup code\`).
 
@@ -29,10 +29,10 @@ export function previewText(reader: ClientKind, count: number, texts: readonly s
   if (count === 0) return '';
   const from = sideName(otherSide(reader));
   const how = reader === 'code' ? 'run /get to read them' : 'say "get" to read them';
-  const lines = [`relay: ${count.toLocaleString('en-US')} unread message${count === 1 ? '' : 's'} from ${from} (${how}):`];
+  const latest = count > MAX_PREVIEWS ? `, the latest ${MAX_PREVIEWS}` : '';
+  const lines = [`relay: ${count.toLocaleString('en-US')} unread message${count === 1 ? '' : 's'} from ${from} (${how})${latest}:`];
   const shown = texts.slice(0, MAX_PREVIEWS);
   for (const [i, text] of shown.entries()) lines.push(`${i + 1}. ${oneLine(text, 100)}`);
-  if (count > shown.length) lines.push(`(and ${(count - shown.length).toLocaleString('en-US')} more)`);
   return fitBytes(lines, MAX_PREVIEW_BYTES);
 }
 
@@ -69,7 +69,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     const store = openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
     if (store === null) return;
     try {
-      const unread = await peekUnread(store, reader, MAX_PREVIEWS);
+      const unread = await peekUnread(store, reader, MAX_PREVIEWS, 'newest');
       text = previewText(reader, unread.count, unread.messages.map((m) => m.message));
     } finally {
       await store.close();
