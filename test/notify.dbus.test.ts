@@ -76,6 +76,8 @@ describe('real notify-send over D-Bus', () => {
 
     const text = `--urgency=critical "; do shell script "touch PWNED" --\n$(touch PWNED) \`id\` 'q' 🎉 <b>bold</b> & <a href="x"> C:\\new\\table \\101 \\x41 \\`;
     await notifier.notify(formatNotification({ from: { kind: 'desktop' }, to: { kind: 'code', name: 'api-server' }, text }));
+    // A missing or failing notify-send (apt-get install libnotify-bin) shows here rather than as a timeout below.
+    expect(log.lines).toEqual([]);
     expect(await service.next()).toEqual({ app_name: 'relay', summary: 'New message for Code (api-server) from Desktop', body: markupEscaped(text), urgency: 1 });
 
     // A title that looks like an option is a title too.
