@@ -11,7 +11,7 @@ import { readJson, readText, ConfigFileError } from './setup/config-file.js';
 import { getIn } from './setup/json-edit.js';
 import { launcherScript, shellSplit } from './setup/launcher.js';
 import type { SetupContext } from './setup/steps.js';
-import { CLIENT_KINDS } from './store/store.js';
+import { LINUX_PLAYERS } from './notify/sound.js';
 import { which } from './which.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -81,15 +81,14 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
   const { openSqliteStore } = await import('./store/sqlite.js');
   const { inspectSqlite } = await import('./store/sqlite-inspect.js');
   const { RelayError } = await import('./store/store.js');
-  const { relayStatus } = await import('./status.js');
+  const { describeUnread, relayStatus } = await import('./status.js');
   let summary: string;
   try {
     // Opening is what every relay process does first: it checks the file and upgrades an older schema.
     const store = openSqliteStore(file, { busyTimeoutMs: 2_000 });
     try {
       const status = await relayStatus(store);
-      const unread = CLIENT_KINDS.map((k) => `${status.unread[k]} for ${k}`).join(', ');
-      summary = `${status.total} message${status.total === 1 ? '' : 's'} (unread: ${unread})`;
+      summary = `${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`;
     } finally {
       await store.close();
     }
@@ -112,21 +111,23 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
   return ok(name, detail);
 }
 
+/** The programs the notifier (src/notify) uses on this platform. Optional: relay works without notifications. */
 function programChecks(context: DoctorContext): Check[] {
   const find = (program: string) => which(program, context.env, context.platform);
   if (context.platform === 'darwin') {
-    return [
-      find('osascript') ? ok('notifier', 'osascript') : warn('notifier', 'osascript not found; notifications are off'),
-      find('afplay') ? ok('sound player', 'afplay') : warn('sound player', 'afplay not found; --sound plays nothing'),
-    ];
+    // osascript shows the notification and plays its sound.
+    return [find('osascript') ? ok('notifier', 'osascript (with sound)') : warn('notifier', 'osascript not found; notifications are off')];
   }
   if (context.platform === 'win32') {
-    const shell = find('powershell') ?? find('pwsh');
-    return [shell ? ok('notifier', shell) : warn('notifier', 'PowerShell not found; notifications are off', 'install PowerShell')];
+    const shell = find('powershell.exe');
+    return [shell ? ok('notifier', `${shell} (with sound)`) : warn('notifier', 'powershell.exe not found; notifications are off')];
   }
+  const player = LINUX_PLAYERS.find((p) => find(p) !== null);
   return [
     find('notify-send') ? ok('notifier', 'notify-send') : warn('notifier', 'notify-send not found; notifications are off', 'sudo apt-get install libnotify-bin'),
-    find('paplay') ? ok('sound player', 'paplay') : warn('sound player', 'paplay not found; --sound plays nothing', 'sudo apt-get install pulseaudio-utils'),
+    player
+      ? ok('sound player', player)
+      : warn('sound player', `none of ${LINUX_PLAYERS.join(', ')} found; --sound plays nothing`, 'sudo apt-get install pulseaudio-utils'),
   ];
 }
 

@@ -1,11 +1,12 @@
-// The relay's state as a person reads it: totals, unread per side, last activity. One function for `mcp-relay
+// The relay's state as a person reads it: totals, unread per kind, last activity. One function for `mcp-relay
 // status`, the `status` prompt and `doctor`, so they never disagree. Reads through the Store interface only.
-import { CLIENT_KINDS, type ClientKind, type Store } from './store/store.js';
+import { displayKind, type Store } from './store/store.js';
 
 export interface RelayStatus {
   database: string;
   total: number;
-  unread: Record<ClientKind, number>;
+  /** Messages unread by some session (or the shared mailbox) of each kind; desktop and code always present. */
+  unread: Record<string, number>;
   lastActivity: string | null;
 }
 
@@ -14,18 +15,22 @@ export async function relayStatus(store: Store): Promise<RelayStatus> {
   return { database: store.location, total: stats.total, unread: { ...stats.unread }, lastActivity: stats.lastActivity };
 }
 
-export const sideName = (kind: ClientKind): string => (kind === 'desktop' ? 'Desktop' : 'Code');
-
 function plural(n: number, word: string): string {
   return `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Human lines: "3 messages; unread: 1 for Desktop, 2 for Code; last activity 2026-11-25 09:12 (local time)". */
+/** "desktop: 1, code: 2" style text for the unread counts, desktop and code first. */
+export function describeUnread(unread: Record<string, number>): string {
+  return Object.entries(unread)
+    .map(([kind, n]) => `${n.toLocaleString('en-US')} for ${displayKind(kind)}`)
+    .join(', ');
+}
+
+/** Human lines: "3 messages in the relay; unread: 1 for Desktop, 2 for Code", last activity, database. */
 export function describeStatus(status: RelayStatus, extra: { bytes?: number | undefined } = {}): string[] {
-  const unread = CLIENT_KINDS.map((kind) => `${status.unread[kind].toLocaleString('en-US')} for ${sideName(kind)}`).join(', ');
   const size = extra.bytes === undefined ? '' : ` (${formatBytes(extra.bytes)})`;
   return [
-    `${plural(status.total, 'message')} in the relay; unread: ${unread}`,
+    `${plural(status.total, 'message')} in the relay; unread: ${describeUnread(status.unread)}`,
     `last activity: ${status.lastActivity === null ? 'none' : localTime(status.lastActivity)}`,
     `database: ${status.database}${size}`,
   ];

@@ -69,7 +69,7 @@ describe.skipIf(!available)(title, () => {
     await runCli(['send', '--as', 'desktop', 'Review parser.ts please'], home, env);
     const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
     const hook = settings.hooks.SessionStart[0].hooks[0].command as string;
-    expect(await run('sh', ['-c', hook], home, env)).toBe('relay: 1 unread message from Desktop (run /get to read them):\n1. Review parser.ts please\n');
+    expect(await run('sh', ['-c', hook], home, env)).toBe('relay: 1 unread message for this Code session (run /get to read them):\n1. Desktop: Review parser.ts please\n');
 
     const uninstall = await runCli(['setup', 'code', '--uninstall'], home, env);
     expect(uninstall.code).toBe(0);

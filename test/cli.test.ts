@@ -20,7 +20,7 @@ describe('send and fetch cross over with MCP clients', () => {
     const home = tempDir();
     const sent = await runCli(['send', '--as', 'desktop', 'Plan:', 'refactor', 'the', 'parser'], home);
     expect(sent).toMatchObject({ code: 0, stderr: '' });
-    expect(sent.stdout).toMatch(/^Sent #1 to Code \(25 bytes\)\.\n$/);
+    expect(sent.stdout).toBe('Sent #1 to code (next to fetch) (25 bytes).\n');
     const code = await spawnClient(['--client', 'code'], home);
     const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as Messages;
     expect(got.messages.map((m) => [m.sender, m.message])).toEqual([['desktop', 'Plan: refactor the parser']]);
@@ -47,7 +47,7 @@ describe('send and fetch cross over with MCP clients', () => {
     const home = tempDir();
     const log = 'gcc -c parser.c\nparser.c:47:12: error: expected ‘;’ before ‘}’ token\n\tmake: *** [parser.o] Error 1\n';
     const sent = await runCli(['send', '--as', 'code', '--json'], home, {}, log);
-    expect(JSON.parse(sent.stdout)).toEqual({ ok: true, id: 1 });
+    expect(JSON.parse(sent.stdout)).toEqual({ ok: true, id: 1, recipients: ['desktop (next to fetch)'] });
     const desktop = await spawnClient(['--client', 'desktop'], home);
     const got = body((await desktop.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as Messages;
     expect(got.messages[0]!.message).toBe(log);
@@ -75,9 +75,9 @@ describe('send and fetch cross over with MCP clients', () => {
 
   it('answers bad flags with exit code 2 and a line naming the flag', async () => {
     const home = tempDir();
-    const as = await runCli(['send', 'hi', '--as', 'cursor'], home);
+    const as = await runCli(['send', 'hi', '--as', 'Claude Code'], home);
     expect(as.code).toBe(2);
-    expect(as.stderr.split('\n')[0]).toBe("mcp-relay: --as must be one of: desktop, code (got 'cursor')");
+    expect(as.stderr.split('\n')[0]).toBe("mcp-relay: --as must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Code')");
     expect((await runCli(['fetch', '--limit', 'lots'], home)).code).toBe(2);
     expect((await runCli(['status', '--verbose'], home)).code).toBe(2);
     expect(fs.existsSync(path.join(home, '.relay_buffer.db'))).toBe(false);
@@ -212,31 +212,35 @@ describe('preview (the SessionStart hook)', () => {
     expect(await runCli(['preview', '--db', path.join(home, 'garbage.db')], home)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('shows the count and the newest 3 unread, within 400 bytes, and marks nothing read', async () => {
+  it('shows how many wait for a session starting here and the first 3, within 400 bytes, marking nothing read', async () => {
     const home = tempDir();
-    await runCli(['send', '--as', 'desktop', 'an older message'], home);
-    await runCli(['send', '--as', 'code', 'from code itself'], home);
     await runCli(['send', '--as', 'desktop', 'Please fix parser.py:\nline 47, the regex'], home);
-    for (let i = 3; i <= 4; i++) await runCli(['send', '--as', 'desktop', `message ${i} ${'é'.repeat(300)}`], home);
+    await runCli(['send', '--as', 'code', 'from code to desktop'], home);
+    for (let i = 2; i <= 4; i++) await runCli(['send', '--as', 'desktop', `message ${i} ${'é'.repeat(300)}`], home);
+    // Addressed to the kind itself: the shared mailbox the next Code session takes.
+    await runCli(['send', '--as', 'desktop', '--to', 'code', 'shared'], home);
     const preview = await runCli(['preview', '--for', 'code'], home);
     expect(preview.code).toBe(0);
     expect(Buffer.byteLength(preview.stdout)).toBeLessThanOrEqual(400);
     const lines = preview.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe('relay: 4 unread messages from Desktop (run /get to read them), the latest 3:');
-    expect(lines[1]).toBe('1. Please fix parser.py: line 47, the regex');
-    expect(lines[2]).toMatch(/^2\. message 3 é+…$/);
-    expect(JSON.parse((await runCli(['status', '--json'], home)).stdout).unread.code).toBe(4);
+    expect(lines[0]).toBe('relay: 5 unread messages for this Code session (run /get to read them), the first 3:');
+    expect(lines[1]).toBe('1. Desktop: Please fix parser.py: line 47, the regex');
+    expect(lines[2]).toMatch(/^2\. Desktop: message 2 é+…$/);
+    const peek = JSON.parse((await runCli(['fetch', '--peek', '--json', '--limit', '20'], home)).stdout) as Messages;
+    expect(peek.messages).toHaveLength(5);
   });
 
   it('keeps every preview within 400 bytes, however long or many the messages', () => {
-    for (const count of [1, 3, 50, 1000]) {
-      const texts = Array.from({ length: Math.min(count, 3) }, (_, i) => `${i}${'漢字'.repeat(500)}`);
-      const text = previewText('code', count, texts);
+    const message = (i: number) => ({ from: 'desktop', sender: 'desktop', message: `${i}${'漢字'.repeat(500)}` });
+    for (const count of [1, 3, 20]) {
+      const text = previewText('code', Array.from({ length: count }, (_, i) => message(i)));
       expect(Buffer.byteLength(`${text}\n`)).toBeLessThanOrEqual(400);
-      expect(text.startsWith(`relay: ${count.toLocaleString('en-US')} unread message`)).toBe(true);
+      expect(text.startsWith(`relay: ${count === 20 ? '20 or more' : count} unread message`)).toBe(true);
       expect(text.split('\n').length).toBeGreaterThan(1);
     }
-    expect(previewText('desktop', 0, [])).toBe('');
-    expect(previewText('desktop', 1, ['hi'])).toBe('relay: 1 unread message from Code (say "get" to read them):\n1. hi');
+    expect(previewText('desktop', [])).toBe('');
+    expect(previewText('desktop', [{ from: 'api', sender: 'code', message: 'hi' }])).toBe(
+      'relay: 1 unread message for this Desktop session (say "get" to read them):\n1. api (Code): hi',
+    );
   });
 });

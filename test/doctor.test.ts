@@ -50,7 +50,7 @@ describe('doctor', () => {
     expect(byName['Node.js']).toMatchObject({ status: 'ok', detail: `v${process.versions.node}` });
     expect(byName['SQLite driver']!.detail).toMatch(/^better-sqlite3 loads \(SQLite 3\.\d+/);
     expect(byName.database!.status).toBe('ok');
-    expect(byName.database!.detail).toMatch(/mode 0600, journal wal, schema (\d+)\/\1, 1 message \(unread: 0 for desktop, 1 for code\)/);
+    expect(byName.database!.detail).toMatch(/mode 0600, journal wal, schema (\d+)\/\1, 1 message \(unread: 0 for Desktop, 1 for Code\)/);
     expect(byName.notifier).toMatchObject({ status: 'warn', fix: 'sudo apt-get install libnotify-bin' });
     expect(byName['Claude Code']).toMatchObject({ status: 'ok' });
     expect(byName['/get command']).toMatchObject({ status: 'ok' });

@@ -22,8 +22,8 @@ const existing = `{
 }
 `;
 
-async function setup(home: string, args: string[]) {
-  const io = fakeIo({ home });
+async function setup(home: string, args: string[], platform: NodeJS.Platform = 'linux') {
+  const io = fakeIo({ home, platform });
   let error: Error | undefined;
   try {
     await run(['desktop', ...args], io, { launcher });
@@ -68,21 +68,33 @@ describe('setup desktop', () => {
 
   it('adds --sound with or without a name, and updates its own entry when the flags change', async () => {
     const home = tempDir();
-    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
-    await setup(home, ['--sound']);
+    const file = path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
+    await setup(home, ['--sound'], 'darwin');
     expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
-    await setup(home, ['--sound', 'tink', '--dry-run']);
+    await setup(home, ['--sound', 'tink', '--dry-run'], 'darwin');
     expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
-    const { out } = await setup(home, ['--sound', 'tink']);
+    const { out } = await setup(home, ['--sound', 'tink'], 'darwin');
     expect(out).toContain('~ relay MCP server (Claude Desktop): replace');
     expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound', 'tink']);
+  });
+
+  it('refuses a sound the server could not play (it would not start), writing nothing', async () => {
+    const home = tempDir();
+    const unknown = await setup(home, ['--sound', 'trumpet'], 'darwin');
+    expect(unknown.error?.name).toBe('UsageError');
+    expect(unknown.error?.message).toMatch(/^--sound must be a macOS sound name/);
+    const missing = await setup(home, ['--sound', path.join(home, 'none.oga')]);
+    expect(missing.error?.message).toBe(`--sound: ${path.join(home, 'none.oga')} does not exist`);
+    expect(snapshot(home)).toEqual({});
   });
 
   it('uninstall restores the file exactly, and leaves an entry the user edited', async () => {
     const home = tempDir();
     const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
     write(file, existing);
-    await setup(home, ['--sound']);
+    write(path.join(home, 'ding.oga'), 'not really a sound');
+    await setup(home, ['--sound', path.join(home, 'ding.oga')]);
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toContain('--sound');
     await setup(home, ['--uninstall']);
     expect(read(file)).toBe(existing);
 

@@ -1,19 +1,19 @@
-// `mcp-relay fetch [--for desktop|code] [--peek] [--limit N] [--json]`: a person reads a side's unread messages,
-// oldest first, by the same store and rules as relay_fetch (marks them read for that side), or only looks (--peek).
-import { LIMITS, clampLimit } from '../store/store.js';
-import { peekUnread } from '../peek.js';
-import { sideName } from '../status.js';
+// `mcp-relay fetch [--for desktop|code] [--name NAME] [--peek] [--limit N] [--json]`: a person reads unread
+// messages, oldest first, by the same store and rules as relay_fetch (marks them read), or only looks (--peek).
+import { LIMITS, clampLimit, displayKind } from '../store/store.js';
 import { UsageError } from './errors.js';
 import { formatMessage } from './format.js';
 import { println, type CliIo } from './io.js';
-import { clientKind, parse } from './options.js';
+import { clientKind, parse, sessionName } from './options.js';
 import { dbOption, dbPath, openExisting, openStore, withStore } from './store.js';
 
-export const usage = `Usage: mcp-relay fetch [--for desktop|code] [--peek] [--limit N] [--db PATH] [--json]
+export const usage = `Usage: mcp-relay fetch [--for desktop|code] [--name NAME] [--peek] [--limit N] [--db PATH] [--json]
 
-Prints a side's unread messages, oldest first, and marks them read for that side (as relay_fetch does).
+Prints unread messages, oldest first, and marks them read (as relay_fetch does). Without --name it reads the
+kind's shared mailbox: messages sent to "code" (or "desktop") while no session of that kind was running.
 
-  --for desktop|code  whose messages (default: code, i.e. the messages Desktop sent)
+  --for KIND          whose messages: desktop, code, ... (default: code)
+  --name NAME         also the mailbox of this session (see relay_sessions); with --peek to leave it unread
   --peek              only look: mark nothing read
   --limit N           at most N messages, 1-${LIMITS.maxFetchLimit} (default ${LIMITS.defaultFetchLimit}; out of range is clamped)
   --db PATH           the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
@@ -21,6 +21,7 @@ Prints a side's unread messages, oldest first, and marks them read for that side
 
 export const options = {
   for: { type: 'string' },
+  name: { type: 'string' },
   peek: { type: 'boolean' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
@@ -29,7 +30,7 @@ export const options = {
 
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
-  const reader = clientKind('--for', values.for) ?? 'code';
+  const reader = { kind: clientKind('--for', values.for) ?? 'code', name: sessionName('--name', values.name) ?? null };
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
@@ -43,14 +44,14 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     store === null
       ? []
       : await withStore(store, async (s) =>
-          peek ? (await peekUnread(s, reader, clampLimit(limit))).messages : s.fetch({ reader, limit: clampLimit(limit), unreadOnly: true }),
+          s.fetch({ reader, limit: clampLimit(limit), unreadOnly: true, mark: !peek }),
         );
   if (values.json === true) {
     println(io.stdout, JSON.stringify({ ok: true, messages }));
     return;
   }
   if (messages.length === 0) {
-    println(io.stdout, `No unread messages for ${sideName(reader)}.`);
+    println(io.stdout, `No unread messages for ${reader.name ?? displayKind(reader.kind)}.`);
     return;
   }
   println(io.stdout, messages.map((m) => formatMessage(m)).join('\n\n'));

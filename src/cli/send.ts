@@ -1,25 +1,27 @@
-// `mcp-relay send [TEXT] [--as desktop|code] [--file PATH]`: a person sends a message to the other side, by the
-// same store and limits as relay_send. Without TEXT or --file it reads stdin (`make 2>&1 | mcp-relay send`).
+// `mcp-relay send [TEXT] [--as desktop|code] [--to WHO] [--file PATH]`: a person sends a message, by the same store,
+// routing and limits as relay_send (sent from outside any session). Without TEXT or --file it reads stdin
+// (`make 2>&1 | mcp-relay send`).
 import fs from 'node:fs';
-import { LIMITS, RelayError, otherSide, validateMessageText } from '../store/store.js';
-import { sideName } from '../status.js';
+import { LIMITS, RelayError, validateMessageText } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 import { println, type CliIo } from './io.js';
 import { clientKind, parse } from './options.js';
 import { dbOption, dbPath, openStore, withStore } from './store.js';
 
-export const usage = `Usage: mcp-relay send [TEXT...] [--as desktop|code] [--file PATH] [--db PATH] [--json]
+export const usage = `Usage: mcp-relay send [TEXT...] [--as desktop|code] [--to WHO] [--file PATH] [--db PATH] [--json]
 
-Sends a message to the other side. The text is TEXT (several words are joined with spaces), the contents of
---file, or else standard input:   make 2>&1 | mcp-relay send --as code
+Sends a message. The text is TEXT (several words are joined with spaces), the contents of --file, or else
+standard input:   make 2>&1 | mcp-relay send --as code
 
-  --as desktop|code  who is sending (default: code, so the message goes to Desktop)
-  --file PATH        send this file's text (UTF-8, at most ${LIMITS.maxMessageBytes.toLocaleString('en-US')} bytes)
-  --db PATH          the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --json             print {"ok": true, "id": N}`;
+  --as KIND    who is sending: desktop, code, ... (default: code, so the message goes to Desktop)
+  --to WHO     a session name, desktop, code, or * for everyone (default: the other side)
+  --file PATH  send this file's text (UTF-8, at most ${LIMITS.maxMessageBytes.toLocaleString('en-US')} bytes)
+  --db PATH    the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
+  --json       print {"ok": true, "id": N, "recipients": [...]} as relay_send does`;
 
 export const options = {
   as: { type: 'string' },
+  to: { type: 'string' },
   file: { type: 'string' },
   json: { type: 'boolean' },
   ...dbOption,
@@ -37,9 +39,11 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     if (error instanceof RelayError) throw new UserError(error.message);
     throw error;
   }
-  const stored = await withStore(openStore(dbPath(values.db, io)), (store) => store.send({ sender, message: text }));
-  if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: stored.id }));
-  else println(io.stdout, `Sent #${stored.id} to ${sideName(otherSide(sender))} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes).`);
+  const { message, recipients } = await withStore(openStore(dbPath(values.db, io)), (store) =>
+    store.send({ sender, from: null, to: values.to, message: text }),
+  );
+  if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));
+  else println(io.stdout, `Sent #${message.id} to ${recipients.join(', ')} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes).`);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -5,11 +5,13 @@ import { spawnSync } from 'node:child_process';
 import { ConfigFileError, diffOf, changed } from '../setup/config-file.js';
 import { planCode, type CodeScope } from '../setup/claude-code.js';
 import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
+import { resolveSound, SoundError } from '../notify/sound.js';
 import { currentLauncher, shellJoin, type Launcher } from '../setup/launcher.js';
 import { applySteps, SetupRunError, type Runner, type SetupContext, type Step } from '../setup/steps.js';
 import { which } from '../which.js';
 import { UsageError, UserError } from './errors.js';
 import { homeOf, println, type CliIo } from './io.js';
+import { normaliseOptionalValue } from './notify-options.js';
 import { parse } from './options.js';
 
 export const usage = `Usage: mcp-relay setup code [--scope user|project] [--dry-run] [--uninstall] [--force] [--json]
@@ -38,11 +40,6 @@ export const options = {
   json: { type: 'boolean' },
 } as const;
 
-/** `--sound` takes an optional value, which parseArgs cannot express: a bare one becomes `--sound=`. */
-function bareSound(args: string[]): string[] {
-  return args.map((arg, i) => (arg === '--sound' && (i === args.length - 1 || args[i + 1]!.startsWith('-')) ? '--sound=' : arg));
-}
-
 const spawnRunner: Runner = (command, args) => {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? (result.error?.message ?? '') };
@@ -69,7 +66,7 @@ export function setupContext(io: CliIo, deps: SetupDeps = {}): SetupContext {
 const MARKS: Record<Step['status'], string> = { create: '+', update: '~', remove: '-', unchanged: '=', conflict: '!', kept: '!' };
 
 export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Promise<void> {
-  const { values, positionals } = parse(bareSound(args), options, true);
+  const { values, positionals } = parse(normaliseOptionalValue(args, '--sound', options), options, true);
   const target = positionals[0];
   if (target !== 'code' && target !== 'desktop') {
     throw new UsageError(target === undefined ? 'say what to set up: code or desktop' : `unknown target '${target}' (choose: code, desktop)`);
@@ -80,6 +77,7 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
   const scope = values.scope ?? 'user';
   if (scope !== 'user' && scope !== 'project') throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
   const setupOptions = { uninstall: values.uninstall === true, force: values.force === true };
+  if (values.sound !== undefined && !setupOptions.uninstall) checkSound(values.sound, io);
   const dryRun = values['dry-run'] === true;
   const context = setupContext(io, deps);
 
@@ -126,6 +124,16 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
   if (failure !== undefined) throw new UserError(failure);
   if (conflicts.length > 0) {
     throw new UserError(`${conflicts.length} step${conflicts.length === 1 ? ' was' : 's were'} left undone (marked !): see above.`);
+  }
+}
+
+/** The server refuses to start with a sound it cannot play, so setup refuses to register one. */
+function checkSound(sound: string, io: CliIo): void {
+  try {
+    resolveSound(sound === '' ? { kind: 'default' } : { kind: 'named', value: sound }, { platform: io.platform, env: io.env });
+  } catch (error) {
+    if (error instanceof SoundError) throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
+    throw error;
   }
 }
 

@@ -1,6 +1,5 @@
-// `mcp-relay watch`: prints each message as it is stored, both directions, until Ctrl-C. Marks nothing read.
-// followMessages is the one place that knows how new messages are noticed (a short poll for now), so the store's
-// change events can replace it without touching the rest.
+// `mcp-relay watch`: prints each message as it is stored, every direction, until Ctrl-C. Marks nothing read.
+// followMessages is the one place that knows how new messages are noticed: the store's change events.
 import type { RelayMessage, Store } from '../store/store.js';
 import { formatMessage } from './format.js';
 import { println, type CliIo } from './io.js';
@@ -9,25 +8,25 @@ import { dbOption, dbPath, openStore, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay watch [--db PATH] [--json]
 
-Prints every new message as it arrives (either direction) until Ctrl-C. Marks nothing read.
+Prints every new message as it arrives (any sender, any recipient) until Ctrl-C. Marks nothing read.
 
   --db PATH  the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
   --json     one JSON object per line, as relay_fetch returns messages`;
 
 export const options = { json: { type: 'boolean' }, ...dbOption } as const;
 
-export const POLL_MS = 500;
-
 /**
  * Calls `onMessage` for every message stored after this resolves, oldest first, until the returned function is
- * called. Poll-based for now (the buffer is small and ids only grow); to be replaced by store.onChange.
+ * called. On each store change it reads back from the newest message to the last one seen (ids only grow).
  */
-export async function followMessages(store: Store, onMessage: (message: RelayMessage) => void, intervalMs = POLL_MS): Promise<() => void> {
-  let lastId = (await store.latest(1))[0]?.id ?? 0;
+export async function followMessages(store: Store, onMessage: (message: RelayMessage) => void): Promise<() => void> {
+  let lastId = 0;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  const poll = async () => {
-    // Look back far enough to cover everything since the last poll, however much arrived.
+  let running: Promise<void> | undefined;
+  let again = false;
+  let ready: Promise<void> = Promise.resolve();
+  const catchUp = async () => {
+    await ready;
     let batch: RelayMessage[] = [];
     for (let n = 20; ; n *= 4) {
       batch = await store.latest(n);
@@ -39,21 +38,34 @@ export async function followMessages(store: Store, onMessage: (message: RelayMes
       onMessage(message);
     }
   };
-  const loop = () => {
-    timer = setTimeout(() => {
-      poll()
-        .catch(() => {
-          // A busy or briefly locked database is retried at the next tick.
-        })
-        .finally(() => {
-          if (!stopped) loop();
-        });
-    }, intervalMs);
+  // One catch-up at a time; a change during one schedules exactly one more.
+  const onChange = () => {
+    if (stopped) return;
+    if (running !== undefined) {
+      again = true;
+      return;
+    }
+    running = catchUp()
+      .catch(() => {
+        // A briefly locked database is read at the next change (or the store's safety poll).
+      })
+      .finally(() => {
+        running = undefined;
+        if (again) {
+          again = false;
+          onChange();
+        }
+      });
   };
-  loop();
+  // Listen first, then note the newest id: a message stored in between is caught up, not missed.
+  const unsubscribe = store.onChange(onChange);
+  ready = store.latest(1).then((newest) => {
+    lastId = newest[0]?.id ?? 0;
+  });
+  await ready;
   return () => {
     stopped = true;
-    clearTimeout(timer);
+    unsubscribe();
   };
 }
 
@@ -82,11 +94,15 @@ export async function run(args: string[], io: CliIo, deps: WatchDeps = {}): Prom
         else println(io.stdout, `${formatMessage(message, { showRecipient: true })}\n`);
       });
       io.stderr.write(`Watching ${file} for new messages (Ctrl-C to stop).\n`);
+      // The store's watch timers are unref'd (a server must not be kept alive by them); this command lives until
+      // it is stopped, so it holds the process open itself.
+      const keepAlive = setInterval(() => {}, 1 << 30);
       await new Promise<void>((resolve) => {
         if (signal.aborted || controller.signal.aborted) return resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });
         controller.signal.addEventListener('abort', () => resolve(), { once: true });
       });
+      clearInterval(keepAlive);
       stop();
     });
   } finally {

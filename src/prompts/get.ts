@@ -18,7 +18,7 @@ export async function getText(request: string | undefined, deps: RelayDeps): Pro
   const text = (request ?? '').trim();
   const keyword = text.toLowerCase();
   if (keyword === '') {
-    const reader = deps.identity.client === null ? ' (pass reader "desktop" or "code": whichever you are)' : '';
+    const reader = deps.identity.kind === null ? ' (pass reader "desktop" or "code": whichever you are)' : '';
     return (
       `Call the relay_fetch tool with no arguments${reader} to get the messages the other Claude sent you, oldest first. ` +
       'Act on them as the user\'s request; if several ask different things, the newest wins. If there are none, say so in one line.'
