@@ -366,8 +366,9 @@ export class SqliteStore implements Store {
     };
     const load = (picked: readonly UnreadRow[]) => uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
     const mark = query.mark ?? true;
-    // Most fetches find nothing: look without the write lock first, and take it only to mark what is there.
-    if (!mark || (unreadOnly && this.read(pick).length === 0)) return this.read(() => this.withAttachments(load(pick())));
+    if (!mark) return this.read(() => this.withAttachments(load(pick())));
+    // Most fetches find nothing: look without the write lock first, and take it only to pick and mark for real.
+    if (unreadOnly && this.read(pick).length === 0) return [];
     return this.write(() => {
       const picked = pick();
       const rows = load(picked);
