@@ -18,6 +18,8 @@ const APPLICABLE = [
   'tools-list',
   'tools-call-error',
   'resources-list',
+  'resources-subscribe',
+  'resources-unsubscribe',
   'server-sse-multiple-streams',
   'dns-rebinding-protection',
 ] as const;

@@ -2,7 +2,7 @@
 // HOME and driven by SDK clients, as Claude Desktop would drive the bridge.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LoggingMessageNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { body } from './helpers/server.js';
 import { httpClient, rawRequest, spawnHttpServe, startRelay } from './helpers/http.js';
@@ -96,7 +96,7 @@ describe('mcp-relay connect (the stdio bridge)', () => {
       });
     });
     const [session] = relay.sessions();
-    expect(session?.identity.client).toBe('code');
+    expect(session?.identity.kind).toBe('code');
     // The GET stream opens right after the handshake; a notification sent before it is up would wait in no queue.
     await expect.poll(async () => {
       await session!.server.sendLoggingMessage({ level: 'info', data: 'relay says hi' });
@@ -104,6 +104,25 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     }, { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
     await arrived;
     expect(received[0]).toEqual({ level: 'info', data: 'relay says hi' });
+  });
+
+  it("passes the relay's resource-update notifications to the stdio client", async () => {
+    const relay = await startRelay();
+    const bridged = await spawnClient(['connect', relay.url, '--client', 'code', '--name', 'devbox'], tempDir());
+    const updated: string[] = [];
+    bridged.client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => {
+      updated.push(n.params.uri);
+    });
+    await bridged.client.subscribeResource({ uri: 'messages://unread' });
+    const desktop = await httpClient(relay.url, { client: 'desktop', name: 'laptop' });
+    // Each send changes the unread list; the first ones may beat the bridge's notification stream.
+    let sent = 0;
+    await expect
+      .poll(async () => {
+        await desktop.call('relay_send', { message: `news ${++sent}`, to: 'devbox' });
+        return updated;
+      }, { timeout: 10_000, interval: 300 })
+      .toContain('messages://unread');
   });
 
   it('opens a new session when the relay forgot the old one, so the client keeps working', async () => {
@@ -118,7 +137,7 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     const now = relay.sessions();
     expect(now).toHaveLength(1);
     expect(now[0]!.id).not.toBe(before[0]);
-    expect(now[0]!.requested).toEqual({ kind: 'desktop', name: 'laptop' });
+    expect(now[0]!.identity).toEqual({ kind: 'desktop', name: 'laptop', observe: false });
     expect((await relay.store.latest(5)).map((m) => m.message)).toEqual(['before', 'after']);
     expect(bridged.stderr()).toMatch(/no longer knows our session/);
   });

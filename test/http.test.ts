@@ -113,17 +113,28 @@ describe('Host and Origin (DNS rebinding)', () => {
 });
 
 describe('request body cap', () => {
-  const tooBig = Buffer.alloc(DEFAULT_MAX_BODY_BYTES + 1, 0x20);
-
-  it('answers 413 to a body over 4 MiB, declared or streamed, and keeps serving', async () => {
+  it('answers 413 to a body over the cap, declared or streamed, and keeps serving', async () => {
     const relay = await startRelay();
-    const declared = await rawRequest(relay.url, { method: 'POST', headers: { ...postHeaders, 'Content-Length': String(tooBig.length) }, body: tooBig });
+    // Declared too large: refused from the headers alone, nothing read (so nothing sent here).
+    const declared = await rawRequest(relay.url, { method: 'POST', headers: { ...postHeaders, 'Content-Length': String(DEFAULT_MAX_BODY_BYTES + 1) } });
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.text).error.message).toMatch(/at most 4,194,304 bytes/);
-    const streamed = await rawRequest(relay.url, { method: 'POST', headers: { ...postHeaders, 'Transfer-Encoding': 'chunked' }, body: tooBig });
+    expect(JSON.parse(declared.text).error.message).toMatch(/at most 67,108,864 bytes per request/);
+    // Streamed without a length: read until the cap is passed (a small cap keeps the test light).
+    const small = await startRelay({ maxBodyBytes: 1024 * 1024 });
+    const streamed = await rawRequest(small.url, { method: 'POST', headers: { ...postHeaders, 'Transfer-Encoding': 'chunked' }, body: Buffer.alloc(1024 * 1024 + 1, 0x20) });
     expect(streamed.status).toBe(413);
-    const { call } = await httpClient(relay.url, { client: 'code' });
-    expect((await call('relay_send', { message: 'still serving' })).body).toMatchObject({ ok: true });
+    expect(JSON.parse(streamed.text).error.message).toMatch(/at most 1,048,576 bytes/);
+    for (const url of [relay.url, small.url]) {
+      const { call } = await httpClient(url, { client: 'code' });
+      expect((await call('relay_send', { message: 'still serving' })).body).toMatchObject({ ok: true });
+    }
+  });
+
+  it('accepts a body just under the cap', async () => {
+    const relay = await startRelay({ maxBodyBytes: 64 * 1024 });
+    const { call } = await httpClient(relay.url, { client: 'desktop' });
+    const message = 'x'.repeat(60 * 1024);
+    expect((await call('relay_send', { message })).body).toMatchObject({ ok: true });
   });
 });
 
@@ -157,7 +168,10 @@ describe('sessions and identities', () => {
     expect(desktop.client.getInstructions()).toContain('You are Claude Desktop');
     expect(code.client.getInstructions()).toContain('You are a Claude Code session');
     expect(desktop.transport.sessionId).not.toBe(code.transport.sessionId);
-    expect(relay.sessions().map((s) => [s.identity.client, s.requested.name]).sort()).toEqual([['code', 'devbox'], ['desktop', 'laptop']]);
+    expect(relay.sessions().map((s) => [s.identity.kind, s.identity.name]).sort()).toEqual([['code', 'devbox'], ['desktop', 'laptop']]);
+    // Each HTTP session is a relay session in the store, listed and addressable by name like a stdio process.
+    const listed = (await code.call('relay_sessions')).body as { sessions: { name: string; kind: string; you?: boolean }[] };
+    expect(listed.sessions.map((s) => [s.name, s.kind, s.you ?? false]).sort()).toEqual([['devbox', 'code', true], ['laptop', 'desktop', false]]);
 
     expect((await desktop.call('relay_send', { message: 'Plan: split the parser' })).body).toMatchObject({ ok: true });
     const got = (await code.call('relay_fetch')).body as { messages: { sender: string; message: string }[] };
@@ -166,21 +180,25 @@ describe('sessions and identities', () => {
     const back = (await desktop.call('relay_fetch')).body as { messages: { sender: string; message: string }[] };
     expect(back.messages.map((m) => [m.sender, m.message])).toEqual([['code', 'Done']]);
     expect((await code.call('relay_fetch')).body).toEqual({ ok: true, messages: [] });
+    await desktop.transport.terminateSession();
+    expect((await relay.store.sessions()).map((s) => s.name)).toEqual(['devbox']);
   });
 
   it('takes the identity from the query when there are no headers, and refuses a bad one with 400', async () => {
     const relay = await startRelay();
     const viaQuery = await httpClient(relay.url, { url: `${relay.url}?client=desktop&name=tablet` });
     expect(viaQuery.client.getInstructions()).toContain('You are Claude Desktop');
-    expect(relay.sessions()[0]?.requested).toEqual({ kind: 'desktop', name: 'tablet' });
-    const bad = await rawRequest(relay.url, { method: 'POST', headers: { ...postHeaders, 'X-Relay-Client': 'cursor' }, body: initializeBody });
+    expect(relay.sessions()[0]?.identity).toEqual({ kind: 'desktop', name: 'tablet', observe: false });
+    const bad = await rawRequest(relay.url, { method: 'POST', headers: { ...postHeaders, 'X-Relay-Client': 'Not A Kind' }, body: initializeBody });
     expect(bad.status).toBe(400);
-    expect(JSON.parse(bad.text).error.message).toBe("X-Relay-Client (or ?client=) must be one of: desktop, code (got 'cursor').");
+    expect(JSON.parse(bad.text).error.message).toMatch(/^X-Relay-Client \(or \?client=\) must be desktop, code, or another client's lower-case name .*\(got 'Not A Kind'\)/);
     const badName = await rawRequest(`${relay.url}?name=${encodeURIComponent('../etc')}`, { method: 'POST', headers: postHeaders, body: initializeBody });
     expect(badName.status).toBe(400);
-    expect(() => identityFromRequest({ headers: { 'x-relay-client': 'code' }, url: '/mcp?client=desktop' })).not.toThrow();
-    expect(identityFromRequest({ headers: { 'x-relay-client': 'code' }, url: '/mcp?client=desktop' }).client).toBe('code');
-    expect(identityFromRequest({ headers: {}, url: '/mcp' })).toEqual({ client: null, name: null });
+    expect(identityFromRequest({ headers: { 'x-relay-client': 'code' }, url: '/mcp?client=desktop&observe=1' })).toEqual({ kind: 'code', name: null, observe: true });
+    expect(identityFromRequest({ headers: { 'x-relay-client': 'cursor', 'x-relay-observe': 'no' }, url: '/mcp' })).toEqual({ kind: 'cursor', name: null, observe: false });
+    expect(identityFromRequest({ headers: {}, url: '/mcp' })).toEqual({ kind: null, name: null, observe: false });
+    expect(() => identityFromRequest({ headers: {}, url: '/mcp?name=laptop' })).toThrow(/needs X-Relay-Client/);
+    expect(() => identityFromRequest({ headers: {}, url: '/mcp?client=code&observe=maybe' })).toThrow(/must be 1 or 0/);
   });
 
   it('answers an expected failure as a tool result with isError over HTTP, as over stdio', async () => {

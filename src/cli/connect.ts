@@ -11,15 +11,16 @@ import { RelayStdioTransport } from '../transport/stdio.js';
 import { UsageError } from './errors.js';
 import { clientKind, parse, tokenOption } from './options.js';
 
-export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client desktop|code] [--name NAME] [--debug]
+export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client KIND] [--name NAME] [--observe] [--debug]
 
 Bridges stdio to a relay started elsewhere with \`mcp-relay serve --http\`, so a client that only starts stdio
 servers (Claude Desktop) can use it. URL is the relay's endpoint, e.g. https://devbox.example.com:8765/mcp
 (a URL without a path gets /mcp).
 
   --token-file PATH      the relay's token (default: $RELAY_TOKEN)
-  --client desktop|code  who this client is (sent as X-Relay-Client)
-  --name NAME            this session's name (sent as X-Relay-Name)
+  --client KIND          who this client is: desktop, code, ... (sent as X-Relay-Client)
+  --name NAME            this session's name (sent as X-Relay-Name; default: the kind)
+  --observe              see everything, mark nothing read (sent as X-Relay-Observe)
   --debug                log every call to stderr and ~/.relay_debug.log
   -h, --help             show this help`;
 
@@ -27,6 +28,7 @@ export const options = {
   'token-file': { type: 'string' },
   client: { type: 'string' },
   name: { type: 'string' },
+  observe: { type: 'boolean' },
   debug: { type: 'boolean' },
 } as const;
 
@@ -42,6 +44,7 @@ export async function run(args: string[]): Promise<void> {
     if (error instanceof IdentityError) throw new UsageError(error.message.replace('X-Relay-Name (or ?name=)', '--name'));
     throw error;
   }
+  if (name !== null && client === null) throw new UsageError('--name needs --client: a session has a kind');
   const token = tokenOption(values['token-file']);
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined, tag: 'relay-connect' });
   if (token !== undefined && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
@@ -51,7 +54,7 @@ export async function run(args: string[]): Promise<void> {
   const local = new RelayStdioTransport(process.stdin, process.stdout, {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
-  const bridge = await startBridge({ url, token, client, name, local, log });
+  const bridge = await startBridge({ url, token, client, name, observe: values.observe === true, local, log });
   log.debug(`bridging stdio to ${url.href} as ${client ?? '(no client)'}${name === null ? '' : ` named ${name}`}, pid ${process.pid}`);
 
   await new Promise<void>((resolve) => {

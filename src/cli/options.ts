@@ -1,7 +1,7 @@
 // Option parsing shared by every command: node:util parseArgs, with its errors turned into one-line UsageErrors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CLIENT_KINDS, isClientKind, type ClientKind } from '../store/store.js';
 import { TokenError, resolveToken } from '../http/token.js';
+import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -10,7 +10,7 @@ export const helpOption = { help: { type: 'boolean', short: 'h' } } as const sat
 
 export function parse<T extends OptionSpec>(args: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...options, ...helpOption }, allowPositionals, strict: true });
+    return parseArgs({ args, options: { ...options, ...helpOption }, allowPositionals, strict: true, allowNegative: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // parseArgs says e.g. "Unknown option '--x'. To specify a positional argument starting with a '-', place it
@@ -19,10 +19,19 @@ export function parse<T extends OptionSpec>(args: string[], options: T, allowPos
   }
 }
 
-export function clientKind(flag: string, value: string | undefined): ClientKind | null {
+/** A client kind: 'desktop', 'code', or another client's own lower-case name. */
+export function clientKind(flag: string, value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (!isClientKind(value)) {
-    throw new UsageError(`${flag} must be one of: ${CLIENT_KINDS.join(', ')} (got '${value}')`);
+  if (!KIND_PATTERN.test(value)) {
+    throw new UsageError(`${flag} must be desktop, code, or another client's lower-case name such as cursor (got '${value}')`);
+  }
+  return value;
+}
+
+export function sessionName(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!NAME_PATTERN.test(value)) {
+    throw new UsageError(`${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`);
   }
   return value;
 }

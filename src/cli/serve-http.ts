@@ -13,8 +13,9 @@ import { tokenOption } from './options.js';
 import type { ServeValues } from './serve.js';
 
 export async function runHttp(values: ServeValues, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (values.client !== undefined) {
-    throw new UsageError('--client is for stdio; over HTTP each client says who it is with the X-Relay-Client header or ?client=');
+  const perSession = (['client', 'name', 'observe', 'push', 'push-limit'] as const).find((flag) => values[flag] !== undefined);
+  if (perSession !== undefined) {
+    throw new UsageError(`--${perSession} is for stdio; over HTTP each client says who it is (X-Relay-Client, X-Relay-Name, X-Relay-Observe headers; see the README)`);
   }
   const host = values.host ?? DEFAULT_HOST;
   const port = parsePort(values.port);
@@ -32,7 +33,7 @@ export async function runHttp(values: ServeValues, env: NodeJS.ProcessEnv = proc
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined });
   let store;
   try {
-    store = openSqliteStore(dbPath);
+    store = openSqliteStore(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
   } catch (error) {
     log.close();
     if (error instanceof RelayError) throw new UserError(error.message);

@@ -1,8 +1,13 @@
 // Reads an HTTP request body up to a byte limit, without ever buffering more than the limit. No parsing, no replies.
 import type { IncomingMessage } from 'node:http';
+import { DEFAULT_MAX_LINE_BYTES } from '../transport/stdio.js';
 
-/** Room for a 64 KB message many times over; a larger body is answered 413. */
-export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+/**
+ * The stdio transport's per-message limit, so what works over stdio works over HTTP: room for 25 MB of attachments
+ * sent inline as base64 (~34 MB of JSON). A larger body is answered 413 before it is read. Bodies are read only
+ * after the Host, Origin and token checks, so only an accepted client can make the relay buffer this much.
+ */
+export const DEFAULT_MAX_BODY_BYTES = DEFAULT_MAX_LINE_BYTES;
 
 export type BodyResult = { tooLarge: true } | { tooLarge: false; text: string };
 

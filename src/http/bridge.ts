@@ -18,7 +18,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../log.js';
-import { CLIENT_HEADER, NAME_HEADER } from './identity.js';
+import { CLIENT_HEADER, NAME_HEADER, OBSERVE_HEADER } from './identity.js';
 
 export interface BridgeOptions {
   /** The relay's /mcp endpoint. */
@@ -27,6 +27,8 @@ export interface BridgeOptions {
   /** Sent as X-Relay-Client / X-Relay-Name. */
   client?: string | null | undefined;
   name?: string | null | undefined;
+  /** Sent as X-Relay-Observe: 1. */
+  observe?: boolean | undefined;
   /** The client's side, already constructed (stdio in the CLI, in-memory in tests); the bridge starts it. */
   local: Transport;
   log: Logger;
@@ -53,6 +55,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   if (options.client != null) headers[CLIENT_HEADER] = options.client;
   if (options.name != null) headers[NAME_HEADER] = options.name;
+  if (options.observe === true) headers[OBSERVE_HEADER] = '1';
 
   /** The client's own initialize request and whether it finished the handshake: what a replay needs. */
   let initialize: JSONRPCRequest | undefined;

@@ -9,14 +9,15 @@ import net, { type AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import type { Identity } from '../identity.js';
+import { noIdentity, type Identity } from '../identity.js';
 import type { Logger } from '../log.js';
 import { createRelayServer, type RelayDeps } from '../server.js';
-import type { Store } from '../store/store.js';
+import { openSession as openStoreSession, type Session as StoreSession } from '../session.js';
+import { RelayError, type Store } from '../store/store.js';
 import { version } from '../version.js';
 import { createAllowList, isLoopbackHost, type AllowList } from './allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
-import { IdentityError, identityFromRequest, requestedIdentity, type RequestedIdentity } from './identity.js';
+import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
 import { bearerToken, tokenChecker } from './token.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -107,9 +108,9 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   };
 
   const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
-    let identity: Identity;
+    let requested: RequestedIdentity;
     try {
-      identity = identityFromRequest(req);
+      requested = identityFromRequest(req);
     } catch (error) {
       if (error instanceof IdentityError) return reply(res, 400, ErrorCode.InvalidRequest, error.message);
       throw error;
@@ -117,26 +118,42 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     if (sessions.size >= maxSessions) {
       return reply(res, 503, ErrorCode.InternalError, `The relay already has ${maxSessions} open sessions; close unused clients and try again.`);
     }
-    const requested = requestedIdentity(req);
-    const server = makeServer({ store, identity, log });
+    // With a kind, the HTTP session is a relay session in the store for as long as it lives (listed by
+    // relay_sessions, addressable by name), exactly as a stdio process is.
+    let registered: StoreSession | undefined;
+    if (requested.kind !== null) {
+      try {
+        registered = await openStoreSession(store, { kind: requested.kind, name: requested.name ?? undefined, cwd: null, observe: requested.observe, log });
+      } catch (error) {
+        if (error instanceof RelayError) return reply(res, 503, ErrorCode.InternalError, error.message);
+        throw error;
+      }
+    }
+    const identity: Identity = registered?.identity ?? { ...noIdentity, observe: requested.observe };
+    // files: null: a remote client must not make the relay read files on this machine.
+    const server = makeServer({ store, identity, log, files: null });
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         const session: Session = { id, identity, requested, server, transport, open: 0, lastActive: Date.now() };
         sessions.set(id, session);
         track(session, res);
-        log.info(`session ${id} opened: client ${requested.kind ?? '(none)'}, name ${requested.name ?? '(none)'}`);
+        log.info(`session ${id} opened: client ${identity.kind ?? '(none)'}, name ${identity.name ?? '(none)'}${identity.observe ? ', observing' : ''}`);
       },
     });
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id !== undefined && sessions.delete(id)) log.info(`session ${id} closed`);
+      void registered?.close();
     };
     transport.onerror = (error) => log.debug(`session transport: ${error.message}`);
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
     // An initialize the transport refused (bad protocol version, a batch) creates no session: drop the pair.
-    if (transport.sessionId === undefined) await server.close().catch(() => {});
+    if (transport.sessionId === undefined) {
+      await server.close().catch(() => {});
+      await registered?.close();
+    }
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
