@@ -142,6 +142,19 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     expect(bridged.stderr()).toMatch(/no longer knows our session/);
   });
 
+  it('says the relay is unreachable while it is down, and carries on when it is back on the same port', async () => {
+    const first = await startRelay();
+    const bridged = await spawnClient(['connect', first.url, '--client', 'desktop', '--name', 'laptop'], tempDir());
+    await bridged.client.callTool({ name: 'relay_send', arguments: { message: 'before' } });
+    await first.close();
+    await expect(bridged.client.callTool({ name: 'relay_send', arguments: { message: 'while down' } })).rejects.toThrow(/cannot reach the relay/);
+    const second = await startRelay({ port: first.port });
+    const after = await bridged.client.callTool({ name: 'relay_send', arguments: { message: 'after the restart' } });
+    expect(body(after as never)).toMatchObject({ ok: true });
+    expect(second.sessions().map((s) => s.identity)).toEqual([{ kind: 'desktop', name: 'laptop', observe: false }]);
+    expect((await second.store.latest(5)).map((m) => m.message)).toEqual(['after the restart']);
+  });
+
   it('answers with an error that names the problem when the token is wrong or the relay is down', async () => {
     const home = tempDir();
     const relay = await startRelay({ token: 'the-right-token-0123456789' });

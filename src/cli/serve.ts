@@ -32,7 +32,7 @@ Streamable HTTP server at http://ADDR:N/mcp for clients on other machines (each 
   -h, --help      show this help
   -v, --version   print the version
 
-Over HTTP (--client, --name, --observe and --push are then given per session by each client; see the README):
+Over HTTP (each client gives its kind, name and --observe as headers instead; see the README):
   --http                 serve Streamable HTTP at /mcp instead of stdio
   --host ADDR            address to bind (default 127.0.0.1; anything but loopback needs a token)
   --port N               port to listen on (default 8765; 0 picks a free one)

@@ -107,35 +107,47 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   let remote = connectRemote();
   await remote.start();
 
+  /** True from a replay's start to its success: until then the next message first tries again. */
+  let lost = false;
+
   /** Opens a new session with the client's initialize, unless `stale` was already replaced. */
   const replay = async (stale: StreamableHTTPClientTransport): Promise<void> => {
     if (stale !== remote || closed || initialize === undefined || !initialized) return;
-    log.warn(`bridge: the relay at ${url.href} no longer knows our session (it restarted?); opening a new one`);
+    if (!lost) log.warn(`bridge: the relay at ${url.href} no longer knows our session (it restarted?); opening a new one`);
+    lost = true;
     const fresh = connectRemote();
     remote = fresh;
     await stale.close().catch(() => {});
     await fresh.start();
     const id = `${REPLAY_PREFIX}${++replays}`;
+    const timeoutMs = options.reconnectTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        waiting.delete(id);
-        reject(new Error(`the relay did not answer a new initialize within ${options.reconnectTimeoutMs ?? 30_000} ms`));
-      }, options.reconnectTimeoutMs ?? 30_000);
-      timer.unref();
-      waiting.set(id, (message) => {
-        clearTimeout(timer);
-        resolve(message);
-      });
+      timer = setTimeout(() => reject(new Error(`the relay did not answer a new initialize within ${timeoutMs} ms`)), timeoutMs);
+      waiting.set(id, resolve);
     });
-    await fresh.send({ ...initialize, id });
-    const response = await answered;
-    if ('error' in response) throw new Error(`the relay refused a new session: ${response.error.message}`);
-    setProtocolVersion(fresh, response);
-    await fresh.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    try {
+      await fresh.send({ ...initialize, id });
+      const response = await answered;
+      if ('error' in response) throw new Error(`the relay refused a new session: ${response.error.message}`);
+      setProtocolVersion(fresh, response);
+      await fresh.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      lost = false;
+    } finally {
+      clearTimeout(timer);
+      waiting.delete(id);
+    }
   };
 
   const forward = async (message: JSONRPCMessage): Promise<void> => {
     if (isInitializeRequest(message)) initialize = message as JSONRPCRequest;
+    if (lost && message !== initialize) {
+      try {
+        await replay(remote);
+      } catch (error) {
+        return fail(message, error);
+      }
+    }
     try {
       await remote.send(message);
     } catch (error) {

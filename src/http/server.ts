@@ -95,6 +95,8 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   const makeServer = options.createServer ?? createRelayServer;
   const tokenMatches = options.token === undefined ? undefined : tokenChecker(options.token);
   const sessions = new Map<string, Session>();
+  /** Store sessions being ended, so close() can wait for them before the caller closes the store. */
+  const endings = new Set<Promise<void>>();
   // Set once listening (the port is known only then); no request can arrive before.
   let allowList: AllowList | undefined;
 
@@ -144,16 +146,17 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     transport.onclose = () => {
       const id = transport.sessionId;
       if (id !== undefined && sessions.delete(id)) log.info(`session ${id} closed`);
-      void registered?.close();
+      if (registered !== undefined) {
+        const ending = registered.close().finally(() => endings.delete(ending));
+        endings.add(ending);
+      }
     };
     transport.onerror = (error) => log.debug(`session transport: ${error.message}`);
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
-    // An initialize the transport refused (bad protocol version, a batch) creates no session: drop the pair.
-    if (transport.sessionId === undefined) {
-      await server.close().catch(() => {});
-      await registered?.close();
-    }
+    // An initialize the transport refused (bad protocol version, a batch) creates no session: drop the pair (closing
+    // the transport ends the store session too, in onclose).
+    if (transport.sessionId === undefined) await server.close().catch(() => {});
   };
 
   const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -280,6 +283,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
         await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => {})));
         httpServer.closeAllConnections();
         await closed;
+        await Promise.all([...endings]);
       })();
       return closing;
     },
