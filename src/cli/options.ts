@@ -10,7 +10,7 @@ export const helpOption = { help: { type: 'boolean', short: 'h' } } as const sat
 
 export function parse<T extends OptionSpec>(args: string[], options: T, allowPositionals = false) {
   try {
-    return parseArgs({ args, options: { ...options, ...helpOption }, allowPositionals, strict: true, allowNegative: true });
+    return parseArgs({ args, options: { ...options, ...helpOption }, allowPositionals, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // parseArgs says e.g. "Unknown option '--x'. To specify a positional argument starting with a '-', place it

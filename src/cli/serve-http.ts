@@ -17,6 +17,10 @@ export async function runHttp(values: ServeValues, env: NodeJS.ProcessEnv = proc
   if (perSession !== undefined) {
     throw new UsageError(`--${perSession} is for stdio; over HTTP each client says who it is (X-Relay-Client, X-Relay-Name, X-Relay-Observe headers; see the README)`);
   }
+  const notifyFlag = (['notify', 'no-notify', 'sound'] as const).find((flag) => values[flag] !== undefined);
+  if (notifyFlag !== undefined) {
+    throw new UsageError(`--${notifyFlag} is for stdio: the people an HTTP relay serves sit at other machines`);
+  }
   const host = values.host ?? DEFAULT_HOST;
   const port = parsePort(values.port);
   const allowHosts = values['allow-host'] ?? [];

@@ -10,11 +10,14 @@ import { openSqliteStore } from '../store/sqlite.js';
 import { RelayError } from '../store/store.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { version } from '../version.js';
-import { UsageError, UserError } from './errors.js';
-import { clientKind, parse, sessionName } from './options.js';
 import { noIdentity } from '../identity.js';
+import { startArrivalNotices } from '../notify/arrivals.js';
+import { UsageError, UserError } from './errors.js';
+import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';
+import { clientKind, parse, sessionName } from './options.js';
 
-export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--observe] [--push] [--debug]
+export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--notify|--no-notify]
+                    [--sound [NAME]] [--observe] [--push] [--debug]
        mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH] [--allow-host NAME]... [--allow-origin ORIGIN]...
 
 Runs the relay MCP server over stdio (Claude Desktop and Claude Code start it this way), or with --http as a
@@ -25,6 +28,7 @@ Streamable HTTP server at http://ADDR:N/mcp for clients on other machines (each 
   --name NAME     this session's name (default: $RELAY_NAME, else "desktop" for Desktop,
                   the working directory's name for Code, else the kind)
   --db PATH       the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
+${notifyUsage}
   --observe       see everything, mark nothing read, receive nothing
   --push          push new messages into Claude Code as channel events (see README)
   --push-limit N  at most N pushed messages a minute (default ${DEFAULT_PUSH_PER_MINUTE})
@@ -48,6 +52,7 @@ export const options = {
   push: { type: 'boolean' },
   'push-limit': { type: 'string' },
   debug: { type: 'boolean' },
+  ...notifyFlags,
   // HTTP only (handled in serve-http.ts, loaded only with --http so stdio start-up does not pay for it).
   http: { type: 'boolean' },
   host: { type: 'string' },
@@ -60,11 +65,12 @@ export const options = {
 export type ServeValues = ReturnType<typeof parse<typeof options>>['values'];
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, options);
+  const { values } = parse(normaliseOptionalValue(args, '--sound', options), options);
   if (values.http === true) return (await import('./serve-http.js')).runHttp(values);
   const httpOnly = (['host', 'port', 'token-file', 'allow-host', 'allow-origin'] as const).find((flag) => values[flag] !== undefined);
   if (httpOnly !== undefined) throw new UsageError(`--${httpOnly} needs --http`);
   const kind = clientKind('--client', values.client);
+  const notify = notifyOptions(values, kind);
   const name = sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? process.env.RELAY_NAME);
   const pushLimit = values['push-limit'] === undefined ? DEFAULT_PUSH_PER_MINUTE : Number(values['push-limit']);
   if (!Number.isInteger(pushLimit) || pushLimit < 1 || pushLimit > 600) {
@@ -73,6 +79,13 @@ export async function run(args: string[]): Promise<void> {
   if (name !== undefined && kind === null) throw new UsageError('--name needs --client: a session has a kind');
   const dbPath = values.db ?? defaultDbPath();
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined });
+  let notifier;
+  try {
+    notifier = notifierFor(notify, log);
+  } catch (error) {
+    log.close();
+    throw error;
+  }
 
   let store;
   let session: Session | undefined;
@@ -100,6 +113,8 @@ export async function run(args: string[]): Promise<void> {
   });
   transport.onerror = (error) => log.warn(`transport: ${error.message}`);
   log.debug(`relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${dbPath}, pid ${process.pid}`);
+  log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
+  const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store, notifier, log });
 
   const openStore = store;
   await new Promise<void>((resolve) => {
@@ -110,6 +125,7 @@ export async function run(args: string[]): Promise<void> {
       done = true;
       log.debug(`shutting down: ${why}`);
       clearInterval(orphanCheck);
+      stopNotices?.();
       void server
         .close()
         .catch(() => {})
