@@ -10,15 +10,20 @@ interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
+  token: () => import('./token.js'),
+  connect: () => import('./connect.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
 Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-notify] [--sound [NAME]] [--debug]
+       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH]
        mcp-relay <command> --help
 
 Commands:
-  serve      run the MCP server over stdio (the default)
+  serve      run the MCP server over stdio (the default), or over Streamable HTTP with --http
+  token      make a bearer token for serve --http
+  connect    bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
 
 Run "mcp-relay serve --help" for the server's flags.`;
 
