@@ -20,15 +20,20 @@ const commands: Record<string, () => Promise<Command>> = {
   watch: () => import('./watch.js'),
   preview: () => import('./preview.js'),
   doctor: () => import('./doctor.js'),
+  token: () => import('./token.js'),
+  connect: () => import('./connect.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
 Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-notify] [--sound [NAME]] [--debug]
+       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH]
        mcp-relay <command> [flags]      (mcp-relay <command> --help for its flags)
 
 Commands:
-  serve           run the MCP server over stdio (the default)
+  serve           run the MCP server over stdio (the default), or over Streamable HTTP with --http
+  token           make a bearer token for serve --http
+  connect         bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
   setup code      register relay with Claude Code, with the /get command and a start-up preview
   setup desktop   register relay with Claude Desktop
   send [TEXT]     send a message (TEXT, --file or stdin) to the other side
