@@ -4,10 +4,10 @@ import { LIMITS } from '../src/store/store.js';
 import { body, connect } from './helpers/server.js';
 
 describe('tools/list', () => {
-  it('lists the three seed tools with annotations, short described arguments and output schemas', async () => {
+  it('lists the tools with annotations, short described arguments and output schemas', async () => {
     const { client } = await connect('code');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['relay_clear', 'relay_fetch', 'relay_send']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['relay_attachment', 'relay_clear', 'relay_fetch', 'relay_search', 'relay_send', 'relay_sessions']);
     for (const tool of tools) {
       expect(tool.description!.length).toBeLessThanOrEqual(160);
       expect(tool.outputSchema).toBeDefined();
@@ -19,6 +19,9 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.relay_clear!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     expect(byName.relay_send!.inputSchema.required).toEqual(['message']);
+    for (const readOnly of ['relay_sessions', 'relay_search', 'relay_attachment']) expect(byName[readOnly]!.annotations?.readOnlyHint).toBe(true);
+    // Every byte of the tool list is paid for in each conversation: keep it small.
+    expect(JSON.stringify(tools).length).toBeLessThan(9_000);
   });
 
   it('gives instructions under 1 KB that say who this process is', async () => {
@@ -36,7 +39,7 @@ describe('relay_send and relay_fetch', () => {
     const code = await connect('code', desktop.dbFile);
     const sent = await desktop.call('relay_send', { message: 'Please fix parser.py' });
     expect(sent.isError).toBeFalsy();
-    expect(body(sent)).toEqual({ ok: true, id: expect.any(Number) });
+    expect(body(sent)).toEqual({ ok: true, id: expect.any(Number), recipients: [code.deps.identity.name] });
     const fetched = await code.call('relay_fetch');
     const result = body(fetched) as { ok: boolean; messages: Record<string, unknown>[] };
     expect(result.ok).toBe(true);
@@ -146,12 +149,51 @@ describe('messages://latest', () => {
     const code = await connect('code', desktop.dbFile);
     for (let i = 1; i <= 11; i++) await (i % 2 ? desktop : code).call('relay_send', { message: `m${i}` });
     const { resources } = await code.client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['messages://latest']);
+    expect(resources.map((r) => r.uri)).toEqual(['messages://latest', 'messages://unread']);
     const read = await code.client.readResource({ uri: 'messages://latest' });
     const text = (read.contents[0] as { text: string }).text;
     expect(text.split('\n\n')).toHaveLength(10);
     expect(text.startsWith('1. [Code]: m2\n\n2. [Desktop]: m3')).toBe(true);
     expect(text.endsWith('10. [Desktop]: m11')).toBe(true);
     expect((body(await code.call('relay_fetch', { limit: 20 })) as { messages: unknown[] }).messages).toHaveLength(6);
+  });
+});
+
+describe('sessions, search and attachments: error paths', () => {
+  it('refuses a reader that is neither a seed kind nor this session\'s kind', async () => {
+    const relay = await connect('cursor', undefined, { name: 'cur' });
+    const result = await relay.call('relay_fetch', { reader: 'everyone' });
+    expect(result.isError).toBe(true);
+    expect(body(result).error).toMatch(/reader must be "desktop", "code" or null/);
+    expect(body(await relay.call('relay_fetch', { reader: 'cursor' })).ok).toBe(true);
+  });
+
+  it('will not read files by path where the caller is remote, and says to send content instead', async () => {
+    const relay = await connect('desktop');
+    relay.deps.files = null;
+    const result = await relay.call('relay_send', { message: 'x', attachments: [{ path: '/etc/hostname' }] });
+    expect(result.isError).toBe(true);
+    expect(body(result).error).toMatch(/cannot read your files: attach them as `content`/);
+    const inline = await relay.call('relay_send', { message: 'x', attachments: [{ name: 'a.txt', content: 'aGk=', encoding: 'base64' }] });
+    expect(body(inline).ok).toBe(true);
+  });
+
+  it('says what to do for an attachment that does not exist, a query without words, and both path and content', async () => {
+    const relay = await connect('desktop');
+    expect(body(await relay.call('relay_attachment', { id: 424242 })).error).toMatch(/no attachment #424242/);
+    expect(body(await relay.call('relay_search', { query: '()' })).error).toMatch(/no words to look for/);
+    expect(body(await relay.call('relay_send', { message: 'x', attachments: [{ path: 'a', name: 'b', content: 'c' }] })).error).toMatch(/both `path` and `content`/);
+  });
+
+  it('reads text attachments as whole characters when a slice ends inside one', async () => {
+    const desktop = await connect('desktop');
+    const code = await connect('code', desktop.dbFile);
+    await desktop.call('relay_send', { message: 'x', attachments: [{ name: 'e.txt', content: 'aé€😀b' }] });
+    const [message] = (body(await code.call('relay_fetch')) as { messages: { attachments: { id: number }[] }[] }).messages;
+    const id = message!.attachments[0]!.id;
+    // 'a' is 1 byte, 'é' 2: a 2-byte slice ends inside 'é' and is cut back to 'a'.
+    expect(body(await code.call('relay_attachment', { id, length: 2 }))).toMatchObject({ data: 'a', length: 1, next_offset: 1, encoding: 'utf8' });
+    expect(body(await code.call('relay_attachment', { id, offset: 1, length: 8 }))).toMatchObject({ data: 'é€', next_offset: 6 });
+    expect(body(await code.call('relay_attachment', { id, offset: 6 }))).toMatchObject({ data: '😀b', next_offset: null });
   });
 });

@@ -1,21 +1,24 @@
 // Property-based tests of the Store contract (fast-check): random interleavings of send, fetch, peek and clear,
-// through two handles on the same data (two processes), checked against a model of per-reader read state.
+// through two handles on the same data (two processes), checked against a model of per-reader read state. The
+// readers are the two seed kinds' shared mailboxes (no live sessions); sessions are for the lead to add.
 // Invariants: each message reaches its reader at most once, unread fetches are oldest first and skip nothing, the
 // unread cap refuses rather than evicts, and nothing acknowledged below the cap is lost.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CLIENT_KINDS, RelayError, otherSide, type ClientKind, type Store } from '../src/store/store.js';
+import { RelayError, SEED_KINDS, defaultRecipient, type Reader, type SeedKind, type Store } from '../src/store/store.js';
 import { drain } from './helpers/drain.js';
 import type { StoreBackend } from './store.contract.js';
 
 type Op =
-  | { type: 'send'; handle: number; sender: ClientKind; text: string }
-  | { type: 'fetch'; handle: number; reader: ClientKind; limit: number }
-  | { type: 'fetchAny'; handle: number; reader: ClientKind; limit: number }
+  | { type: 'send'; handle: number; sender: SeedKind; text: string }
+  | { type: 'fetch'; handle: number; reader: SeedKind; limit: number }
+  | { type: 'fetchAny'; handle: number; reader: SeedKind; limit: number }
   | { type: 'peek'; handle: number; limit: number }
   | { type: 'clear'; handle: number };
 
-const kind = fc.constantFrom(...CLIENT_KINDS);
+const kind = fc.constantFrom(...SEED_KINDS);
+/** A kind's shared mailbox: how a reader outside any session reads. */
+const mailbox = (kind: SeedKind): Reader => ({ kind, name: null });
 const handle = fc.integer({ min: 0, max: 1 });
 const limit = fc.integer({ min: 1, max: 20 });
 const text = fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }).filter((s) => s.trim() !== '' && s.isWellFormed());
@@ -29,7 +32,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 
 interface Modelled {
   id: number;
-  sender: ClientKind;
+  sender: SeedKind;
   text: string;
   read: boolean; // by its one recipient, the other kind
 }
@@ -45,15 +48,15 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
           const { store, second } = await backend.create({ maxUnread, keepRead: 3 });
           const handles: Store[] = [store, await second()];
           const model: Modelled[] = [];
-          const delivered: Record<ClientKind, Set<number>> = { desktop: new Set(), code: new Set() };
-          const unreadFor = (reader: ClientKind) => model.filter((m) => m.sender !== reader && !m.read);
+          const delivered: Record<SeedKind, Set<number>> = { desktop: new Set(), code: new Set() };
+          const unreadFor = (reader: SeedKind) => model.filter((m) => m.sender !== reader && !m.read);
 
           for (const step of ops) {
             const on = handles[step.handle]!;
             switch (step.type) {
               case 'send': {
-                const full = unreadFor(otherSide(step.sender)).length >= maxUnread;
-                const sent = await on.send({ sender: step.sender, message: step.text }).catch((e: unknown) => e);
+                const full = unreadFor(defaultRecipient(step.sender) as SeedKind).length >= maxUnread;
+                const sent = await on.send({ sender: step.sender, message: step.text }).then((r) => r.message, (e: unknown) => e);
                 if (full) {
                   expect(sent).toBeInstanceOf(RelayError);
                   expect((sent as RelayError).code).toBe('full');
@@ -66,7 +69,7 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
                 break;
               }
               case 'fetch': {
-                const got = await on.fetch({ reader: step.reader, limit: step.limit, unreadOnly: true });
+                const got = await on.fetch({ reader: mailbox(step.reader), limit: step.limit, unreadOnly: true });
                 const expected = unreadFor(step.reader).slice(0, step.limit);
                 // The oldest unread, in order, none skipped, with the text as sent; never one already delivered.
                 expect(got.map((m) => [m.id, m.message])).toEqual(expected.map((m) => [m.id, m.text]));
@@ -79,7 +82,7 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
               }
               case 'fetchAny': {
                 // Newest messages not from the reader, read or not; it marks them read, like the seed.
-                const got = await on.fetch({ reader: step.reader, limit: step.limit, unreadOnly: false });
+                const got = await on.fetch({ reader: mailbox(step.reader), limit: step.limit, unreadOnly: false });
                 expect(got.length).toBeLessThanOrEqual(step.limit);
                 expect(increasing(got.map((m) => m.id))).toBe(true);
                 for (const m of got) {
@@ -111,8 +114,8 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
             }
           }
           // Nothing acknowledged is lost: draining both readers yields exactly what is still unread, in order.
-          for (const reader of CLIENT_KINDS) {
-            const rest = await drain(() => handles[0]!.fetch({ reader, limit: 20, unreadOnly: true }), 20);
+          for (const reader of SEED_KINDS) {
+            const rest = await drain(() => handles[0]!.fetch({ reader: mailbox(reader), limit: 20, unreadOnly: true }), 20);
             expect(rest.map((m) => m.id)).toEqual(unreadFor(reader).map((m) => m.id));
             for (const m of rest) expect(delivered[reader].has(m.id)).toBe(false);
           }

@@ -11,7 +11,7 @@ const text = (result: CallToolResult) => (result.content[0] as { text: string })
 
 describe('bad tool arguments from the SDK Client over stdio', () => {
   it('answers each with a tool error that names the problem, and keeps serving', async () => {
-    const { client } = await spawnClient(['--client', 'desktop'], tempDir());
+    const { client } = await spawnClient(['--client', 'desktop', '--no-notify'], tempDir());
     const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
     const cases: [label: string, tool: string, args: Record<string, unknown>, error: RegExp][] = [
       ['message of the wrong type', 'relay_send', { message: 42 }, /message/],
@@ -36,7 +36,7 @@ describe('bad tool arguments from the SDK Client over stdio', () => {
   });
 
   it('clamps out-of-range limits and passes NUL bytes through unchanged', async () => {
-    const { client } = await spawnClient(['--client', 'desktop'], tempDir());
+    const { client } = await spawnClient(['--client', 'desktop', '--no-notify'], tempDir());
     const call = async (name: string, args: Record<string, unknown>) =>
       JSON.parse(text((await client.callTool({ name, arguments: args })) as CallToolResult)) as { ok: boolean; messages: { message: string }[] };
     for (let i = 0; i < 25; i++) await call('relay_send', { message: `m${i}` });

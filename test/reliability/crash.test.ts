@@ -14,7 +14,7 @@ describe('kill -9 during a stream of sends', () => {
   it('keeps every acknowledged message, and the file passes integrity_check', async () => {
     const home = tempDir();
     const dbFile = path.join(home, '.relay_buffer.db');
-    const { client, transport } = await spawnClient(['--client', 'desktop'], home);
+    const { client, transport } = await spawnClient(['--client', 'desktop', '--no-notify'], home);
     const pid = transport.pid!;
     const acknowledged = new Map<number, string>();
     let killedAfter = 0;
@@ -58,7 +58,7 @@ describe('kill -9 during a stream of sends', () => {
     // The relay's own store opens it and the messages are there to fetch, oldest first.
     const store = openSqliteStore(dbFile);
     try {
-      const fetched = await drain(() => store.fetch({ reader: 'code', limit: 20, unreadOnly: true }));
+      const fetched = await drain(() => store.fetch({ reader: { kind: 'code', name: null }, limit: 20, unreadOnly: true }));
       expect(fetched.map((m) => m.id)).toEqual([...fetched.map((m) => m.id)].sort((a, b) => a - b));
       const texts = new Set(fetched.map((m) => m.message));
       for (const message of acknowledged.values()) expect(texts.has(message), message).toBe(true);

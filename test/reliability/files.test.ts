@@ -115,7 +115,7 @@ describe('files relay cannot use: a clear error naming the path, and nothing ove
     const home = tempDir();
     const disk = smallDisk();
     const file = path.join(disk.dir, 'relay.db');
-    const relay = await startRelay(disk.shell, ['--client', 'desktop', '--db', file], home);
+    const relay = await startRelay(disk.shell, ['--client', 'desktop', '--no-notify', '--db', file], home);
     const acknowledged: string[] = [];
     let refusal: string | undefined;
     for (let i = 0; i < 200 && refusal === undefined; i++) {
@@ -157,23 +157,23 @@ function runAsNobody(args: string[], home: string): Promise<{ code: number | nul
 }
 
 /**
- * A place that fills up: a 1 MiB tmpfs (mostly taken by a filler file) where mounting is allowed, otherwise a
+ * A place that fills up: a 2 MiB tmpfs (half taken by a filler file) where mounting is allowed, otherwise a
  * directory in which the relay runs under `ulimit -f` (a write past the size limit fails with EFBIG, much as on a
  * full disk; Node ignores SIGXFSZ).
  */
 function smallDisk(): { dir: string; shell: string; makeRoom(): void } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-full-'));
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m,mode=0700', 'tmpfs', dir], { stdio: 'ignore' });
   } catch {
     onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
-    return { dir, shell: 'ulimit -f 512', makeRoom: () => {} };
+    return { dir, shell: 'ulimit -f 2048', makeRoom: () => {} };
   }
   onTestFinished(() => {
     execFileSync('umount', ['-l', dir]);
     fs.rmdirSync(dir);
   });
   const filler = path.join(dir, 'filler');
-  fs.writeFileSync(filler, Buffer.alloc(640 * 1024));
+  fs.writeFileSync(filler, Buffer.alloc(1024 * 1024));
   return { dir, shell: 'true', makeRoom: () => fs.rmSync(filler) };
 }
