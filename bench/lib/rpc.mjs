@@ -46,6 +46,7 @@ export function spawnServer(args, { env, initialize = true, cwd, stdin } = {}) {
   const write = stdin === undefined ? (line) => child.stdin.write(line) : (line) => fs.writeSync(stdin.writeFd, line);
   live.add(child);
   const pending = new Map();
+  const notificationListeners = new Set();
   let nextId = 1;
   let buffered = '';
   let stderr = '';
@@ -70,6 +71,10 @@ export function spawnServer(args, { env, initialize = true, cwd, stdin } = {}) {
       const line = buffered.slice(0, newline);
       buffered = buffered.slice(newline + 1);
       const message = JSON.parse(line);
+      if (message.id === undefined && message.method !== undefined) {
+        for (const listener of notificationListeners) listener(message);
+        continue;
+      }
       const waiter = pending.get(message.id);
       if (waiter === undefined) continue;
       pending.delete(message.id);
@@ -101,6 +106,11 @@ export function spawnServer(args, { env, initialize = true, cwd, stdin } = {}) {
     exited,
     stderr: () => stderr,
     request,
+    /** Calls `listener(message)` for each notification the server sends; returns the unsubscribe function. */
+    onNotification(listener) {
+      notificationListeners.add(listener);
+      return () => notificationListeners.delete(listener);
+    },
     /** tools/call; resolves with the CallToolResult (isError results resolve too). */
     tool: (name, args = {}) => request('tools/call', { name, arguments: args }),
     /** Ends stdin (what a client does when it goes away) and waits for the exit. */
