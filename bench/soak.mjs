@@ -1,8 +1,10 @@
-// `npm run soak`: a long run (default 5 minutes; not part of CI) of many short-lived relay processes sending while
-// two long-lived ones fetch. Sender processes are ended at random: stdin closed, SIGTERM, or SIGKILL with sends in
-// flight. At the end every acknowledged message must have been delivered to its reader exactly once, no message
-// twice, no error but "full" surfaced to a client, the file must pass integrity_check, and the long-lived relays'
-// memory must not have grown without bound. Prints a summary; exits 1 on any violation.
+// `npm run soak`: a long run (default 5 minutes; not part of CI) of many short-lived relay sessions (kinds "cursor"
+// and "codex") sending to Desktop and Code while no Desktop or Code session is live, so every message waits in the
+// kind's shared mailbox, which two long-lived relays without --client fetch (and now and then a third competes):
+// each message must be taken exactly once across processes. Sender processes are ended at random: stdin closed,
+// SIGTERM, or SIGKILL with sends in flight. At the end every acknowledged message must have been delivered exactly
+// once, no message twice, no error but "full" surfaced to a client, the file must pass integrity_check, and the
+// long-lived relays' memory must not have grown without bound. Prints a summary; exits 1 on any violation.
 // Run: `npm run soak -- --seconds 60 --senders 4`. Writes only to a temp directory, removed at the end.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,9 +36,9 @@ const pick = (items) => items[Math.floor(random() * items.length)];
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-soak-'));
 const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' };
-const relay = (kind) => spawnServer([cli, '--client', kind], { env });
+/** A sender session of `kind`, or with no kind a relay outside any session (it reads the kinds' shared mailboxes). */
+const relay = (kind) => spawnServer([cli, ...(kind === undefined ? [] : ['--client', kind]), '--no-notify'], { env });
 const text = (result) => JSON.parse(result.content[0].text);
-const other = (kind) => (kind === 'desktop' ? 'code' : 'desktop');
 
 const stats = { processes: 0, ends: { stdin: 0, SIGTERM: 0, SIGKILL: 0 }, acknowledged: 0, refusedFull: 0, unacknowledged: 0, errors: [] };
 const acknowledged = { desktop: new Set(), code: new Set() }; // by reader
@@ -52,8 +54,7 @@ function body(tag) {
 
 async function senderSlot(slot) {
   for (let generation = 0; !stopping; generation++) {
-    const kind = pick(['desktop', 'code']);
-    const server = relay(kind);
+    const server = relay(pick(['cursor', 'codex']));
     stats.processes++;
     try {
       await server.ready;
@@ -68,11 +69,12 @@ async function senderSlot(slot) {
     const lane = async () => {
       while (!stopping && n < count) {
         const tag = `s${slot}.${generation}.${n++}`;
+        const to = pick(['desktop', 'code']);
         if (n - 1 === killAt) server.kill('SIGKILL');
         try {
-          const reply = text(await server.tool('relay_send', { message: body(tag) }));
+          const reply = text(await server.tool('relay_send', { message: body(tag), to }));
           if (reply.ok) {
-            acknowledged[other(kind)].add(tag);
+            acknowledged[to].add(tag);
             stats.acknowledged++;
           } else if (/unread messages \(the limit\)/.test(reply.error)) stats.refusedFull++;
           else stats.errors.push(`send: ${reply.error}`);
@@ -95,7 +97,7 @@ async function fetcher(kind, servers) {
     const server = servers[kind];
     let reply;
     try {
-      reply = text(await server.tool('relay_fetch', { limit: 20 }));
+      reply = text(await server.tool('relay_fetch', { reader: kind, limit: 20 }));
     } catch (error) {
       stats.errors.push(`fetch: ${error.message}`);
       return;
@@ -120,11 +122,11 @@ async function rivalFetcher() {
   while (!stopping) {
     await sleep(2_000 + random() * 3_000);
     const kind = pick(['desktop', 'code']);
-    const server = relay(kind);
+    const server = relay();
     try {
       await server.ready;
       for (let i = 0; i < 20; i++) {
-        const reply = text(await server.tool('relay_fetch', { limit: 5 }));
+        const reply = text(await server.tool('relay_fetch', { reader: kind, limit: 5 }));
         for (const m of reply.messages ?? []) {
           const tag = m.message.slice(0, m.message.indexOf(' '));
           delivered[kind].set(tag, (delivered[kind].get(tag) ?? 0) + 1);
@@ -138,7 +140,7 @@ async function rivalFetcher() {
 }
 
 async function main() {
-  const servers = { desktop: relay('desktop'), code: relay('code') };
+  const servers = { desktop: relay(), code: relay() };
   await Promise.all(Object.values(servers).map((s) => s.ready));
   const fetching = [fetcher('desktop', servers), fetcher('code', servers)];
   await sleep(1_000);
