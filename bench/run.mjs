@@ -2,7 +2,7 @@
 // on stdout and written to bench/results.json. Progress goes to stderr. Absolute times are noisy on a shared
 // machine; the ratios are what we compare.
 //
-// A figure is one entry in `figures` below: an id, a name, a target, and `run(ctx)` returning a row (see `row`).
+// A figure is one entry in `figures` below: an id, a name, a target, and `run()` returning a row (see `row`).
 // A figure that cannot be measured yet is `unavailable(id, name, target, reason)`: never a made-up number.
 // It spawns only the built CLI (dist/cli.js) and bench/fixtures, and writes only to temp directories (removed at the
 // end) and bench/results.json. Run `node bench/run.mjs --only id,id` to run some figures.
@@ -75,7 +75,9 @@ function unavailable(id, name, target, reason) {
 async function coldStart() {
   const home = tempDir();
   // Claude starts relay on an existing buffer; create it once so every timed start opens, not creates.
-  await (await relay(home)).close();
+  const first = relay(home);
+  await first.ready;
+  await first.close();
   const relayTimes = [];
   const floorTimes = [];
   for (let i = 0; i < 15; i++) {
