@@ -33,10 +33,19 @@ function statFields(pid) {
   return text.slice(text.lastIndexOf(')') + 2).split(' ');
 }
 
-/** User + system CPU seconds a process has used so far. */
+/**
+ * CPU seconds a process has used so far: the nanosecond run times of its threads (/proc/<pid>/task/<tid>/schedstat),
+ * where the kernel has them; otherwise utime + stime from /proc/<pid>/stat, which count in 10 ms ticks.
+ */
 export function cpuSeconds(pid) {
-  const fields = statFields(pid); // fields[0] is the state (field 3); utime/stime are fields 14 and 15
-  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  try {
+    let ns = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns / 1e9;
+  } catch {
+    const fields = statFields(pid); // fields[0] is the state (field 3); utime/stime are fields 14 and 15
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+  }
 }
 
 /** Resident memory in KiB (VmRSS). */
