@@ -188,7 +188,10 @@ async function sendsPerSecond() {
 async function idleCpu() {
   const home = tempDir();
   // Each as Claude starts it: Desktop with its default desktop notifications, which watch the store for arrivals.
-  const servers = { code: relay(home, ['--client', 'code']), desktop: relay(home, ['--client', 'desktop'], { notify: true }), floor: floorServer(home) };
+  const servers = { code: relay(home, ['--client', 'code']) };
+  await servers.code.ready; // one at a time: this figure is not about relays racing to create a new buffer
+  servers.desktop = relay(home, ['--client', 'desktop'], { notify: true });
+  servers.floor = floorServer(home);
   await Promise.all(Object.values(servers).map((s) => s.ready));
   // One call each, so the measured window starts after the first request's lazy work, as in a real session.
   await servers.code.tool('relay_fetch');
