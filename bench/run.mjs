@@ -35,6 +35,17 @@ function cleanTemps() {
 
 const env = (home) => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' });
 
+/**
+ * A temp HOME whose ~/.relay_buffer.db already exists, as on any machine after the first start. (Relays that start
+ * at the same moment on a new file can fail: `PRAGMA journal_mode = WAL` then meets SQLITE_BUSY without waiting.)
+ */
+async function relayHome() {
+  const home = tempDir();
+  const { openSqliteStore } = await import(pathToFileURL(path.join(root, 'dist', 'store', 'sqlite.js')).href);
+  await openSqliteStore(path.join(home, '.relay_buffer.db')).close();
+  return home;
+}
+
 /** A spawned relay on `home`'s ~/.relay_buffer.db; desktop notifications off unless `notify` (they are Desktop's default). */
 const relay = (home, args = ['--client', 'code'], { notify = false } = {}) =>
   spawnServer([cli, ...args, ...(notify ? [] : ['--no-notify'])], { env: env(home) });
@@ -73,11 +84,8 @@ function unavailable(id, name, target, reason) {
 // The figures.
 
 async function coldStart() {
-  const home = tempDir();
-  // Claude starts relay on an existing buffer; create it once so every timed start opens, not creates.
-  const first = relay(home);
-  await first.ready;
-  await first.close();
+  const home = await relayHome();
+  // Claude starts relay on an existing buffer (relayHome made it): every timed start opens, not creates.
   const relayTimes = [];
   const floorTimes = [];
   for (let i = 0; i < 15; i++) {
@@ -94,7 +102,7 @@ async function coldStart() {
 }
 
 async function roundTrip() {
-  const home = tempDir();
+  const home = await relayHome();
   const server = relay(home, ['--client', 'desktop']);
   const floor = floorServer(home);
   await Promise.all([server.ready, floor.ready]);
@@ -150,7 +158,7 @@ async function storeAlone() {
 }
 
 async function sendsPerSecond() {
-  const home = tempDir();
+  const home = await relayHome();
   const server = relay(home, ['--client', 'desktop']);
   const floor = floorServer(home);
   await Promise.all([server.ready, floor.ready]);
@@ -186,12 +194,9 @@ async function sendsPerSecond() {
 }
 
 async function idleCpu() {
-  const home = tempDir();
+  const home = await relayHome();
   // Each as Claude starts it: Desktop with its default desktop notifications, which watch the store for arrivals.
-  const servers = { code: relay(home, ['--client', 'code']) };
-  await servers.code.ready; // one at a time: this figure is not about relays racing to create a new buffer
-  servers.desktop = relay(home, ['--client', 'desktop'], { notify: true });
-  servers.floor = floorServer(home);
+  const servers = { code: relay(home, ['--client', 'code']), desktop: relay(home, ['--client', 'desktop'], { notify: true }), floor: floorServer(home) };
   await Promise.all(Object.values(servers).map((s) => s.ready));
   // One call each, so the measured window starts after the first request's lazy work, as in a real session.
   await servers.code.tool('relay_fetch');
@@ -349,7 +354,7 @@ async function deliveryRow(count, deliver) {
 }
 
 async function deliveryWait() {
-  const home = tempDir();
+  const home = await relayHome();
   const a = relay(home, ['--client', 'desktop']);
   const b = relay(home, ['--client', 'code', '--name', 'receiver']);
   await Promise.all([a.ready, b.ready]);
@@ -369,7 +374,7 @@ async function deliveryWait() {
 }
 
 async function deliveryPush() {
-  const home = tempDir();
+  const home = await relayHome();
   const a = relay(home, ['--client', 'desktop']);
   const b = relay(home, ['--client', 'code', '--name', 'receiver', '--push', '--push-limit', '600']);
   await Promise.all([a.ready, b.ready]);
@@ -393,7 +398,7 @@ async function deliveryPush() {
 }
 
 async function deliveryNotify() {
-  const home = tempDir();
+  const home = await relayHome();
   // A fake notify-send first on PATH: it appends its last argument (the body) to a file the bench watches.
   const bin = path.join(home, 'bin');
   const log = path.join(home, 'notified.log');
@@ -424,7 +429,7 @@ async function deliveryNotify() {
 
 /** A 5 MiB file attached by path by A, fetched by B and read back through relay_attachment in 2 MiB slices. */
 async function attachmentRoundTrip() {
-  const home = tempDir();
+  const home = await relayHome();
   const file = path.join(home, 'blob.bin');
   const bytes = Buffer.alloc(5 * 1024 * 1024);
   for (let i = 0; i < bytes.length; i += 4) bytes.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
@@ -460,7 +465,7 @@ async function attachmentRoundTrip() {
  * is retried after 20 ms, as a client would, and counted.
  */
 async function concurrentSends() {
-  const home = tempDir();
+  const home = await relayHome();
   const senders = Array.from({ length: 8 }, (_, p) => relay(home, ['--client', 'cursor', '--name', `sender${p}`]));
   const fetchers = Array.from({ length: 2 }, (_, f) => relay(home, ['--client', 'desktop', '--name', `desk${f}`]));
   await Promise.all([...senders, ...fetchers].map((s) => s.ready));
@@ -537,7 +542,7 @@ async function concurrentSends() {
 }
 
 async function residentMemory() {
-  const home = tempDir();
+  const home = await relayHome();
   const relayKiB = [];
   const floorKiB = [];
   for (let i = 0; i < 3; i++) {
@@ -565,7 +570,7 @@ async function residentMemory() {
 }
 
 async function stdinCloseExit() {
-  const home = tempDir();
+  const home = await relayHome();
   const relayTimes = [];
   const floorTimes = [];
   for (let i = 0; i < 5; i++) {
@@ -591,7 +596,7 @@ setInterval(() => {}, 1 << 30);
 `;
 
 async function orphanExit() {
-  const home = tempDir();
+  const home = await relayHome();
   const times = [];
   for (let i = 0; i < 3; i++) {
     const stdin = fifo(path.join(home, `stdin-${i}`));
