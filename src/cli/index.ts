@@ -10,6 +10,7 @@ interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
+  migrate: () => import('./migrate.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
@@ -19,6 +20,7 @@ Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-noti
 
 Commands:
   serve      run the MCP server over stdio (the default)
+  migrate    copy a local buffer into a PostgreSQL store (--from FILE --to postgres://…)
 
 Run "mcp-relay serve --help" for the server's flags.`;
 

@@ -52,11 +52,6 @@ export interface PostgresStoreOptions {
   onError?: (error: Error) => void;
 }
 
-/** `postgres://` or `postgresql://`: a PostgreSQL store rather than an SQLite file. */
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location);
-}
-
 /** The URL without its password (in the user part or as a `password` parameter), for messages and logs. */
 export function redactUrl(url: string): string {
   try {
