@@ -71,8 +71,8 @@ const SESSIONS_LOCK = 0x72656c6179_02;
 
 const MESSAGE_COLUMNS =
   'id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
-const SESSION_COLUMNS = `s.name, s.kind, s.cwd, s.host, s.pid, s.observer, s.started_at, s.last_seen, s.ended,
-  (SELECT count(*) FROM relay.inbox i WHERE i.mailbox = s.kind || '/' || s.name AND i.read_at IS NULL) AS unread`;
+const SESSION_COLUMNS = 's.name, s.kind, s.cwd, s.host, s.pid, s.observer, s.started_at, s.last_seen, s.ended';
+const SESSION_UNREAD = "(SELECT count(*) FROM relay.inbox i WHERE i.mailbox = s.kind || '/' || s.name AND i.read_at IS NULL) AS unread";
 
 /** Named statements are prepared once per pooled connection. */
 const SQL = {
@@ -157,8 +157,12 @@ const SQL = {
     text: `SELECT split_part(mailbox, '/', 1) AS kind, count(DISTINCT message_id) AS n
            FROM relay.inbox WHERE read_at IS NULL GROUP BY 1`,
   },
-  sessionRows: { name: 'relay_session_rows', text: `SELECT ${SESSION_COLUMNS} FROM relay.sessions s ORDER BY s.started_at, s.seq` },
-  sessionKinds: { name: 'relay_session_kinds', text: 'SELECT DISTINCT kind FROM relay.sessions' },
+  // With each session's unread count (for listing), or without (for routing: the rows are all it needs).
+  sessionRows: {
+    name: 'relay_session_rows',
+    text: `SELECT ${SESSION_COLUMNS}, ${SESSION_UNREAD} FROM relay.sessions s ORDER BY s.started_at, s.seq`,
+  },
+  sessionRoutes: { name: 'relay_session_routes', text: `SELECT ${SESSION_COLUMNS}, 0 AS unread FROM relay.sessions s ORDER BY s.started_at, s.seq` },
   upsertSession: {
     name: 'relay_upsert_session',
     text: `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
@@ -440,7 +444,7 @@ export class PostgresStore implements Store {
         to ??= original.from_session ?? original.sender;
       }
       to ??= defaultRecipient(input.sender);
-      const target = route({ to, senderKind: input.sender, from, ...(await this.sessionView(db, true)) });
+      const target = route({ to, senderKind: input.sender, from, ...(await this.sessionView(db, 'route', true)) });
       const mailboxes = [...new Set(target.mailboxes)].sort();
       // Per-mailbox locks make the unread cap exact under concurrent sends.
       await db.query(SQL.lockMailboxes, [mailboxes]);
@@ -462,7 +466,7 @@ export class PostgresStore implements Store {
       const inserted = row as MessageRow;
       await db.query(SQL.deliver, [target.mailboxes, inserted.id]);
       for (const a of attachments) await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
-      const [message] = await this.withAttachments(db, [inserted]);
+      const [message] = attachments.length > 0 ? await this.withAttachments(db, [inserted]) : [toMessage(inserted)];
       return { message: message as RelayMessage, recipients: target.recipients };
     });
   }
@@ -481,6 +485,10 @@ export class PostgresStore implements Store {
           : (await db.query<{ message_id: number }>(SQL.newestFor, params)).rows;
         return this.messages(db, uniqueIds(picked));
       });
+    }
+    // Most fetches find nothing: look without a transaction first, and open one only to lock and mark what is there.
+    if (unreadOnly && (await this.autocommit(async (db) => (await db.query(SQL.unreadPeek, [own, reader.kind, reader.name, 1])).rowCount)) === 0) {
+      return [];
     }
     return this.write(async (db) => {
       let picked: UnreadRow[];
@@ -520,7 +528,7 @@ export class PostgresStore implements Store {
   async registerSession(input: SessionInput): Promise<SessionInfo> {
     return this.write(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_LOCK]);
-      const { live, knownKinds } = await this.sessionView(db, true);
+      const { live, knownKinds } = await this.sessionView(db, 'route', true);
       // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
       const taken = new Set([...live.map((s) => s.name), ...[...knownKinds].filter((k) => k !== input.kind)]);
       const name = pickName(input.name, taken);
@@ -542,7 +550,7 @@ export class PostgresStore implements Store {
   }
 
   async sessions(): Promise<SessionInfo[]> {
-    return this.autocommit(async (db) => (await this.sessionView(db, false)).live);
+    return this.autocommit(async (db) => (await this.sessionView(db, 'list', false)).live);
   }
 
   async claimNotifications(limit: number): Promise<RelayMessage[]> {
@@ -609,24 +617,33 @@ export class PostgresStore implements Store {
     await db.query(SQL.prune, [this.keepRead]);
   }
 
-  /** Live sessions, remembered ones, and the kinds that may be addressed; a write also tidies long-dead sessions. */
-  private async sessionView(db: Db, write: boolean): Promise<{ live: SessionInfo[]; known: SessionInfo[]; knownKinds: Set<string> }> {
+  /**
+   * Live sessions, remembered ones, and the kinds that may be addressed. In a write transaction it also tidies away
+   * long-dead sessions; for routing it leaves out the unread counts nobody reads there.
+   */
+  private async sessionView(
+    db: Db,
+    use: 'list' | 'route',
+    write: boolean,
+  ): Promise<{ live: SessionInfo[]; known: SessionInfo[]; knownKinds: Set<string> }> {
     const liveness: Liveness = { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
     const live: SessionInfo[] = [];
     const known: SessionInfo[] = [];
+    const kinds = new Set<string>(SEED_KINDS);
     const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
-    for (const row of (await db.query<SessionRow>(SQL.sessionRows)).rows) {
+    for (const row of (await db.query<SessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows) {
       if (!row.ended && isLive(row, liveness)) {
         live.push(sessionInfo(row));
       } else if (Date.parse(row.last_seen) >= forgetBefore) {
         known.push(sessionInfo(row));
       } else if (write) {
         // Long gone: forgotten, unless mail still waits for the name.
-        await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)]);
+        const forgotten = await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)]);
+        if ((forgotten.rowCount ?? 0) > 0) continue;
       }
+      kinds.add(row.kind);
     }
-    const kinds = (await db.query<{ kind: string }>(SQL.sessionKinds)).rows.map((r) => r.kind);
-    return { live, known, knownKinds: new Set<string>([...SEED_KINDS, ...kinds]) };
+    return { live, known, knownKinds: kinds };
   }
 
   private async messages(db: Db, ids: readonly number[]): Promise<RelayMessage[]> {
