@@ -56,6 +56,23 @@ describe.skipIf(postgres.adminUrl === null)('two relay processes on one PostgreS
     expect(desktop.stderr() + code.stderr()).toBe('');
   });
 
+  it('serves the terminal commands too: send, status, fetch, doctor, without showing the password', async () => {
+    const db = await testDatabase();
+    const url = new URL(db.url);
+    url.password = 'pw-not-shown';
+    const home = tempDir();
+    const cli = (...args: string[]) => runCli([...args, '--db', url.toString()], home);
+    expect(await cli('send', '--as', 'desktop', 'from the terminal')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Sent #1 to code/) });
+    const status = await cli('status');
+    expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining(`database: ${db.url}\n`) });
+    const fetched = await cli('fetch', '--for', 'code', '--json');
+    expect(JSON.parse(fetched.stdout)).toMatchObject({ ok: true, messages: [{ message: 'from the terminal', from: 'desktop' }] });
+    const doctor = await cli('doctor', '--json');
+    const database = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks.find((c) => c.name === 'database');
+    expect(database).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${db.url}: 1 message`) });
+    for (const out of [status, fetched, doctor]) expect(out.stdout + out.stderr).not.toContain('pw-not-shown');
+  });
+
   it('exits with a sentence, not a stack, when PostgreSQL cannot be reached', async () => {
     const result = await runCli(['--client', 'code', '--db', 'postgres://relay:pw@127.0.0.1:1/relay'], tempDir());
     expect(result.code).toBe(1);

@@ -1,10 +1,11 @@
 // `mcp-relay migrate --from FILE --to postgres://…`: copies a local relay buffer into a PostgreSQL relay store
 // without loss (src/store/copy.ts does the copying) and prints what it copied. Loads SQLite and pg only when run.
-import { defaultDbPath } from '../paths.js';
 import { isPostgresUrl } from '../store/open.js';
 import { RelayError, formatCount } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
+import { println, type CliIo } from './io.js';
 import { parse } from './options.js';
+import { dbPath } from './store.js';
 
 export const usage = `Usage: mcp-relay migrate [--from FILE] --to URL [--force]
 
@@ -23,11 +24,11 @@ export const options = {
   force: { type: 'boolean' },
 } as const;
 
-export async function run(args: string[]): Promise<void> {
+export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   if (values.to === undefined) throw new UsageError('--to is required: the postgres:// URL of the store to copy into');
   if (!isPostgresUrl(values.to)) throw new UsageError('--to must be a postgres:// or postgresql:// URL');
-  const from = values.from ?? defaultDbPath();
+  const from = dbPath(values.from, io);
   if (isPostgresUrl(from)) {
     throw new UsageError(values.from === undefined ? '--from is needed: RELAY_DB is a PostgreSQL URL, not a buffer file' : '--from must be an SQLite file, not a URL');
   }
@@ -48,5 +49,5 @@ export async function run(args: string[]): Promise<void> {
   if (report.replaced !== null) {
     lines.push(`Replaced the ${formatCount(report.replaced.messages)} messages and ${formatCount(report.replaced.sessions)} sessions it held before (--force).`);
   }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  println(io.stdout, lines.join('\n'));
 }

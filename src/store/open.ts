@@ -7,6 +7,8 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions {
   /** Trouble in the background (the change watch, a dropped connection); the store carries on. */
   onWatchError?: (error: Error) => void;
+  /** SQLite only: how long to wait for another process's write lock (PostgreSQL queues row locks itself). */
+  busyTimeoutMs?: number;
 }
 
 /** `postgres://` or `postgresql://`: a PostgreSQL store rather than an SQLite file. */
@@ -22,5 +24,8 @@ export async function openStore(location: string, options: OpenStoreOptions = {}
     return openPostgresStore(location, onError === undefined ? {} : { onError });
   }
   const { openSqliteStore } = await import('./sqlite.js');
-  return openSqliteStore(location, onError === undefined ? {} : { onWatchError: onError });
+  return openSqliteStore(location, {
+    ...(onError === undefined ? {} : { onWatchError: onError }),
+    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+  });
 }
