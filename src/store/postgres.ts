@@ -77,14 +77,24 @@ const SESSION_UNREAD = "(SELECT count(*) FROM relay.inbox i WHERE i.mailbox = s.
 /** Named statements are prepared once per pooled connection. */
 const SQL = {
   byId: { name: 'relay_by_id', text: `SELECT ${MESSAGE_COLUMNS} FROM relay.messages WHERE id = ANY($1::bigint[]) ORDER BY id` },
-  insert: {
-    name: 'relay_insert',
-    text: `INSERT INTO relay.messages (sender, message, message_exact, "timestamp", recipient, from_session, reply_to)
-           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${MESSAGE_COLUMNS}`,
-  },
-  deliver: {
-    name: 'relay_deliver',
-    text: 'INSERT INTO relay.inbox (mailbox, message_id) SELECT unnest($1::text[]), $2::bigint ON CONFLICT DO NOTHING',
+  // Run after the mailboxes' locks: refuses when one of them is full, else stores and delivers the message, in one
+  // statement whose snapshot (taken after the locks) sees every earlier send, so the cap is exact. Parameters: the
+  // message's columns 1-7, the mailboxes in routing order 8, the cap 9.
+  store: {
+    name: 'relay_store',
+    text: `WITH full_box AS (
+             SELECT mb.mailbox, u.n FROM unnest($8::text[]) WITH ORDINALITY AS mb (mailbox, ord)
+             CROSS JOIN LATERAL (SELECT count(*) AS n FROM relay.inbox i WHERE i.mailbox = mb.mailbox AND i.read_at IS NULL) AS u
+             WHERE u.n >= $9::bigint ORDER BY mb.ord LIMIT 1),
+           inserted AS (
+             INSERT INTO relay.messages (sender, message, message_exact, "timestamp", recipient, from_session, reply_to)
+             SELECT $1::text, $2::text, $3::bytea, $4::text, $5::text, $6::text, $7::bigint WHERE NOT EXISTS (SELECT 1 FROM full_box)
+             RETURNING ${MESSAGE_COLUMNS}),
+           delivered AS (
+             INSERT INTO relay.inbox (mailbox, message_id)
+             SELECT mb, inserted.id FROM inserted, unnest($8::text[]) AS mb ON CONFLICT DO NOTHING)
+           SELECT inserted.*, full_box.mailbox AS full_mailbox, full_box.n AS full_count
+           FROM (SELECT 1) AS one LEFT JOIN inserted ON true LEFT JOIN full_box ON true`,
   },
   attach: {
     name: 'relay_attach',
@@ -94,10 +104,6 @@ const SQL = {
     name: 'relay_lock_mailboxes',
     // The caller sorts the array, so two sends take their locks in the same order.
     text: "SELECT pg_advisory_xact_lock(hashtextextended('relay mailbox ' || m, 0)) FROM unnest($1::text[]) AS m",
-  },
-  unreadCounts: {
-    name: 'relay_unread_counts',
-    text: 'SELECT mailbox, count(*) AS n FROM relay.inbox WHERE mailbox = ANY($1::text[]) AND read_at IS NULL GROUP BY mailbox',
   },
   // The reader's oldest unread rows, locked; rows another fetch holds are skipped (it is delivering them), so two
   // concurrent fetches of one reader never both get a message. Parameters: own mailbox, kind, own name, limit.
@@ -448,23 +454,28 @@ export class PostgresStore implements Store {
       const mailboxes = [...new Set(target.mailboxes)].sort();
       // Per-mailbox locks make the unread cap exact under concurrent sends.
       await db.query(SQL.lockMailboxes, [mailboxes]);
-      const counts = new Map((await db.query<{ mailbox: string; n: number }>(SQL.unreadCounts, [mailboxes])).rows.map((r) => [r.mailbox, r.n]));
-      for (const mailbox of target.mailboxes) {
-        const unread = counts.get(mailbox) ?? 0;
-        if (unread >= this.maxUnread) {
-          const who = mailboxLabel(mailbox);
-          throw new RelayError(
-            'full',
-            `${who} already has ${formatCount(unread)} unread messages (the limit); nothing was dropped. ` +
-              `Ask ${who} to fetch them, or clear the buffer, then send again.`,
-          );
-        }
-      }
       const [row] = (
-        await db.query<MessageRow>(SQL.insert, [input.sender, text.message, text.exact, timestamp, to, from, input.replyTo ?? null])
+        await db.query<MessageRow & { full_mailbox: string | null; full_count: number | null }>(SQL.store, [
+          input.sender,
+          text.message,
+          text.exact,
+          timestamp,
+          to,
+          from,
+          input.replyTo ?? null,
+          target.mailboxes,
+          this.maxUnread,
+        ])
       ).rows;
+      if (row?.full_mailbox != null) {
+        const who = mailboxLabel(row.full_mailbox);
+        throw new RelayError(
+          'full',
+          `${who} already has ${formatCount(row.full_count ?? this.maxUnread)} unread messages (the limit); nothing was dropped. ` +
+            `Ask ${who} to fetch them, or clear the buffer, then send again.`,
+        );
+      }
       const inserted = row as MessageRow;
-      await db.query(SQL.deliver, [target.mailboxes, inserted.id]);
       for (const a of attachments) await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
       const [message] = attachments.length > 0 ? await this.withAttachments(db, [inserted]) : [toMessage(inserted)];
       return { message: message as RelayMessage, recipients: target.recipients };
