@@ -93,6 +93,17 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     expect((await store.search('nulsearch', 5)).map((h) => h.snippet)).toEqual(['before\uFFFDafter [nulsearch]']);
   });
 
+  it('cuts long search snippets around the match with ellipses, as SQLite does', async () => {
+    const db = await testDatabase();
+    const store = await db.open();
+    const words = Array.from({ length: 60 }, (_, i) => `word${i}`);
+    words[30] = 'needle';
+    await store.send({ sender: 'desktop', message: words.join(' ') });
+    const [hit] = await store.search('needle', 5);
+    expect(hit!.snippet).toMatch(/^…word\d+ .*\[needle\].* word\d+…$/);
+    expect(hit!.snippet.split(' ').length).toBeLessThanOrEqual(17);
+  });
+
   it('keeps the unread cap exact under concurrent sends from several processes', async () => {
     const db = await testDatabase();
     const [a, b] = [await db.open({ maxUnread: 5 }), await db.open({ maxUnread: 5 })];
