@@ -142,6 +142,21 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     unsubscribe();
   });
 
+  it('carries on after its pooled connections are killed (a server restart, a failover)', async () => {
+    const db = await testDatabase();
+    const errors: string[] = [];
+    const store = await db.open({ onError: (e) => errors.push(e.message) });
+    await store.send({ sender: 'desktop', message: 'before' });
+    const { rows } = await adminOn(
+      db.url,
+      "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'mcp-relay'",
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    await store.send({ sender: 'desktop', message: 'after' });
+    expect((await store.fetch({ reader: { kind: 'code', name: null }, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['before', 'after']);
+    expect(errors.join('\n')).toMatch(/terminat/);
+  });
+
   it('re-establishes LISTEN after the connection is killed, reports it, and hears changes again', async () => {
     const db = await testDatabase();
     const errors: string[] = [];

@@ -397,7 +397,7 @@ export function connectError(location: string, error: unknown): RelayError {
 /** Connection-level failures (server gone, network down): worth a clear "try again", not an internal error. */
 function isConnectionError(error: unknown): boolean {
   const code = pgCode(error);
-  if (code !== undefined && (code.startsWith('08') || code.startsWith('57P') || code.startsWith('53'))) return true;
+  if (code !== undefined && (code.startsWith('08') || code.startsWith('57P'))) return true;
   if (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(code)) return true;
   const message = error instanceof Error ? error.message : '';
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
@@ -673,7 +673,10 @@ export class PostgresStore implements Store {
     return messages;
   }
 
-  /** One transaction on one pooled connection; retried a few times on deadlock or serialization failure. */
+  /**
+   * One transaction on one pooled connection; retried a few times on deadlock or serialization failure, and on a
+   * connection that turns out dead before COMMIT was sent (nothing of it was committed; a server restart).
+   */
   private async write<T>(body: (db: pg.PoolClient) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let client: pg.PoolClient;
@@ -683,16 +686,19 @@ export class PostgresStore implements Store {
         throw this.translate(error);
       }
       let broken: Error | undefined;
+      let committing = false;
       try {
         await client.query('BEGIN');
         const result = await body(client);
+        committing = true;
         await client.query('COMMIT');
         return result;
       } catch (error) {
         if (isConnectionError(error)) broken = error as Error;
         else await client.query('ROLLBACK').catch((e: unknown) => (broken = e as Error));
         const code = pgCode(error);
-        if ((code === '40P01' || code === '40001') && attempt < 5) continue;
+        const retry = code === '40P01' || code === '40001' || (broken !== undefined && !committing && !this.closed);
+        if (retry && attempt < 5) continue;
         throw this.translate(error);
       } finally {
         // A connection that failed mid-transaction is discarded rather than returned to the pool.
@@ -701,12 +707,15 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Statements that need no transaction: each is atomic on its own, or only reads. */
+  /** Statements that need no transaction: each is atomic on its own, or only reads. Retried once on a dead connection. */
   private async autocommit<T>(body: (db: pg.Pool) => Promise<T>): Promise<T> {
-    try {
-      return await body(this.pool);
-    } catch (error) {
-      throw this.translate(error);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await body(this.pool);
+      } catch (error) {
+        if (attempt < 2 && isConnectionError(error) && !this.closed) continue;
+        throw this.translate(error);
+      }
     }
   }
 
@@ -719,6 +728,12 @@ export class PostgresStore implements Store {
     if (code === '55P03' || code === '40P01' || code === '40001') {
       return new RelayError('busy', `The PostgreSQL relay store at ${this.location} is busy; try again in a moment.`);
     }
+    if (code === '53100') {
+      return new RelayError('disk_full', `The PostgreSQL server at ${this.location} is out of disk space; free some space there and try again.`);
+    }
+    if (code === '53300') {
+      return new RelayError('busy', `The PostgreSQL server at ${this.location} has no connection to spare (too many clients); try again in a moment.`);
+    }
     if (this.closed) return new RelayError('unavailable', `The relay store at ${this.location} is closed.`);
     if (isConnectionError(error)) {
       return new RelayError(
@@ -726,7 +741,8 @@ export class PostgresStore implements Store {
         `Lost the connection to PostgreSQL at ${this.location} (${(error as Error).message}); check that the server is reachable, then try again.`,
       );
     }
-    if (code !== undefined && /^[0-9A-Z]{5}$/.test(code)) return connectError(this.location, error);
+    if (code !== undefined && (code.startsWith('28') || code === '3D000' || code === '42501')) return connectError(this.location, error);
+    // Anything else is a bug here, reported as an internal error by the caller.
     return error;
   }
 }
