@@ -38,7 +38,7 @@ const zodNamespace = {
 fs.rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts' },
+  entryPoints: { cli: 'src/cli.ts', extension: 'src/extension.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -55,7 +55,7 @@ const result = await esbuild.build({
   metafile: true,
   logLevel: 'warning',
 });
-fs.chmodSync(path.join(outdir, 'cli.js'), 0o755);
+for (const entry of ['cli.js', 'extension.js']) fs.chmodSync(path.join(outdir, entry), 0o755);
 
 // The licence texts of the bundled packages, which the bundle no longer carries in node_modules form.
 const packages = new Map();
