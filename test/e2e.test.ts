@@ -83,9 +83,9 @@ describe('command line', () => {
   });
 
   it('rejects a bad --client value naming the choices, exit 2', async () => {
-    const result = await runCli(['--client', 'cursor'], tempDir());
+    const result = await runCli(['--client', 'Claude Desktop'], tempDir());
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe("mcp-relay: --client must be one of: desktop, code (got 'cursor')");
+    expect(result.stderr.split('\n')[0]).toBe("mcp-relay: --client must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Desktop')");
   });
 
   it('prints --version and --help to stdout', async () => {

@@ -102,6 +102,20 @@ describe('relay.mcpb', () => {
     const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as { messages: { sender: string; message: string }[] };
     expect(got.messages).toEqual([expect.objectContaining({ sender: 'desktop', message: 'from the extension' })]);
   });
+
+  it('hands the settings to the server: notifications off starts, an unknown sound is refused at start', async () => {
+    const home = tempDir();
+    const start = async (userConfig: Record<string, string | boolean>) => {
+      const config = await getMcpConfigForManifest({ manifest, extensionPath: unpacked, systemDirs: { HOME: home }, userConfig, pathSeparator: path.sep });
+      // stdin is closed at once: a server that started exits 0 when its client goes away.
+      return run(config!.command, config!.args ?? [], { cwd: home, env: { ...testEnv(home), ...config!.env }, timeoutMs: 20_000 });
+    };
+    const quiet = await start({ notify: false });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const badSound = await start({ notify: true, sound: 'no-such-sound' });
+    expect(badSound.code).toBe(2);
+    expect(badSound.stderr).toMatch(/--sound .*no-such-sound/);
+  });
 });
 
 describe('extension settings as flags', () => {

@@ -4,10 +4,10 @@ import { LIMITS } from '../src/store/store.js';
 import { body, connect } from './helpers/server.js';
 
 describe('tools/list', () => {
-  it('lists the three seed tools with annotations, short described arguments and output schemas', async () => {
+  it('lists the tools with annotations, short described arguments and output schemas', async () => {
     const { client } = await connect('code');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['relay_clear', 'relay_fetch', 'relay_send']);
+    expect(tools.map((t) => t.name).sort()).toEqual(['relay_attachment', 'relay_clear', 'relay_fetch', 'relay_search', 'relay_send', 'relay_sessions']);
     for (const tool of tools) {
       expect(tool.description!.length).toBeLessThanOrEqual(160);
       expect(tool.outputSchema).toBeDefined();
@@ -19,6 +19,9 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.relay_clear!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     expect(byName.relay_send!.inputSchema.required).toEqual(['message']);
+    for (const readOnly of ['relay_sessions', 'relay_search', 'relay_attachment']) expect(byName[readOnly]!.annotations?.readOnlyHint).toBe(true);
+    // Every byte of the tool list is paid for in each conversation: keep it small.
+    expect(JSON.stringify(tools).length).toBeLessThan(9_000);
   });
 
   it('gives instructions under 1 KB that say who this process is', async () => {
@@ -36,7 +39,7 @@ describe('relay_send and relay_fetch', () => {
     const code = await connect('code', desktop.dbFile);
     const sent = await desktop.call('relay_send', { message: 'Please fix parser.py' });
     expect(sent.isError).toBeFalsy();
-    expect(body(sent)).toEqual({ ok: true, id: expect.any(Number) });
+    expect(body(sent)).toEqual({ ok: true, id: expect.any(Number), recipients: [code.deps.identity.name] });
     const fetched = await code.call('relay_fetch');
     const result = body(fetched) as { ok: boolean; messages: Record<string, unknown>[] };
     expect(result.ok).toBe(true);
@@ -146,7 +149,7 @@ describe('messages://latest', () => {
     const code = await connect('code', desktop.dbFile);
     for (let i = 1; i <= 11; i++) await (i % 2 ? desktop : code).call('relay_send', { message: `m${i}` });
     const { resources } = await code.client.listResources();
-    expect(resources.map((r) => r.uri)).toEqual(['messages://latest']);
+    expect(resources.map((r) => r.uri)).toEqual(['messages://latest', 'messages://unread']);
     const read = await code.client.readResource({ uri: 'messages://latest' });
     const text = (read.contents[0] as { text: string }).text;
     expect(text.split('\n\n')).toHaveLength(10);

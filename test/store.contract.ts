@@ -1,12 +1,25 @@
 // The Store contract: one suite every backend must pass. A backend gives a factory for a fresh, empty store and a
 // way to open a second handle on the same data (another process's view).
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { LIMITS, RelayError, type Store } from '../src/store/store.js';
+import { LIMITS, RelayError, type Reader, type SessionInput, type Store } from '../src/store/store.js';
+
+/** The kinds' shared mailboxes: how a reader outside any session (and the seed) reads. */
+const CODE: Reader = { kind: 'code', name: null };
+const DESKTOP: Reader = { kind: 'desktop', name: null };
+
+export interface BackendOptions {
+  maxUnread?: number;
+  keepRead?: number;
+  now?: () => Date;
+  /** Which process ids count as alive (sessions of this host); default: the real check. */
+  pidAlive?: (pid: number) => boolean;
+}
 
 export interface StoreBackend {
   name: string;
   /** A fresh empty store; `second()` opens another handle on the same data. Both are closed by the backend. */
-  create(options?: { maxUnread?: number; keepRead?: number; now?: () => Date }): Promise<{ store: Store; second(): Promise<Store> }>;
+  create(options?: BackendOptions): Promise<{ store: Store; second(): Promise<Store> }>;
 }
 
 export function storeContract(backends: StoreBackend[]): void {
@@ -15,12 +28,13 @@ export function storeContract(backends: StoreBackend[]): void {
 
     it('returns what was sent, oldest first, with the seed fields', async () => {
       const store = await fresh();
-      const a = await store.send({ sender: 'desktop', message: 'one' });
-      const b = await store.send({ sender: 'desktop', message: 'two' });
+      const a = (await store.send({ sender: 'desktop', message: 'one' })).message;
+      const b = (await store.send({ sender: 'desktop', message: 'two' })).message;
       expect(b.id).toBeGreaterThan(a.id);
-      const got = await store.fetch({ reader: 'code', limit: 5, unreadOnly: true });
+      const got = await store.fetch({ reader: CODE, limit: 5, unreadOnly: true });
       expect(got.map((m) => m.message)).toEqual(['one', 'two']);
-      expect(Object.keys(got[0]!).sort()).toEqual(['id', 'message', 'read_by_code_at', 'read_by_desktop_at', 'sender', 'timestamp']);
+      expect(Object.keys(got[0]!).sort()).toEqual(['from', 'id', 'message', 'read_by_code_at', 'read_by_desktop_at', 'reply_to', 'sender', 'timestamp', 'to']);
+      expect(got[0]).toMatchObject({ from: 'desktop', to: 'code', reply_to: null });
       expect(got[0]!.sender).toBe('desktop');
       expect(got[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
       expect(got[0]!.read_by_code_at).not.toBeNull();
@@ -31,23 +45,23 @@ export function storeContract(backends: StoreBackend[]): void {
       const store = await fresh();
       await store.send({ sender: 'desktop', message: 'for code' });
       await store.send({ sender: 'code', message: 'for desktop' });
-      expect((await store.fetch({ reader: 'code', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for code']);
-      expect(await store.fetch({ reader: 'code', limit: 5, unreadOnly: true })).toEqual([]);
-      expect((await store.fetch({ reader: 'desktop', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for desktop']);
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for code']);
+      expect(await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).toEqual([]);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for desktop']);
     });
 
     it('never returns a reader its own messages', async () => {
       const store = await fresh();
       await store.send({ sender: 'code', message: 'mine' });
-      expect(await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).toEqual([]);
-      expect(await store.fetch({ reader: 'code', limit: 20, unreadOnly: false })).toEqual([]);
+      expect(await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).toEqual([]);
+      expect(await store.fetch({ reader: CODE, limit: 20, unreadOnly: false })).toEqual([]);
     });
 
     it('returns the oldest unread first and skips none (the seed skipped older ones)', async () => {
       const store = await fresh();
       for (let i = 1; i <= 8; i++) await store.send({ sender: 'desktop', message: `m${i}` });
-      const first = await store.fetch({ reader: 'code', limit: 5, unreadOnly: true });
-      const second = await store.fetch({ reader: 'code', limit: 5, unreadOnly: true });
+      const first = await store.fetch({ reader: CODE, limit: 5, unreadOnly: true });
+      const second = await store.fetch({ reader: CODE, limit: 5, unreadOnly: true });
       expect(first.map((m) => m.message)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
       expect(second.map((m) => m.message)).toEqual(['m6', 'm7', 'm8']);
     });
@@ -56,11 +70,11 @@ export function storeContract(backends: StoreBackend[]): void {
       const store = await fresh();
       for (let i = 1; i <= 4; i++) await store.send({ sender: 'desktop', message: `d${i}` });
       await store.send({ sender: 'code', message: 'c1' });
-      await store.fetch({ reader: 'code', limit: 1, unreadOnly: true });
-      const got = await store.fetch({ reader: 'code', limit: 3, unreadOnly: false });
+      await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
+      const got = await store.fetch({ reader: CODE, limit: 3, unreadOnly: false });
       expect(got.map((m) => m.message)).toEqual(['d2', 'd3', 'd4']);
       expect(got.every((m) => m.read_by_code_at !== null)).toBe(true);
-      expect(await store.fetch({ reader: 'code', limit: 5, unreadOnly: true })).toEqual([]);
+      expect(await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).toEqual([]);
     });
 
     it('peeks without a reader: newest of anyone, oldest first, nothing marked', async () => {
@@ -71,24 +85,24 @@ export function storeContract(backends: StoreBackend[]): void {
       const peek = await store.fetch({ reader: null, limit: 2, unreadOnly: true });
       expect(peek.map((m) => m.message)).toEqual(['b', 'c']);
       expect((await store.latest(10)).map((m) => m.message)).toEqual(['a', 'b', 'c']);
-      expect((await store.fetch({ reader: 'code', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['a', 'c']);
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['a', 'c']);
     });
 
     it('respects the limit', async () => {
       const store = await fresh();
       for (let i = 0; i < 25; i++) await store.send({ sender: 'code', message: `x${i}` });
-      expect(await store.fetch({ reader: 'desktop', limit: 20, unreadOnly: true })).toHaveLength(20);
-      expect(await store.fetch({ reader: 'desktop', limit: 20, unreadOnly: true })).toHaveLength(5);
+      expect(await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).toHaveLength(20);
+      expect(await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).toHaveLength(5);
     });
 
     it('clears everything and reports the count; ids keep increasing', async () => {
       const store = await fresh();
-      const a = await store.send({ sender: 'desktop', message: 'a' });
+      const a = (await store.send({ sender: 'desktop', message: 'a' })).message;
       await store.send({ sender: 'code', message: 'b' });
       expect(await store.clear()).toBe(2);
       expect(await store.latest(10)).toEqual([]);
       expect(await store.clear()).toBe(0);
-      const c = await store.send({ sender: 'desktop', message: 'c' });
+      const c = (await store.send({ sender: 'desktop', message: 'c' })).message;
       expect(c.id).toBeGreaterThan(a.id);
     });
 
@@ -96,7 +110,7 @@ export function storeContract(backends: StoreBackend[]): void {
       const store = await fresh();
       const text = 'He said "hi" \\ \'quoted\'\nline2\u0000after-nul 🚀 $(touch x) `id`';
       await store.send({ sender: 'desktop', message: text });
-      const [got] = await store.fetch({ reader: 'code', limit: 1, unreadOnly: true });
+      const [got] = await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
       expect(got!.message).toBe(text);
     });
 
@@ -105,7 +119,7 @@ export function storeContract(backends: StoreBackend[]): void {
       await expect(store.send({ sender: 'desktop', message: '  ' })).rejects.toMatchObject({ code: 'empty' });
       await expect(store.send({ sender: 'desktop', message: 'a\ud800b' })).rejects.toMatchObject({ code: 'invalid_text' });
       const exact = 'é'.repeat(LIMITS.maxMessageBytes / 2);
-      await expect(store.send({ sender: 'desktop', message: exact })).resolves.toMatchObject({ message: exact });
+      await expect(store.send({ sender: 'desktop', message: exact })).resolves.toMatchObject({ message: { message: exact } });
       const over = exact + 'x';
       const error = await store.send({ sender: 'desktop', message: over }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RelayError);
@@ -123,8 +137,8 @@ export function storeContract(backends: StoreBackend[]): void {
       expect((error as RelayError).message).toMatch(/Code already has 30 unread messages/);
       // The other direction is a different recipient and is not full.
       await store.send({ sender: 'code', message: 'other way' });
-      const all = await store.fetch({ reader: 'code', limit: 20, unreadOnly: true });
-      const rest = await store.fetch({ reader: 'code', limit: 20, unreadOnly: true });
+      const all = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
+      const rest = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
       expect([...all, ...rest].map((m) => m.message)).toEqual(Array.from({ length: 30 }, (_, i) => `u${i}`));
       await store.send({ sender: 'desktop', message: 'room again' });
     });
@@ -132,10 +146,10 @@ export function storeContract(backends: StoreBackend[]): void {
     it('evicts only read messages, keeping the newest keepRead of them', async () => {
       const store = await fresh({ keepRead: 3 });
       for (let i = 0; i < 6; i++) await store.send({ sender: 'desktop', message: `r${i}` });
-      await store.fetch({ reader: 'code', limit: 6, unreadOnly: true });
+      await store.fetch({ reader: CODE, limit: 6, unreadOnly: true });
       for (let i = 0; i < 2; i++) await store.send({ sender: 'desktop', message: `n${i}` });
       await store.send({ sender: 'code', message: 'unread for desktop' });
-      await store.fetch({ reader: 'code', limit: 1, unreadOnly: true }); // reads n0, prunes again
+      await store.fetch({ reader: CODE, limit: 1, unreadOnly: true }); // reads n0, prunes again
       const left = (await store.latest(20)).map((m) => m.message);
       expect(left).toEqual(['r4', 'r5', 'n0', 'n1', 'unread for desktop']);
     });
@@ -145,7 +159,7 @@ export function storeContract(backends: StoreBackend[]): void {
       const other = await second();
       for (let i = 0; i < 40; i++) await store.send({ sender: 'desktop', message: `c${i}` });
       const rounds = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).fetch({ reader: 'code', limit: 3, unreadOnly: true })),
+        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).fetch({ reader: CODE, limit: 3, unreadOnly: true })),
       );
       const ids = rounds.flat().map((m) => m.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -156,8 +170,8 @@ export function storeContract(backends: StoreBackend[]): void {
       const { store, second } = await backend.create();
       const other = await second();
       await other.send({ sender: 'code', message: 'from elsewhere' });
-      expect((await store.fetch({ reader: 'desktop', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['from elsewhere']);
-      expect(await other.fetch({ reader: 'desktop', limit: 5, unreadOnly: true })).toEqual([]);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['from elsewhere']);
+      expect(await other.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).toEqual([]);
     });
 
     it('reports stats: total, unread per side, last activity', async () => {
@@ -168,8 +182,256 @@ export function storeContract(backends: StoreBackend[]): void {
       now += 1000;
       await store.send({ sender: 'desktop', message: 'b' });
       await store.send({ sender: 'code', message: 'c' });
-      await store.fetch({ reader: 'code', limit: 1, unreadOnly: true });
+      await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
       expect(await store.stats()).toEqual({ total: 3, unread: { desktop: 1, code: 1 }, lastActivity: '2026-11-24T10:00:01.000000+00:00' });
+    });
+      it('peeks at a reader\'s unread without marking them (mark: false)', async () => {
+      const store = await fresh();
+      await store.send({ sender: 'desktop', message: 'p' });
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true, mark: false })).map((m) => m.message)).toEqual(['p']);
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['p']);
+    });
+  });
+
+  describe.each(backends)('Store contract, sessions and addressing: $name', (backend) => {
+    /** A store where the given pids are alive; sessions register as if from those processes. */
+    const world = async (options: BackendOptions = {}) => {
+      const alive = new Set<number>();
+      const { store, second } = await backend.create({ pidAlive: (pid) => alive.has(pid), ...options });
+      let nextPid = 50_000;
+      const join = async (kind: string, name: string, extra: Partial<SessionInput> = {}) => {
+        const pid = nextPid++;
+        alive.add(pid);
+        const info = await store.registerSession({ kind, name, cwd: `/work/${name}`, host: os.hostname(), pid, observer: false, ...extra });
+        return { ...info, reader: { kind, name: info.name } as Reader, die: () => alive.delete(pid) };
+      };
+      return { store, second, join, alive };
+    };
+    const texts = (messages: { message: string }[]) => messages.map((m) => m.message);
+
+    it('names sessions uniquely among live ones, and reuses a dead one\'s name', async () => {
+      const { store, join } = await world();
+      const a = await join('code', 'api');
+      const b = await join('code', 'api');
+      expect([a.name, b.name]).toEqual(['api', 'api-2']);
+      a.die();
+      const c = await join('code', 'api');
+      expect(c.name).toBe('api');
+      expect((await store.sessions()).map((s) => s.name).sort()).toEqual(['api', 'api-2']);
+      // A name that is another kind would be unreachable by name.
+      expect((await join('code', 'desktop')).name).toBe('desktop-2');
+    });
+
+    it('gives a Desktop broadcast to every live Code session exactly once; one reading hides nothing from another', async () => {
+      const { store, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      const api = await join('code', 'api');
+      const web = await join('code', 'web');
+      const sent = await store.send({ sender: 'desktop', from: desktop.name, message: 'plan v2' });
+      expect(sent.recipients.sort()).toEqual(['api', 'web']);
+      const first = await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true });
+      expect(first).toEqual([expect.objectContaining({ message: 'plan v2', from: 'desktop', to: 'code' })]);
+      expect(first[0]!.read_by_code_at).not.toBeNull();
+      expect(await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true })).toEqual([]);
+      expect(texts(await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true }))).toEqual(['plan v2']);
+      expect(await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true })).toEqual([]);
+      expect(await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true })).toEqual([]);
+    });
+
+    it('leaves mail for a kind with no live session in its shared mailbox: the first session of that kind takes it', async () => {
+      const { store, join } = await world();
+      const sent = await store.send({ sender: 'desktop', message: 'for whoever opens Code' });
+      expect(sent.recipients).toEqual(['code (next to fetch)']);
+      const a = await join('code', 'a');
+      const b = await join('code', 'b');
+      expect(texts(await store.fetch({ reader: b.reader, limit: 5, unreadOnly: true }))).toEqual(['for whoever opens Code']);
+      expect(await store.fetch({ reader: a.reader, limit: 5, unreadOnly: true })).toEqual([]);
+    });
+
+    it('routes Code to Desktop by default, by name to one session only, and "*" to everyone but the sender', async () => {
+      const { store, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      const api = await join('code', 'api');
+      const web = await join('code', 'web');
+      await store.send({ sender: 'code', from: 'api', message: 'done' });
+      await store.send({ sender: 'desktop', from: 'desktop', to: 'web', message: 'only web' });
+      await store.send({ sender: 'code', from: 'web', to: '*', message: 'all hands' });
+      expect(texts(await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true }))).toEqual(['done', 'all hands']);
+      expect(texts(await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true }))).toEqual(['all hands']);
+      const forWeb = await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true });
+      expect(forWeb).toEqual([expect.objectContaining({ message: 'only web', to: 'web', from: 'desktop' })]);
+    });
+
+    it('refuses an unknown recipient, listing the live sessions; and "*" with nobody else live', async () => {
+      const { store, join } = await world();
+      await join('desktop', 'desktop');
+      await join('code', 'api');
+      const error = await store.send({ sender: 'desktop', from: 'desktop', to: 'nobody', message: 'x' }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RelayError);
+      expect((error as RelayError).code).toBe('unknown_recipient');
+      expect((error as RelayError).message).toMatch(/"nobody".*Live sessions: desktop \(Desktop\), api \(Code\)/);
+      const lonely = await world();
+      const only = await lonely.join('code', 'solo');
+      await expect(lonely.store.send({ sender: 'code', from: only.name, to: '*', message: 'x' })).rejects.toMatchObject({ code: 'unknown_recipient' });
+      expect(await store.latest(5)).toEqual([]);
+    });
+
+    it('answers with reply_to: the reply goes back to the session that asked', async () => {
+      const { store, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      const api = await join('code', 'api');
+      const web = await join('code', 'web');
+      const question = (await store.send({ sender: 'code', from: 'web', message: 'does this API look right?' })).message;
+      await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true });
+      const answer = await store.send({ sender: 'desktop', from: 'desktop', replyTo: question.id, message: 'yes' });
+      expect(answer.recipients).toEqual(['web']);
+      expect(await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true })).toEqual([]);
+      expect(await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true })).toEqual([expect.objectContaining({ message: 'yes', reply_to: question.id, to: 'web' })]);
+      await expect(store.send({ sender: 'desktop', replyTo: 999_999, message: 'x' })).rejects.toMatchObject({ code: 'bad_request' });
+    });
+
+    it('lists live sessions with unread counts; dead ones drop out; ended ones keep their mail for their return', async () => {
+      const { store, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      const api = await join('code', 'api');
+      const web = await join('code', 'web');
+      await store.send({ sender: 'desktop', from: 'desktop', to: 'api', message: 'for api' });
+      const listed = await store.sessions();
+      expect(listed.map((s) => [s.name, s.kind, s.unread])).toEqual([['desktop', 'desktop', 0], ['api', 'code', 1], ['web', 'code', 0]]);
+      expect(listed[1]).toMatchObject({ cwd: '/work/api', observer: false, host: os.hostname() });
+      web.die();
+      expect((await store.sessions()).map((s) => s.name)).toEqual(['desktop', 'api']);
+      await store.endSession({ name: api.name, host: api.host, pid: api.pid });
+      expect((await store.sessions()).map((s) => s.name)).toEqual(['desktop']);
+      // Addressed by name while away: it waits.
+      await store.send({ sender: 'desktop', from: desktop.name, to: 'api', message: 'while you were out' });
+      const back = await join('code', 'api');
+      expect(texts(await store.fetch({ reader: back.reader, limit: 5, unreadOnly: true }))).toEqual(['for api', 'while you were out']);
+    });
+
+    it('tells a heartbeat that its name was taken after it was declared dead', async () => {
+      const { store, join } = await world();
+      const a = await join('code', 'api');
+      expect(await store.touchSession({ name: a.name, host: a.host, pid: a.pid })).toBe(true);
+      a.die();
+      await join('code', 'api');
+      expect(await store.touchSession({ name: a.name, host: a.host, pid: a.pid })).toBe(false);
+    });
+
+    it('sends observers nothing, and counts unread per kind across sessions', async () => {
+      const { store, join } = await world();
+      const watcher = await join('code', 'watcher', { observer: true });
+      const api = await join('code', 'api');
+      const sent = await store.send({ sender: 'desktop', message: 'hello' });
+      expect(sent.recipients).toEqual(['api']);
+      expect(await store.fetch({ reader: watcher.reader, limit: 5, unreadOnly: true })).toEqual([]);
+      expect((await store.stats()).unread).toEqual({ desktop: 0, code: 1 });
+      await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true });
+      expect((await store.stats()).unread).toEqual({ desktop: 0, code: 0 });
+    });
+
+    it('applies the unread cap to each session mailbox', async () => {
+      const { store, join } = await world({ maxUnread: 3 });
+      await join('code', 'api');
+      for (let i = 0; i < 3; i++) await store.send({ sender: 'desktop', message: `m${i}` });
+      await expect(store.send({ sender: 'desktop', message: 'one more' })).rejects.toMatchObject({ code: 'full', message: expect.stringMatching(/^api already has 3 unread/) });
+    });
+  });
+
+  describe.each(backends)('Store contract, notifications, search, attachments, changes: $name', (backend) => {
+    const fresh = async (options?: BackendOptions) => backend.create(options);
+
+    it('claims each message for notification once, across handles, and never one already read', async () => {
+      const { store, second } = await fresh();
+      const other = await second();
+      await store.send({ sender: 'desktop', message: 'n1' });
+      await store.send({ sender: 'code', message: 'n2' });
+      await store.send({ sender: 'desktop', message: 'read before anyone notified' });
+      await store.fetch({ reader: CODE, limit: 20, unreadOnly: true, mark: false });
+      const [, , third] = await store.latest(3);
+      await other.fetch({ reader: CODE, limit: 20, unreadOnly: true });
+      const claims = await Promise.all([store.claimNotifications(10), other.claimNotifications(10)]);
+      const all = claims.flat().map((m) => m.message);
+      expect(all.sort()).toEqual(['n2']);
+      expect(third!.message).toBe('read before anyone notified');
+      expect(await store.claimNotifications(10)).toEqual([]);
+      await store.send({ sender: 'desktop', message: 'n3' });
+      expect((await other.claimNotifications(10)).map((m) => m.message)).toEqual(['n3']);
+      expect(await store.claimNotifications(10)).toEqual([]);
+    });
+
+    it('searches the history by words, newest first, with snippets; query syntax is just text', async () => {
+      const { store } = await fresh();
+      await store.send({ sender: 'desktop', message: 'Refactor the parser module' });
+      await store.send({ sender: 'code', message: 'The parser tests pass now' });
+      await store.send({ sender: 'desktop', message: 'Unrelated: lunch?' });
+      const hits = await store.search('parser', 10);
+      expect(hits.map((h) => h.snippet)).toEqual(['The [parser] tests pass now', 'Refactor the [parser] module']);
+      expect(hits[0]).toMatchObject({ sender: 'code', from: 'code', to: 'desktop' });
+      expect((await store.search('pars tests', 10)).map((h) => h.snippet)).toEqual(['The [parser] [tests] pass now']);
+      expect(await store.search('parser AND NOT "x" OR (', 10)).toEqual([]);
+      await expect(store.search(' "*" ', 10)).rejects.toMatchObject({ code: 'bad_request' });
+      await store.clear();
+      expect(await store.search('parser', 10)).toEqual([]);
+    });
+
+    it('stores attachments binary-safe, lists them on messages without bytes, and reads them in slices', async () => {
+      const { store } = await fresh();
+      const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7919) % 256));
+      const { message } = await store.send({
+        sender: 'desktop',
+        message: 'see attached',
+        attachments: [
+          { name: 'blob.bin', mediaType: 'application/octet-stream', data: bytes },
+          { name: 'notes.md', mediaType: 'text/markdown', data: Buffer.from('# notes\n') },
+        ],
+      });
+      expect(message.attachments?.map((a) => [a.name, a.size, a.media_type])).toEqual([
+        ['blob.bin', 70_000, 'application/octet-stream'],
+        ['notes.md', 8, 'text/markdown'],
+      ]);
+      const [fetched] = await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
+      expect(fetched!.attachments).toEqual(message.attachments);
+      const id = message.attachments![0]!.id;
+      const parts: Buffer[] = [];
+      for (let offset = 0; offset < bytes.length; offset += 30_000) parts.push((await store.attachment(id, offset, 30_000))!.data);
+      expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+      expect((await store.attachment(id, 69_990, 100))!.data).toHaveLength(10);
+      expect(await store.attachment(999_999, 0, 10)).toBeNull();
+      await store.clear();
+      expect(await store.attachment(id, 0, 10)).toBeNull();
+    });
+
+    it('refuses too many or too large attachments before storing anything', async () => {
+      const { store } = await fresh();
+      const big = Buffer.alloc(LIMITS.maxAttachmentBytes + 1);
+      await expect(store.send({ sender: 'desktop', message: 'x', attachments: [{ name: 'big', mediaType: 'application/octet-stream', data: big }] })).rejects.toMatchObject({ code: 'too_large' });
+      await expect(store.send({ sender: 'desktop', message: 'x', attachments: [{ name: '../etc/passwd', mediaType: 'text/plain', data: Buffer.from('x') }] })).rejects.toMatchObject({ code: 'bad_request' });
+      expect(await store.latest(5)).toEqual([]);
+    });
+
+    it('tells listeners when another handle (another process) writes, and stops when unsubscribed', async () => {
+      const { store, second } = await fresh();
+      const other = await second();
+      let calls = 0;
+      let wake: () => void = () => {};
+      const unsubscribe = store.onChange(() => {
+        calls++;
+        wake();
+      });
+      const changed = () => new Promise<void>((resolve) => (wake = resolve));
+      const first = changed();
+      await other.send({ sender: 'code', message: 'ping' });
+      await first;
+      expect(calls).toBeGreaterThan(0);
+      const own = changed();
+      await store.send({ sender: 'desktop', message: 'pong' });
+      await own;
+      unsubscribe();
+      const before = calls;
+      await other.send({ sender: 'code', message: 'unheard' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(calls).toBe(before);
     });
   });
 }

@@ -5,7 +5,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite.js';
-import { RelayError, type Store } from '../src/store/store.js';
+import { RelayError, type Reader, type Store } from '../src/store/store.js';
+
+const CODE: Reader = { kind: 'code', name: null };
+const DESKTOP: Reader = { kind: 'desktop', name: null };
 import { tempDir } from './helpers/temp.js';
 import { storeContract, type StoreBackend } from './store.contract.js';
 
@@ -22,9 +25,10 @@ const sqlite: StoreBackend = {
   name: 'sqlite',
   async create(options) {
     const file = path.join(tempDir(), 'relay.db');
+    // pollMs is large so the change-event test proves the file watch, not the safety poll.
     return {
-      store: track(openSqliteStore(file, options)),
-      second: async () => track(openSqliteStore(file, options)),
+      store: track(openSqliteStore(file, { pollMs: 60_000, ...options })),
+      second: async () => track(openSqliteStore(file, { pollMs: 60_000, ...options })),
     };
   },
 };
@@ -64,8 +68,8 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     const all = await store.latest(10);
     expect(all.map((m) => m.message)).toEqual(['old, read by code', 'unread by desktop', 'unread by code', 'read by desktop']);
     expect(all[1]!.timestamp).toBe('2026-11-21T10:00:00.123456+00:00');
-    expect((await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by code']);
-    expect((await store.fetch({ reader: 'desktop', limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by desktop']);
+    expect((await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by code']);
+    expect((await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by desktop']);
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBeGreaterThan(0);
@@ -81,21 +85,21 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     try {
       // Python sends; we see it as unread for Code.
       py.prepare(python.insert).run('desktop', 'sent by python', '2026-11-24T09:00:00.000000+00:00');
-      const got = await store.fetch({ reader: 'code', limit: 20, unreadOnly: true });
+      const got = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
       expect(got.map((m) => m.message)).toEqual(['unread by code', 'sent by python']);
       // We send; Python sees it unread and marks it read; we then agree it is read.
       await store.send({ sender: 'desktop', message: 'sent by node' });
       const pyUnread = py.prepare(python.unreadForCode).all(5) as { id: number; message: string }[];
       expect(pyUnread.map((r) => r.message)).toEqual(['sent by node']);
       py.prepare(python.markCode).run('2026-11-24T09:01:00.000000+00:00', pyUnread[0]!.id);
-      expect(await store.fetch({ reader: 'code', limit: 20, unreadOnly: true })).toEqual([]);
+      expect(await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).toEqual([]);
       expect((py.prepare(python.notifierScan).all() as { message: string }[]).map((r) => r.message)).toEqual(['unread by desktop']);
       // Python's eviction and clear leave no stale read state behind.
       py.prepare(python.evict).run();
       py.prepare(python.clear).run();
       expect(py.prepare('SELECT count(*) FROM inbox').pluck().get()).toBe(0);
       await store.send({ sender: 'code', message: 'after python clear' });
-      expect((await store.fetch({ reader: 'desktop', limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['after python clear']);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['after python clear']);
     } finally {
       py.close();
     }
@@ -107,10 +111,12 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     const db = new Database(file, { readonly: true });
     const plan = db
       .prepare(`EXPLAIN QUERY PLAN ${UNREAD_FOR_SQL}`)
-      .all('code', 5) as { detail: string }[];
+      .all({ 1: 'code/api', 2: 'code', 3: 'api', 4: 5 }) as { detail: string }[];
     db.close();
     const details = plan.map((p) => p.detail).join(' | ');
-    expect(details).toMatch(/SEARCH i USING (COVERING )?INDEX inbox_unread/);
+    // A merge of two seeks (the session's mailbox, the kind's shared one): no scan, no sort.
+    expect(details).toMatch(/MERGE \(UNION ALL\)/);
+    expect(details.match(/SEARCH \w+ USING (COVERING )?INDEX inbox_unread/g)).toHaveLength(2);
     expect(details).not.toMatch(/SCAN|TEMP B-TREE/);
   });
 });

@@ -14,7 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
-Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--debug]
+Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-notify] [--sound [NAME]] [--debug]
        mcp-relay <command> --help
 
 Commands:

@@ -1,6 +1,6 @@
 // Option parsing shared by every command: node:util parseArgs, with its errors turned into one-line UsageErrors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { CLIENT_KINDS, isClientKind, type ClientKind } from '../store/store.js';
+import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
 import { UsageError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -18,10 +18,19 @@ export function parse<T extends OptionSpec>(args: string[], options: T, allowPos
   }
 }
 
-export function clientKind(flag: string, value: string | undefined): ClientKind | null {
+/** A client kind: 'desktop', 'code', or another client's own lower-case name. */
+export function clientKind(flag: string, value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (!isClientKind(value)) {
-    throw new UsageError(`${flag} must be one of: ${CLIENT_KINDS.join(', ')} (got '${value}')`);
+  if (!KIND_PATTERN.test(value)) {
+    throw new UsageError(`${flag} must be desktop, code, or another client's lower-case name such as cursor (got '${value}')`);
+  }
+  return value;
+}
+
+export function sessionName(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!NAME_PATTERN.test(value)) {
+    throw new UsageError(`${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`);
   }
   return value;
 }

@@ -1,52 +1,100 @@
 // `mcp-relay [serve]`: the MCP server over stdio, as Claude Desktop and Claude Code start it.
-// Returns when the client goes away (stdin ends, parent dies) or on SIGINT/SIGTERM, after closing the store.
+// Returns when the client goes away (stdin ends, parent dies) or on SIGINT/SIGTERM, after ending the session and
+// closing the store.
 import { createRelayServer } from '../server.js';
 import { createLogger } from '../log.js';
 import { debugLogPath, defaultDbPath } from '../paths.js';
+import { DEFAULT_PUSH_PER_MINUTE } from '../push.js';
+import { openSession, type Session } from '../session.js';
 import { openSqliteStore } from '../store/sqlite.js';
 import { RelayError } from '../store/store.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { version } from '../version.js';
-import { UserError } from './errors.js';
-import { clientKind, parse } from './options.js';
+import { noIdentity } from '../identity.js';
+import { startArrivalNotices } from '../notify/arrivals.js';
+import { UsageError, UserError } from './errors.js';
+import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';
+import { clientKind, parse, sessionName } from './options.js';
 
-export const usage = `Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--debug]
+export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--notify|--no-notify]
+                    [--sound [NAME]] [--observe] [--push] [--debug]
 
 Runs the relay MCP server over stdio (Claude Desktop and Claude Code start it this way).
 
-  --client desktop|code  who this process speaks for (default sender and reader)
-  --db PATH              the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --debug                log every call to stderr and ~/.relay_debug.log
-  -h, --help             show this help
-  -v, --version          print the version`;
+  --client KIND   who this process speaks for: desktop, code, or another client's name
+                  (cursor, codex, ...); the default sender and reader
+  --name NAME     this session's name (default: $RELAY_NAME, else "desktop" for Desktop,
+                  the working directory's name for Code, else the kind)
+  --db PATH       the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
+${notifyUsage}
+  --observe       see everything, mark nothing read, receive nothing
+  --push          push new messages into Claude Code as channel events (see README)
+  --push-limit N  at most N pushed messages a minute (default ${DEFAULT_PUSH_PER_MINUTE})
+  --debug         log every call to stderr and ~/.relay_debug.log
+  -h, --help      show this help
+  -v, --version   print the version`;
 
 export const options = {
   client: { type: 'string' },
+  name: { type: 'string' },
   db: { type: 'string' },
+  observe: { type: 'boolean' },
+  push: { type: 'boolean' },
+  'push-limit': { type: 'string' },
   debug: { type: 'boolean' },
+  ...notifyFlags,
 } as const;
 
 export async function run(args: string[]): Promise<void> {
-  const { values } = parse(args, options);
-  const client = clientKind('--client', values.client);
+  const { values } = parse(normaliseOptionalValue(args, '--sound', options), options);
+  const kind = clientKind('--client', values.client);
+  const notify = notifyOptions(values, kind);
+  const name = sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? process.env.RELAY_NAME);
+  const pushLimit = values['push-limit'] === undefined ? DEFAULT_PUSH_PER_MINUTE : Number(values['push-limit']);
+  if (!Number.isInteger(pushLimit) || pushLimit < 1 || pushLimit > 600) {
+    throw new UsageError(`--push-limit must be a whole number from 1 to 600 (got '${values['push-limit']}')`);
+  }
+  if (name !== undefined && kind === null) throw new UsageError('--name needs --client: a session has a kind');
   const dbPath = values.db ?? defaultDbPath();
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined });
+  let notifier;
+  try {
+    notifier = notifierFor(notify, log);
+  } catch (error) {
+    log.close();
+    throw error;
+  }
 
   let store;
+  let session: Session | undefined;
   try {
-    store = openSqliteStore(dbPath);
+    store = openSqliteStore(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
+    if (kind !== null) {
+      session = await openSession(store, { kind, name, cwd: process.cwd(), observe: values.observe === true, log });
+    }
   } catch (error) {
+    await store?.close();
     log.close();
     if (error instanceof RelayError) throw new UserError(error.message);
     throw error;
   }
-  const server = createRelayServer({ store, identity: { client }, log });
+  const identity = session?.identity ?? { ...noIdentity, observe: values.observe === true };
+  const server = createRelayServer({
+    store,
+    identity,
+    log,
+    files: { cwd: process.cwd() },
+    push: { channel: values.push === true, perMinute: pushLimit },
+  });
   const transport = new RelayStdioTransport(process.stdin, process.stdout, {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
   transport.onerror = (error) => log.warn(`transport: ${error.message}`);
-  log.debug(`relay ${version} serving as ${client ?? '(no client)'} on ${dbPath}, pid ${process.pid}`);
+  log.debug(`relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${dbPath}, pid ${process.pid}`);
+  log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
+  const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store, notifier, log });
 
+  const openStore = store;
   await new Promise<void>((resolve) => {
     let done = false;
     const parent = process.ppid;
@@ -55,10 +103,12 @@ export async function run(args: string[]): Promise<void> {
       done = true;
       log.debug(`shutting down: ${why}`);
       clearInterval(orphanCheck);
+      stopNotices?.();
       void server
         .close()
         .catch(() => {})
-        .then(() => store.close())
+        .then(() => session?.close())
+        .then(() => openStore.close())
         .finally(() => {
           log.close();
           resolve();

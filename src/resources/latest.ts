@@ -1,15 +1,14 @@
 // messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { LIMITS, type RelayMessage } from '../store/store.js';
+import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
 import type { RelayDeps } from '../tools/deps.js';
 
 export const uri = 'messages://latest';
 
-export function formatLatest(messages: readonly RelayMessage[]): string {
-  if (messages.length === 0) return 'No messages in relay buffer.';
-  return messages
-    .map((m, i) => `${i + 1}. [${m.sender.charAt(0).toUpperCase()}${m.sender.slice(1)}]: ${m.message}`)
-    .join('\n\n');
+/** The seed's `N. [Sender]: text` blocks, or its empty-buffer sentence. */
+export function formatMessages(messages: readonly RelayMessage[], empty = 'No messages in relay buffer.'): string {
+  if (messages.length === 0) return empty;
+  return messages.map((m, i) => `${i + 1}. [${displayKind(m.sender)}]: ${m.message}`).join('\n\n');
 }
 
 export function register(server: McpServer, deps: RelayDeps): void {
@@ -22,7 +21,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
       mimeType: 'text/plain',
     },
     async (href) => ({
-      contents: [{ uri: href.href, mimeType: 'text/plain', text: formatLatest(await deps.store.latest(LIMITS.latestCount)) }],
+      contents: [{ uri: href.href, mimeType: 'text/plain', text: formatMessages(await deps.store.latest(LIMITS.latestCount)) }],
     }),
   );
 }

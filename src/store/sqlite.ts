@@ -1,18 +1,32 @@
-// The better-sqlite3 Store: one connection per process, WAL, one IMMEDIATE transaction per operation.
-// It must never overwrite or "repair" a file it does not recognise: every open failure names the path.
+// The better-sqlite3 Store: one connection per process, WAL, one IMMEDIATE transaction per write, statements
+// prepared once. It must never overwrite or "repair" a file it does not recognise: every open failure names the path.
 import fs from 'node:fs';
+import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
+import { SESSION_FORGET_MS, isLive, pickName, route, sessionMailbox, type Liveness } from './routing.js';
+import { ChangeWatcher } from './sqlite-watch.js';
 import {
   LIMITS,
   RelayError,
+  SEED_KINDS,
+  defaultRecipient,
+  displayKind,
+  formatCount,
   isoTimestamp,
-  otherSide,
+  validateAttachments,
   validateMessageText,
-  type ClientKind,
+  type AttachmentInfo,
+  type AttachmentSlice,
   type FetchQuery,
+  type Reader,
   type RelayMessage,
+  type SearchHit,
   type SendInput,
+  type SendResult,
+  type SessionInfo,
+  type SessionInput,
+  type SessionKey,
   type Store,
   type StoreStats,
 } from './store.js';
@@ -21,13 +35,20 @@ export interface SqliteStoreOptions {
   now?: () => Date;
   /** Read messages kept for history (default LIMITS.keepRead); Infinity keeps everything. */
   keepRead?: number;
-  /** Unread messages one recipient may hold (default LIMITS.maxUnread). */
+  /** Unread messages one mailbox may hold (default LIMITS.maxUnread). */
   maxUnread?: number;
   busyTimeoutMs?: number;
+  /** This machine's name, for session liveness (default os.hostname()). */
+  host?: string;
+  /** Injected in tests: whether a process id is alive. */
+  pidAlive?: (pid: number) => boolean;
+  /** The change watcher's safety poll (default 2 s). */
+  pollMs?: number;
+  onWatchError?: (error: Error) => void;
 }
 
 const SEED_COLUMNS = ['id', 'sender', 'message', 'timestamp', 'read_by_desktop_at', 'read_by_code_at'];
-const MESSAGE_COLUMNS = 'id, sender, message, timestamp, read_by_desktop_at, read_by_code_at';
+const MESSAGE_COLUMNS = 'id, sender, message, timestamp, read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
 
 /** Opens (creating if absent, mode 0600) and migrates a relay database. Throws RelayError naming the path. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -152,35 +173,113 @@ interface MessageRow {
   timestamp: string;
   read_by_desktop_at: string | null;
   read_by_code_at: string | null;
+  from_session: string | null;
+  recipient: string | null;
+  reply_to: number | null;
 }
 
-/** A reader's oldest unread messages: an index seek on the partial index, whatever the history's size. */
-export const UNREAD_FOR_SQL = `SELECT m.id, m.sender, m.message, m.timestamp, m.read_by_desktop_at, m.read_by_code_at
-  FROM inbox i INDEXED BY inbox_unread JOIN messages m ON m.id = i.message_id
-  WHERE i.mailbox = ? AND i.read_at IS NULL ORDER BY i.message_id LIMIT ?`;
+interface UnreadRow {
+  mailbox: string;
+  message_id: number;
+}
+
+interface SessionRow {
+  name: string;
+  kind: string;
+  cwd: string | null;
+  host: string;
+  pid: number;
+  observer: number;
+  started_at: string;
+  last_seen: string;
+  ended: number;
+}
+
+/**
+ * A reader's oldest unread messages: a merge of two index seeks (its own mailbox, and its kind's shared mailbox
+ * minus its own messages), whatever the size of the history. Parameters: 1 own mailbox, 2 kind, 3 own name, 4 limit.
+ */
+export const UNREAD_FOR_SQL = `
+  SELECT mailbox, message_id FROM inbox INDEXED BY inbox_unread WHERE mailbox = ?1 AND read_at IS NULL
+  UNION ALL
+  SELECT i.mailbox, i.message_id FROM inbox i INDEXED BY inbox_unread JOIN messages m ON m.id = i.message_id
+    WHERE i.mailbox = ?2 AND i.read_at IS NULL AND (?3 IS NULL OR m.from_session IS NOT ?3)
+  ORDER BY 2 LIMIT ?4`;
 
 // Prepared once per connection: per-call preparation is the usual hidden cost of a SQLite-backed server.
 function prepareStatements(db: Database.Database) {
   return {
-    insert: db.prepare('INSERT INTO messages (sender, message, timestamp) VALUES (?, ?, ?)'),
+    insert: db.prepare('INSERT INTO messages (sender, message, timestamp, recipient, from_session, reply_to) VALUES (?, ?, ?, ?, ?, ?)'),
+    deliver: db.prepare('INSERT OR IGNORE INTO inbox (mailbox, message_id) VALUES (?, ?)'),
+    index: db.prepare('INSERT INTO messages_fts (rowid, message) VALUES (?, ?)'),
+    attach: db.prepare('INSERT INTO attachments (message_id, name, media_type, size, data) VALUES (?, ?, ?, ?, ?)'),
     byId: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
+    exists: db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck(),
     unreadCount: db.prepare('SELECT count(*) FROM inbox INDEXED BY inbox_unread WHERE mailbox = ? AND read_at IS NULL').pluck(),
     unreadFor: db.prepare(UNREAD_FOR_SQL),
-    newestNotFrom: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender <> ? ORDER BY id DESC LIMIT ?`),
+    newestFor: db.prepare(
+      `SELECT DISTINCT i.message_id FROM inbox i JOIN messages m ON m.id = i.message_id
+       WHERE i.mailbox IN (?1, ?2) AND (?3 IS NULL OR m.from_session IS NOT ?3) ORDER BY i.message_id DESC LIMIT ?4`,
+    ).pluck(),
     newest: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`),
     markInbox: db.prepare('UPDATE inbox SET read_at = ? WHERE mailbox = ? AND message_id = ? AND read_at IS NULL'),
     markDesktop: db.prepare('UPDATE messages SET read_by_desktop_at = ? WHERE id = ? AND read_by_desktop_at IS NULL'),
     markCode: db.prepare('UPDATE messages SET read_by_code_at = ? WHERE id = ? AND read_by_code_at IS NULL'),
-    prune: db.prepare(
-      `DELETE FROM messages WHERE id IN (
-         SELECT m.id FROM messages m
-         WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
-         ORDER BY m.id DESC LIMIT -1 OFFSET ?)`,
+    attachmentsOf: db.prepare(
+      'SELECT message_id, id, name, media_type, size FROM attachments WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id',
     ),
+    span: db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) FROM messages').pluck(),
+    evictable: db.prepare(
+      `SELECT m.id FROM messages m
+       WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
+       ORDER BY m.id DESC LIMIT -1 OFFSET ?`,
+    ).pluck(),
+    evict: db.prepare('DELETE FROM messages WHERE id = ?'),
+    unindex: db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
     count: db.prepare('SELECT count(*) FROM messages').pluck(),
     lastActivity: db.prepare('SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1').pluck(),
+    unreadByKind: db.prepare(
+      `SELECT CASE WHEN instr(mailbox, '/') > 0 THEN substr(mailbox, 1, instr(mailbox, '/') - 1) ELSE mailbox END AS kind,
+              count(DISTINCT message_id) AS n
+       FROM inbox INDEXED BY inbox_unread WHERE read_at IS NULL GROUP BY kind`,
+    ),
     clearInbox: db.prepare('DELETE FROM inbox'),
     clearMessages: db.prepare('DELETE FROM messages'),
+    clearIndex: db.prepare('DELETE FROM messages_fts'),
+    sessionRows: db.prepare('SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid'),
+    sessionKinds: db.prepare('SELECT DISTINCT kind FROM sessions').pluck(),
+    upsertSession: db.prepare(
+      `INSERT INTO sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
+       VALUES (@name, @kind, @cwd, @host, @pid, @observer, @now, @now, 0)
+       ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, cwd = excluded.cwd, host = excluded.host, pid = excluded.pid,
+         observer = excluded.observer, started_at = excluded.started_at, last_seen = excluded.last_seen, ended = 0`,
+    ),
+    touchSession: db.prepare('UPDATE sessions SET last_seen = ? WHERE name = ? AND pid = ? AND host = ? AND ended = 0'),
+    endSession: db.prepare('UPDATE sessions SET ended = 1, last_seen = ? WHERE name = ? AND pid = ? AND host = ?'),
+    forgetSession: db.prepare(
+      `DELETE FROM sessions WHERE name = ?1
+         AND NOT EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox = ?2 AND read_at IS NULL)`,
+    ),
+    anyUnnotified: db.prepare('SELECT 1 FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL LIMIT 1').pluck(),
+    unnotified: db.prepare('SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT ?').pluck(),
+    markNotified: db.prepare('UPDATE messages SET notified_at = ? WHERE id = ? AND notified_at IS NULL'),
+    stillUnread: db.prepare('SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = ? AND read_at IS NULL LIMIT 1').pluck(),
+    // Rows inserted by the Python relay have no recipient: index them and give them the seed's route.
+    anyUnrouted: db.prepare('SELECT 1 FROM messages INDEXED BY messages_unrouted WHERE recipient IS NULL LIMIT 1').pluck(),
+    indexUnrouted: db.prepare('INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages INDEXED BY messages_unrouted WHERE recipient IS NULL'),
+    routeUnrouted: db.prepare(
+      "UPDATE messages SET recipient = CASE sender WHEN 'desktop' THEN 'code' ELSE 'desktop' END WHERE recipient IS NULL",
+    ),
+    search: db.prepare(
+      `SELECT m.id, m.sender, m.from_session, m.recipient, m.timestamp,
+              snippet(messages_fts, 0, '[', ']', '…', 16) AS snippet
+       FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
+       WHERE messages_fts MATCH ? ORDER BY messages_fts.rowid DESC LIMIT ?`,
+    ),
+    attachmentSlice: db.prepare(
+      'SELECT id, message_id, name, media_type, size, substr(data, ? + 1, ?) AS data FROM attachments WHERE id = ?',
+    ),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
   };
 }
 
@@ -192,7 +291,10 @@ export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly keepRead: number;
   private readonly maxUnread: number;
+  private readonly host: string;
+  private readonly pidAlive: ((pid: number) => boolean) | undefined;
   private readonly statements: Statements;
+  private readonly watcher: ChangeWatcher;
   private closed = false;
 
   constructor(db: Database.Database, location: string, options: SqliteStoreOptions) {
@@ -201,90 +303,267 @@ export class SqliteStore implements Store {
     this.now = options.now ?? (() => new Date());
     this.keepRead = options.keepRead ?? LIMITS.keepRead;
     this.maxUnread = options.maxUnread ?? LIMITS.maxUnread;
+    this.host = options.host ?? os.hostname();
+    this.pidAlive = options.pidAlive;
     this.statements = prepareStatements(db);
+    this.watcher = new ChangeWatcher({
+      file: location,
+      dataVersion: () => this.statements.dataVersion.get() as number,
+      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
+      ...(options.onWatchError !== undefined ? { onError: options.onWatchError } : {}),
+    });
   }
 
-  async send(input: SendInput): Promise<RelayMessage> {
+  async send(input: SendInput): Promise<SendResult> {
     validateMessageText(input.message);
-    const recipient = otherSide(input.sender);
+    const attachments = input.attachments ?? [];
+    validateAttachments(attachments);
     const timestamp = isoTimestamp(this.now());
+    const from = input.from ?? null;
     return this.write(() => {
-      const unread = this.statements.unreadCount.get(recipient) as number;
-      if (unread >= this.maxUnread) {
-        throw new RelayError(
-          'full',
-          `${capitalise(recipient)} already has ${unread.toLocaleString('en-US')} unread messages (the limit); nothing was dropped. ` +
-            `Ask ${capitalise(recipient)} to fetch them, or clear the buffer, then send again.`,
-        );
+      let to = input.to;
+      if (input.replyTo !== undefined) {
+        const original = this.statements.byId.get(input.replyTo) as MessageRow | undefined;
+        if (original === undefined) {
+          throw new RelayError('bad_request', `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`);
+        }
+        to ??= original.from_session ?? original.sender;
       }
-      const { lastInsertRowid } = this.statements.insert.run(input.sender, input.message, timestamp);
-      return toMessage(this.statements.byId.get(lastInsertRowid) as MessageRow);
+      to ??= defaultRecipient(input.sender);
+      const target = route({ to, senderKind: input.sender, from, ...this.sessionView() });
+      for (const mailbox of target.mailboxes) {
+        const unread = this.statements.unreadCount.get(mailbox) as number;
+        if (unread >= this.maxUnread) {
+          const who = mailboxLabel(mailbox);
+          throw new RelayError(
+            'full',
+            `${who} already has ${formatCount(unread)} unread messages (the limit); nothing was dropped. ` +
+              `Ask ${who} to fetch them, or clear the buffer, then send again.`,
+          );
+        }
+      }
+      const { lastInsertRowid } = this.statements.insert.run(input.sender, input.message, timestamp, to, from, input.replyTo ?? null);
+      const id = Number(lastInsertRowid);
+      for (const mailbox of target.mailboxes) this.statements.deliver.run(mailbox, id);
+      this.statements.index.run(id, input.message);
+      for (const a of attachments) this.statements.attach.run(id, a.name, a.mediaType, a.data.length, a.data);
+      const [message] = this.withAttachments([this.statements.byId.get(id) as MessageRow]);
+      return { message: message as RelayMessage, recipients: target.recipients };
     });
   }
 
   async fetch(query: FetchQuery): Promise<RelayMessage[]> {
     const { reader, limit, unreadOnly } = query;
     if (reader === null) return this.latest(limit);
-    return this.write(() => {
-      const rows = (
-        unreadOnly
-          ? this.statements.unreadFor.all(reader, limit)
-          : (this.statements.newestNotFrom.all(reader, limit) as MessageRow[]).reverse()
-      ) as MessageRow[];
-      if (rows.length === 0) return [];
-      const readAt = isoTimestamp(this.now());
-      const mark = reader === 'desktop' ? this.statements.markDesktop : this.statements.markCode;
-      for (const row of rows) {
-        this.statements.markInbox.run(readAt, reader, row.id);
-        if (mark.run(readAt, row.id).changes > 0) {
-          if (reader === 'desktop') row.read_by_desktop_at = readAt;
-          else row.read_by_code_at = readAt;
-        }
+    const mark = query.mark ?? true;
+    const run = () => {
+      // Outside a session there is no own mailbox: '' matches none, so the kind's rows are not read twice.
+      const own = reader.name === null ? '' : sessionMailbox(reader.kind, reader.name);
+      let picked: UnreadRow[];
+      if (unreadOnly) {
+        picked = this.statements.unreadFor.all({ 1: own, 2: reader.kind, 3: reader.name, 4: limit }) as UnreadRow[];
+      } else {
+        const ids = this.statements.newestFor.all({ 1: own, 2: reader.kind, 3: reader.name, 4: limit }) as number[];
+        picked = ids.reverse().flatMap((id) => [{ mailbox: own, message_id: id }, { mailbox: reader.kind, message_id: id }]);
       }
-      this.prune();
-      return rows.map(toMessage);
-    });
+      const rows = uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
+      if (mark && rows.length > 0) this.markRead(reader, picked, rows);
+      return this.withAttachments(rows);
+    };
+    return mark ? this.write(run) : this.read(run);
   }
 
   async latest(limit: number): Promise<RelayMessage[]> {
-    return this.read(() => (this.statements.newest.all(limit) as MessageRow[]).reverse().map(toMessage));
+    return this.read(() => this.withAttachments((this.statements.newest.all(limit) as MessageRow[]).reverse()));
   }
 
   async clear(): Promise<number> {
     return this.write(() => {
       this.statements.clearInbox.run();
+      this.statements.clearIndex.run();
       return this.statements.clearMessages.run().changes;
     });
   }
 
   async stats(): Promise<StoreStats> {
-    return this.read(() => ({
-      total: this.statements.count.get() as number,
-      unread: {
-        desktop: this.statements.unreadCount.get('desktop') as number,
-        code: this.statements.unreadCount.get('code') as number,
-      },
-      lastActivity: (this.statements.lastActivity.get() as string | undefined) ?? null,
-    }));
+    return this.read(() => {
+      const unread: Record<string, number> = { desktop: 0, code: 0 };
+      for (const row of this.statements.unreadByKind.all() as { kind: string; n: number }[]) unread[row.kind] = row.n;
+      return {
+        total: this.statements.count.get() as number,
+        unread,
+        lastActivity: (this.statements.lastActivity.get() as string | undefined) ?? null,
+      };
+    });
+  }
+
+  async registerSession(input: SessionInput): Promise<SessionInfo> {
+    return this.write(() => {
+      const { live, knownKinds } = this.sessionView();
+      // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
+      const taken = new Set([...live.map((s) => s.name), ...[...knownKinds].filter((k) => k !== input.kind)]);
+      const name = pickName(input.name, taken);
+      this.statements.upsertSession.run({
+        name,
+        kind: input.kind,
+        cwd: input.cwd,
+        host: input.host,
+        pid: input.pid,
+        observer: input.observer ? 1 : 0,
+        now: this.now().toISOString(),
+      });
+      const row = (this.statements.sessionRows.all() as SessionRow[]).find((r) => r.name === name) as SessionRow;
+      return this.sessionInfo(row);
+    });
+  }
+
+  async touchSession(session: SessionKey): Promise<boolean> {
+    return this.write(() => this.statements.touchSession.run(this.now().toISOString(), session.name, session.pid, session.host).changes > 0);
+  }
+
+  async endSession(session: SessionKey): Promise<void> {
+    this.write(() => this.statements.endSession.run(this.now().toISOString(), session.name, session.pid, session.host));
+  }
+
+  async sessions(): Promise<SessionInfo[]> {
+    return this.read(() => this.sessionView().live);
+  }
+
+  async claimNotifications(limit: number): Promise<RelayMessage[]> {
+    // A read first: most changes (reads, heartbeats) leave nothing to claim, and then no write lock is taken.
+    if (this.read(() => this.statements.anyUnnotified.get()) === undefined) return [];
+    return this.write(() => {
+      const at = isoTimestamp(this.now());
+      const claimed: MessageRow[] = [];
+      for (const id of this.statements.unnotified.all(limit) as number[]) {
+        if (this.statements.markNotified.run(at, id).changes === 0) continue;
+        if (this.statements.stillUnread.get(id) !== undefined) claimed.push(this.statements.byId.get(id) as MessageRow);
+      }
+      return this.withAttachments(claimed);
+    });
+  }
+
+  async search(query: string, limit: number): Promise<SearchHit[]> {
+    const match = ftsQuery(query);
+    if (this.read(() => this.statements.anyUnrouted.get()) !== undefined) {
+      // Rows the Python relay inserted are indexed on the way (it cannot touch the FTS table itself).
+      this.write(() => {
+        this.statements.indexUnrouted.run();
+        this.statements.routeUnrouted.run();
+      });
+    }
+    return this.read(() => {
+      const rows = this.statements.search.all(match, limit) as (Omit<MessageRow, 'message' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & { snippet: string })[];
+      return rows.map((r) => ({
+        id: r.id,
+        sender: r.sender,
+        from: r.from_session ?? r.sender,
+        to: r.recipient ?? defaultRecipient(r.sender),
+        timestamp: r.timestamp,
+        snippet: r.snippet,
+      }));
+    });
+  }
+
+  async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {
+    return this.read(() => {
+      const row = this.statements.attachmentSlice.get(offset, length, id) as (AttachmentInfo & { message_id: number; data: Buffer | null }) | undefined;
+      if (row === undefined) return null;
+      return { ...row, offset, data: row.data ?? Buffer.alloc(0) };
+    });
+  }
+
+  onChange(listener: () => void): () => void {
+    return this.watcher.subscribe(listener);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.watcher.close();
     this.db.close();
+  }
+
+  private markRead(reader: Reader, picked: readonly UnreadRow[], rows: readonly MessageRow[]): void {
+    const readAt = isoTimestamp(this.now());
+    for (const { mailbox, message_id } of picked) this.statements.markInbox.run(readAt, mailbox, message_id);
+    if (reader.kind === 'desktop' || reader.kind === 'code') {
+      const mark = reader.kind === 'desktop' ? this.statements.markDesktop : this.statements.markCode;
+      for (const row of rows) {
+        if (mark.run(readAt, row.id).changes > 0) {
+          if (reader.kind === 'desktop') row.read_by_desktop_at = readAt;
+          else row.read_by_code_at = readAt;
+        }
+      }
+    }
+    this.prune();
+  }
+
+  /** Live sessions, remembered ones, and the kinds that may be addressed; tidies away long-dead sessions. */
+  private sessionView(): { live: SessionInfo[]; known: SessionInfo[]; knownKinds: Set<string> } {
+    const liveness: Liveness = { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
+    const live: SessionInfo[] = [];
+    const known: SessionInfo[] = [];
+    const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
+    for (const row of this.statements.sessionRows.all() as SessionRow[]) {
+      if (row.ended === 0 && isLive(row, liveness)) {
+        live.push(this.sessionInfo(row));
+      } else if (Date.parse(row.last_seen) >= forgetBefore) {
+        known.push(this.sessionInfo(row));
+      } else if (this.db.inTransaction) {
+        // Long gone: forgotten, unless mail still waits for the name.
+        this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name));
+      }
+    }
+    const knownKinds = new Set<string>([...SEED_KINDS, ...(this.statements.sessionKinds.all() as string[])]);
+    return { live, known, knownKinds };
+  }
+
+  private sessionInfo(row: SessionRow): SessionInfo {
+    return {
+      name: row.name,
+      kind: row.kind,
+      cwd: row.cwd,
+      host: row.host,
+      pid: row.pid,
+      observer: row.observer !== 0,
+      started_at: row.started_at,
+      last_seen: row.last_seen,
+      unread: this.statements.unreadCount.get(sessionMailbox(row.kind, row.name)) as number,
+    };
+  }
+
+  private withAttachments(rows: readonly MessageRow[]): RelayMessage[] {
+    const messages = rows.map(toMessage);
+    if (messages.length === 0) return messages;
+    const files = this.statements.attachmentsOf.all(JSON.stringify(messages.map((m) => m.id))) as (AttachmentInfo & { message_id: number })[];
+    for (const { message_id, ...info } of files) {
+      const message = messages.find((m) => m.id === message_id);
+      if (message !== undefined) (message.attachments ??= []).push(info);
+    }
+    return messages;
   }
 
   /** Evicts read messages past the newest `keepRead`; unread ones are never touched. */
   private prune(): void {
-    if (Number.isFinite(this.keepRead)) this.statements.prune.run(this.keepRead);
+    if (!Number.isFinite(this.keepRead)) return;
+    // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
+    if ((this.statements.span.get() as number) <= this.keepRead) return;
+    for (const id of this.statements.evictable.all(this.keepRead) as number[]) {
+      this.statements.evict.run(id);
+      this.statements.unindex.run(id);
+    }
   }
 
   private write<T>(body: () => T): T {
+    let result: T;
     try {
-      return this.db.transaction(body).immediate();
+      result = this.db.transaction(body).immediate();
     } catch (error) {
       throw this.translate(error);
     }
+    this.watcher.changedHere();
+    return result;
   }
 
   private read<T>(body: () => T): T {
@@ -306,17 +585,46 @@ export class SqliteStore implements Store {
   }
 }
 
+function uniqueIds(rows: readonly UnreadRow[]): number[] {
+  const seen = new Set<number>();
+  const ids: number[] = [];
+  for (const { message_id } of rows) {
+    if (!seen.has(message_id)) {
+      seen.add(message_id);
+      ids.push(message_id);
+    }
+  }
+  return ids;
+}
+
 function toMessage(row: MessageRow): RelayMessage {
   return {
     id: row.id,
-    sender: row.sender as ClientKind,
+    sender: row.sender,
     message: row.message,
     timestamp: row.timestamp,
     read_by_desktop_at: row.read_by_desktop_at,
     read_by_code_at: row.read_by_code_at,
+    from: row.from_session ?? row.sender,
+    to: row.recipient ?? defaultRecipient(row.sender),
+    reply_to: row.reply_to,
   };
 }
 
-function capitalise(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
+/** 'code' -> 'Code'; 'code/api' -> 'api'. */
+function mailboxLabel(mailbox: string): string {
+  const slash = mailbox.indexOf('/');
+  return slash === -1 ? displayKind(mailbox) : mailbox.slice(slash + 1);
+}
+
+/**
+ * The words of a free-text query as an FTS5 expression: each word quoted (so FTS syntax in the text is just text)
+ * and prefix-matched, all required.
+ */
+export function ftsQuery(text: string): string {
+  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  if (words.length === 0) {
+    throw new RelayError('bad_request', 'The search query has no words to look for; pass one or more words.');
+  }
+  return words.slice(0, 16).map((w) => `"${w}"*`).join(' ');
 }

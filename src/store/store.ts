@@ -1,55 +1,166 @@
-// The Store interface and the message types: the only storage surface tools, CLI commands and the notifier see.
-// No SQL and no driver types here: a network-backed store implements the same interface.
+// The Store interface and the message/session types: the only storage surface tools, CLI commands and the notifier
+// see. No SQL and no driver types here: a network-backed store implements the same interface.
+//
+// The model, shared by every backend:
+// - A relay process is a *session* with a client kind ('desktop', 'code', or another client's own name) and a name
+//   unique among live sessions. Each session has a mailbox; each kind also has a shared mailbox.
+// - A message is addressed to a session name, a kind, or '*'. Sent to a kind, it lands in the mailbox of every live
+//   session of that kind (not the sender); when none is live, in the kind's shared mailbox, which the first session
+//   of that kind to fetch takes (the seed's behaviour). Every mailbox has its own read state, so every addressee gets
+//   a message exactly once and one session's read hides nothing from another.
+// - The seed's read_by_desktop_at / read_by_code_at stay filled (first reader of that kind) for the Python relay.
 
-/** Who a relay process speaks for. The seed knows two kinds; their names are a contract. */
-export const CLIENT_KINDS = ['desktop', 'code'] as const;
-export type ClientKind = (typeof CLIENT_KINDS)[number];
+/** The two kinds the seed knows; their names and routing are a contract. */
+export const SEED_KINDS = ['desktop', 'code'] as const;
+export type SeedKind = (typeof SEED_KINDS)[number];
 
-export function isClientKind(value: unknown): value is ClientKind {
-  return typeof value === 'string' && (CLIENT_KINDS as readonly string[]).includes(value);
+/** A client kind: 'desktop', 'code', or another MCP client's own lower-case name ('cursor', 'codex'). */
+export const KIND_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/** A session name: letters, digits, '.', '_' and '-', starting with a letter or digit. */
+export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Addresses every live session but the sender. */
+export const EVERYONE = '*';
+
+export function isKind(value: unknown): value is string {
+  return typeof value === 'string' && KIND_PATTERN.test(value);
 }
 
-/** The side a message from `sender` goes to when no recipient is named (the seed's only routing rule). */
-export function otherSide(sender: ClientKind): ClientKind {
-  return sender === 'desktop' ? 'code' : 'desktop';
+/** Where a message goes when no recipient is named: Desktop -> every Code session, everyone else -> Desktop. */
+export function defaultRecipient(senderKind: string): string {
+  return senderKind === 'desktop' ? 'code' : 'desktop';
 }
 
-/** A stored message, shaped exactly as the seed's `relay_fetch` returns it. */
+/** 'code' -> 'Code', for titles and the seed's `N. [Sender]: text` format. */
+export function displayKind(kind: string): string {
+  return kind.charAt(0).toUpperCase() + kind.slice(1);
+}
+
+/** A file carried with a message. Its bytes are read separately (resource or relay_attachment). */
+export interface AttachmentInfo {
+  id: number;
+  name: string;
+  media_type: string;
+  size: number;
+}
+
+/** A stored message: the seed's six fields, then routing. Field names are a contract with clients. */
 export interface RelayMessage {
   id: number;
-  sender: ClientKind;
+  /** The sender's client kind. */
+  sender: string;
   message: string;
   /** ISO 8601 UTC with offset, e.g. 2026-11-24T21:48:23.123000+00:00 (the seed's format). */
   timestamp: string;
   read_by_desktop_at: string | null;
   read_by_code_at: string | null;
+  /** The sending session's name (the sender kind when it was sent from outside a session). */
+  from: string;
+  /** As addressed: a session name, a kind, or '*'. */
+  to: string;
+  reply_to: number | null;
+  /** Present only when the message carries files. */
+  attachments?: AttachmentInfo[];
+}
+
+export interface AttachmentInput {
+  name: string;
+  mediaType: string;
+  data: Buffer;
 }
 
 export interface SendInput {
-  sender: ClientKind;
+  /** The sender's client kind. */
+  sender: string;
+  /** The sending session's name; null or absent when sent from outside a session (CLI, no --client). */
+  from?: string | null | undefined;
+  /** A session name, a kind or '*'; default: the sender of `replyTo`, else defaultRecipient(sender). */
+  to?: string | undefined;
+  replyTo?: number | undefined;
   message: string;
+  attachments?: readonly AttachmentInput[] | undefined;
+}
+
+export interface SendResult {
+  message: RelayMessage;
+  /** Who it was queued for: session names, or `<kind> (next to fetch)` for a kind's shared mailbox. */
+  recipients: string[];
+}
+
+/** Whose mail to read. `name` null: only the kind's shared mailbox (a reader outside any session). */
+export interface Reader {
+  kind: string;
+  name: string | null;
 }
 
 export interface FetchQuery {
-  /** Whose read state to use and mark; null looks without marking anything. */
-  reader: ClientKind | null;
-  /** Already clamped by the caller to 1..MAX_FETCH_LIMIT. */
+  /** null looks at the newest messages of anyone without marking anything. */
+  reader: Reader | null;
+  /** Already clamped by the caller to 1..maxFetchLimit. */
   limit: number;
   unreadOnly: boolean;
+  /** false: return the reader's unread without marking them read (previews, resources). Default true. */
+  mark?: boolean;
+}
+
+export interface SessionInput {
+  kind: string;
+  /** The wanted name; a live session holding it makes the store pick `<name>-2`, `<name>-3`, ... */
+  name: string;
+  cwd: string | null;
+  host: string;
+  pid: number;
+  observer: boolean;
+}
+
+/** What identifies one holder of a session name: a name may pass to another process once its holder died. */
+export interface SessionKey {
+  name: string;
+  host: string;
+  pid: number;
+}
+
+export interface SessionInfo {
+  name: string;
+  kind: string;
+  cwd: string | null;
+  host: string;
+  pid: number;
+  observer: boolean;
+  started_at: string;
+  last_seen: string;
+  /** Unread messages in this session's own mailbox. */
+  unread: number;
+}
+
+export interface SearchHit {
+  id: number;
+  sender: string;
+  from: string;
+  to: string;
+  timestamp: string;
+  /** The matching part of the text, matches in [brackets]. */
+  snippet: string;
+}
+
+export interface AttachmentSlice extends AttachmentInfo {
+  message_id: number;
+  offset: number;
+  data: Buffer;
 }
 
 export interface StoreStats {
   total: number;
-  unread: Record<ClientKind, number>;
+  /** Messages with an unread copy for that kind (its sessions or its shared mailbox); desktop and code always. */
+  unread: Record<string, number>;
   /** Timestamp of the newest message, or null when the buffer is empty. */
   lastActivity: string | null;
 }
 
 export interface Store {
-  /** Where the data lives (a file path), for messages and `doctor`. */
+  /** Where the data lives (a file path or a URL without password), for messages and `doctor`. */
   readonly location: string;
-  /** Stores a message. Throws RelayError('empty' | 'too_large' | 'invalid_text' | 'full' | 'busy'). */
-  send(input: SendInput): Promise<RelayMessage>;
+  /** Stores and routes a message. Throws RelayError (empty, too_large, invalid_text, full, unknown_recipient, ...). */
+  send(input: SendInput): Promise<SendResult>;
   /**
    * With a reader and unreadOnly: the reader's oldest unread messages, marked read in the same transaction, so two
    * concurrent fetches by the same reader never both get one. Results are always oldest first.
@@ -60,6 +171,31 @@ export interface Store {
   /** Deletes every message; returns how many there were. */
   clear(): Promise<number>;
   stats(): Promise<StoreStats>;
+
+  /** Registers a session under its wanted name or the first free `<name>-N`; returns what was stored. */
+  registerSession(input: SessionInput): Promise<SessionInfo>;
+  /** Keeps a session alive (heartbeat); false when it no longer holds its name (declared dead, name reused). */
+  touchSession(session: SessionKey): Promise<boolean>;
+  /** Marks a session ended; its name is remembered and its unread mail waits for when the name comes back. */
+  endSession(session: SessionKey): Promise<void>;
+  /** Live sessions, oldest first. Dead ones (process gone, or silent too long) are left out and tidied away. */
+  sessions(): Promise<SessionInfo[]>;
+
+  /**
+   * Claims up to `limit` messages nobody has notified yet, atomically across processes, and returns those still
+   * unread by some addressee (the rest are claimed silently). Each message is claimed once, ever.
+   */
+  claimNotifications(limit: number): Promise<RelayMessage[]>;
+  /** Full-text search over the history, newest first. */
+  search(query: string, limit: number): Promise<SearchHit[]>;
+  /** Up to `length` bytes of an attachment from `offset`, or null when there is no such attachment. */
+  attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null>;
+
+  /**
+   * Calls `listener` soon after any process (this one included) changes the store. Event-driven, with a slow safety
+   * poll; the watch runs only while someone listens. Returns the unsubscribe function.
+   */
+  onChange(listener: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -72,8 +208,12 @@ export const LIMITS = {
   latestCount: 10,
   /** Read messages kept for history; unread ones are never evicted. */
   keepRead: 200,
-  /** Unread messages one recipient may have before sends to it are refused. */
+  /** Unread messages one mailbox may hold before sends to it are refused. */
   maxUnread: 1_000,
+  /** One attachment, and all of one message's attachments together. */
+  maxAttachmentBytes: 25 * 1024 * 1024,
+  maxAttachments: 10,
+  maxSearchLimit: 50,
 } as const;
 
 export type RelayErrorCode =
@@ -82,11 +222,14 @@ export type RelayErrorCode =
   | 'invalid_text'
   | 'full'
   | 'busy'
+  | 'unknown_recipient'
+  | 'bad_request'
   | 'not_relay_db'
   | 'corrupt'
   | 'newer_schema'
   | 'unwritable'
-  | 'disk_full';
+  | 'disk_full'
+  | 'unavailable';
 
 /** An expected failure with a sentence for the person or model that says what to do next. */
 export class RelayError extends Error {
@@ -113,10 +256,35 @@ export function validateMessageText(message: string, maxBytes: number = LIMITS.m
   if (bytes > maxBytes) {
     throw new RelayError(
       'too_large',
-      `The message is ${bytes.toLocaleString('en-US')} bytes of UTF-8; the limit is ${maxBytes.toLocaleString('en-US')}. ` +
-        'Send a shorter message or split it into parts.',
+      `The message is ${formatCount(bytes)} bytes of UTF-8; the limit is ${formatCount(maxBytes)}. ` +
+        'Send a shorter message, split it into parts, or attach the text as a file.',
     );
   }
+}
+
+/** Checks attachments against the shared limits; throws RelayError. */
+export function validateAttachments(attachments: readonly AttachmentInput[]): void {
+  if (attachments.length > LIMITS.maxAttachments) {
+    throw new RelayError('too_large', `A message may carry at most ${LIMITS.maxAttachments} attachments; send the rest in another message.`);
+  }
+  let total = 0;
+  for (const a of attachments) {
+    if (a.name.trim() === '' || /[\\/\0]/.test(a.name)) {
+      throw new RelayError('bad_request', `The attachment name "${a.name}" is not a plain file name; give a name without slashes.`);
+    }
+    total += a.data.length;
+  }
+  if (total > LIMITS.maxAttachmentBytes) {
+    throw new RelayError(
+      'too_large',
+      `The attachments are ${formatCount(total)} bytes; the limit is ${formatCount(LIMITS.maxAttachmentBytes)} per message. ` +
+        'Send fewer or smaller files.',
+    );
+  }
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** The seed's timestamp format: ISO 8601 UTC with microseconds and an explicit offset. */
@@ -124,7 +292,7 @@ export function isoTimestamp(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
 }
 
-export function clampLimit(limit: number | undefined): number {
-  if (limit === undefined || !Number.isFinite(limit)) return LIMITS.defaultFetchLimit;
-  return Math.min(LIMITS.maxFetchLimit, Math.max(1, Math.trunc(limit)));
+export function clampLimit(limit: number | undefined, max: number = LIMITS.maxFetchLimit, fallback: number = LIMITS.defaultFetchLimit): number {
+  if (limit === undefined || !Number.isFinite(limit)) return fallback;
+  return Math.min(max, Math.max(1, Math.trunc(limit)));
 }

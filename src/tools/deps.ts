@@ -1,4 +1,4 @@
-// What every tool, resource and prompt is given: the store, who this process is, and a logger. Nothing global.
+// What every tool, resource and prompt is given: the store, who this session is, and a logger. Nothing global.
 import type { Identity } from '../identity.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
@@ -7,4 +7,11 @@ export interface RelayDeps {
   store: Store;
   identity: Identity;
   log: Logger;
+  /**
+   * Attachments by path are read relative to `cwd`. null where the caller is not on this machine (HTTP), so a remote
+   * client cannot read the relay host's files.
+   */
+  files?: { cwd: string } | null;
+  /** Claude Code channel push (--push): off unless given. */
+  push?: { channel: boolean; perMinute: number };
 }

@@ -1,17 +1,22 @@
-// relay_fetch: the reader's oldest unread messages, marked read atomically; or a look without marking.
+// relay_fetch: this session's oldest unread messages, marked read atomically; optionally waiting for one to arrive;
+// or a look without marking.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { CLIENT_KINDS, LIMITS, clampLimit } from '../store/store.js';
+import { readerOf } from '../identity.js';
+import { KIND_PATTERN, LIMITS, SEED_KINDS, clampLimit, type FetchQuery, type RelayMessage } from '../store/store.js';
+import { waitFor } from '../wait.js';
 import type { RelayDeps } from './deps.js';
 import { messageSchema } from './message.js';
-import { failureShape, guard, ok } from './result.js';
+import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_fetch';
+export const MAX_WAIT_SECONDS = 600;
 
 export const inputSchema = {
   limit: z.number().optional().describe(`Max messages, 1-${LIMITS.maxFetchLimit} (default ${LIMITS.defaultFetchLimit})`),
-  reader: z.enum(CLIENT_KINDS).nullable().optional().describe('Whose messages to read and mark read; defaults to this client; null peeks at all without marking'),
+  reader: z.string().regex(KIND_PATTERN).nullable().optional().describe('Default: this client; null peeks at all without marking'),
   unread_only: z.boolean().optional().describe('Only unread messages (default true)'),
+  wait_seconds: z.number().optional().describe(`If none unread, wait up to this long for one (0-${MAX_WAIT_SECONDS}, default 0)`),
 };
 
 export const outputSchema = {
@@ -24,21 +29,55 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Fetch from the other Claude',
-      description: 'Fetch messages from the other Claude, oldest unread first, and mark them read. Use when the user says "get".',
+      description: 'Fetch messages for this session, oldest unread first, and mark them read. Use when the user says "get".',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     },
-    (args) =>
+    (args, extra) =>
       guard(deps.log, name, async () => {
-        const reader = args.reader === undefined ? deps.identity.client : args.reader;
-        const messages = await deps.store.fetch({
-          reader,
-          limit: clampLimit(args.limit),
-          unreadOnly: args.unread_only ?? true,
-        });
-        deps.log.debug(`fetched ${messages.length} for ${reader ?? '(peek)'}`);
+        const own = readerOf(deps.identity);
+        if (typeof args.reader === 'string' && !isSeedKind(args.reader) && args.reader !== deps.identity.kind) {
+          return fail(`reader must be "desktop", "code" or null (got "${args.reader}"); leave it out to read this session's messages.`);
+        }
+        const reader =
+          args.reader === undefined ? own
+          : args.reader === null || deps.identity.observe ? null
+          : args.reader === own?.kind ? own
+          : { kind: args.reader, name: null };
+        const query: FetchQuery = { reader, limit: clampLimit(args.limit), unreadOnly: args.unread_only ?? true };
+        const waitSeconds = clampWait(args.wait_seconds);
+        let messages: RelayMessage[];
+        if (waitSeconds > 0 && reader !== null && query.unreadOnly) {
+          const token = extra._meta?.progressToken;
+          messages = await waitFor(deps.store, () => deps.store.fetch(query), {
+            timeoutMs: waitSeconds * 1000,
+            signal: extra.signal,
+            onTick:
+              token === undefined
+                ? undefined
+                : (elapsed) =>
+                    void extra
+                      .sendNotification({
+                        method: 'notifications/progress',
+                        params: { progressToken: token, progress: Math.round(elapsed / 1000), total: waitSeconds, message: 'waiting for a message' },
+                      })
+                      .catch(() => {}),
+          });
+        } else {
+          messages = await deps.store.fetch(query);
+        }
+        deps.log.debug(`fetched ${messages.length} for ${reader === null ? '(peek)' : (reader.name ?? reader.kind)}`);
         return ok({ messages });
       }),
   );
+}
+
+function isSeedKind(value: string): boolean {
+  return (SEED_KINDS as readonly string[]).includes(value);
+}
+
+function clampWait(seconds: number | undefined): number {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return 0;
+  return Math.min(MAX_WAIT_SECONDS, seconds);
 }

@@ -2,6 +2,7 @@
 // Never edit a shipped entry: add a new one.
 import { seed } from './000-seed.js';
 import { inbox } from './001-inbox.js';
+import { sessions } from './002-sessions.js';
 
-export const migrations: readonly string[] = [seed, inbox];
+export const migrations: readonly string[] = [seed, inbox, sessions];
 export const schemaVersion = migrations.length;

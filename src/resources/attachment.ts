@@ -1,0 +1,29 @@
+// relay://attachments/{id}: an attachment's whole content, as text for textual types, else as a base64 blob.
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { asText } from '../attachments.js';
+import { LIMITS } from '../store/store.js';
+import type { RelayDeps } from '../tools/deps.js';
+
+export const template = 'relay://attachments/{id}';
+
+export function register(server: McpServer, deps: RelayDeps): void {
+  server.registerResource(
+    'attachment',
+    new ResourceTemplate(template, { list: undefined }),
+    { title: 'Relay attachment', description: 'The bytes of an attachment of a relay message, by id.' },
+    async (href, variables) => {
+      const id = Number(variables.id);
+      const file = Number.isSafeInteger(id) && id > 0 ? await deps.store.attachment(id, 0, LIMITS.maxAttachmentBytes) : null;
+      if (file === null) throw new McpError(ErrorCode.InvalidParams, `No attachment at ${href.href}; fetch the message again for its attachment ids.`);
+      const text = asText(file.data, file.media_type);
+      return {
+        contents: [
+          text === null
+            ? { uri: href.href, mimeType: file.media_type, blob: file.data.toString('base64') }
+            : { uri: href.href, mimeType: file.media_type, text },
+        ],
+      };
+    },
+  );
+}

@@ -1,0 +1,66 @@
+// A relay process's session in the store: registered at start under its name (or the first free `<name>-N`), kept
+// alive by a heartbeat, ended on exit. If the store declared it dead meanwhile (a laptop asleep past the TTL) and
+// another process took the name, the heartbeat registers it again and the identity follows the new name.
+import os from 'node:os';
+import path from 'node:path';
+import type { Identity } from './identity.js';
+import type { Logger } from './log.js';
+import { HEARTBEAT_MS, nameFromDirectory } from './store/routing.js';
+import type { SessionInfo, SessionKey, Store } from './store/store.js';
+
+export interface SessionOptions {
+  kind: string;
+  /** --name / RELAY_NAME; default: 'desktop' for Desktop, the working directory's name for Code, else the kind. */
+  name?: string | undefined;
+  cwd: string;
+  observe: boolean;
+  log: Logger;
+  heartbeatMs?: number;
+}
+
+export interface Session {
+  /** Mutable: `name` follows a re-registration. */
+  identity: Identity;
+  close(): Promise<void>;
+}
+
+export function defaultSessionName(kind: string, cwd: string): string {
+  return kind === 'code' ? nameFromDirectory(path.basename(cwd), kind) : kind;
+}
+
+export async function openSession(store: Store, options: SessionOptions): Promise<Session> {
+  const wanted = options.name ?? defaultSessionName(options.kind, options.cwd);
+  const register = (): Promise<SessionInfo> =>
+    store.registerSession({ kind: options.kind, name: wanted, cwd: options.cwd, host: os.hostname(), pid: process.pid, observer: options.observe });
+  let info = await register();
+  const identity: Identity = { kind: options.kind, name: info.name, observe: options.observe };
+  const key = (): SessionKey => ({ name: info.name, host: info.host, pid: info.pid });
+  if (info.name !== wanted) options.log.info(`session name "${wanted}" is taken by a live session; using "${info.name}"`);
+
+  let beating = false;
+  const heartbeat = setInterval(() => {
+    if (beating) return;
+    beating = true;
+    store
+      .touchSession(key())
+      .then(async (held) => {
+        if (held) return;
+        info = await register();
+        identity.name = info.name;
+        options.log.warn(`this session was taken for dead (asleep?); registered again as "${info.name}"`);
+      })
+      .catch((error: unknown) => options.log.warn(`session heartbeat failed: ${String(error)}`))
+      .finally(() => {
+        beating = false;
+      });
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    identity,
+    close: async () => {
+      clearInterval(heartbeat);
+      await store.endSession(key()).catch((error: unknown) => options.log.warn(`could not end session: ${String(error)}`));
+    },
+  };
+}

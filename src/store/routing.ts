@@ -1,0 +1,119 @@
+// Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
+// alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
+import { EVERYONE, RelayError, displayKind, type SessionInfo } from './store.js';
+
+/** A live session refreshes its last_seen this often. */
+export const HEARTBEAT_MS = 60_000;
+/** A session silent this long is dead even if a process with its pid exists (pid reuse, another host). */
+export const SESSION_TTL_MS = 5 * HEARTBEAT_MS;
+/** Ended or dead sessions are forgotten after this long, unless mail still waits for them. */
+export const SESSION_FORGET_MS = 7 * 24 * 3_600_000;
+
+/** The mailbox of a session; a kind's shared mailbox is the kind itself (the seed's two rows use it too). */
+export function sessionMailbox(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface Liveness {
+  now: Date;
+  host: string;
+  /** Injected in tests. */
+  pidAlive?: (pid: number) => boolean;
+}
+
+/** Alive: seen within the TTL and, on this host, its process still exists. */
+export function isLive(session: Pick<SessionInfo, 'host' | 'pid' | 'last_seen'>, live: Liveness): boolean {
+  const seen = Date.parse(session.last_seen);
+  if (!Number.isFinite(seen) || live.now.getTime() - seen > SESSION_TTL_MS) return false;
+  if (session.host !== live.host) return true;
+  return (live.pidAlive ?? pidAlive)(session.pid);
+}
+
+/** `wanted` if no live session holds it, else the first free `wanted-2`, `wanted-3`, ... */
+export function pickName(wanted: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(wanted)) return wanted;
+  for (let n = 2; ; n++) {
+    const candidate = `${wanted.slice(0, 60)}-${n}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** A session name from a directory name: unsafe characters become '-', empty becomes the kind. */
+export function nameFromDirectory(dir: string, fallback: string): string {
+  const cleaned = dir.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 48);
+  return cleaned === '' ? fallback : cleaned;
+}
+
+export interface Route {
+  /** Mailboxes to put the message in. */
+  mailboxes: string[];
+  /** For the sender: session names, or `<kind> (next to fetch)`. */
+  recipients: string[];
+}
+
+export interface RouteInput {
+  /** A session name, a kind, or '*'. */
+  to: string;
+  senderKind: string;
+  /** The sending session, or null outside a session. */
+  from: string | null;
+  /** Live sessions (observers included; they receive nothing). */
+  live: readonly SessionInfo[];
+  /** Kinds that can be addressed even with no live session: the seed's two and any kind seen before. */
+  knownKinds: ReadonlySet<string>;
+  /** Sessions not live now but remembered (their mail waits for them). */
+  known: readonly Pick<SessionInfo, 'name' | 'kind'>[];
+}
+
+/** Resolves an address to mailboxes, or throws RelayError('unknown_recipient') listing the live sessions. */
+export function route(input: RouteInput): Route {
+  const { to, from, live } = input;
+  const addressable = live.filter((s) => !s.observer && s.name !== from);
+  if (to === EVERYONE) {
+    if (addressable.length === 0) {
+      throw new RelayError(
+        'unknown_recipient',
+        'No other session is connected, so "*" reaches nobody; send to "desktop" or "code" to leave the message for the next one.',
+      );
+    }
+    return toSessions(addressable);
+  }
+  const liveKinds = new Set(live.map((s) => s.kind));
+  if (input.knownKinds.has(to) || liveKinds.has(to)) {
+    const ofKind = addressable.filter((s) => s.kind === to);
+    if (ofKind.length > 0) return toSessions(ofKind);
+    return { mailboxes: [to], recipients: [`${to} (next to fetch)`] };
+  }
+  const named = live.find((s) => s.name === to) ?? input.known.find((s) => s.name === to);
+  if (named !== undefined && !('observer' in named && named.observer)) {
+    if (named.name === from) {
+      throw new RelayError('unknown_recipient', `"${to}" is this session itself; name another session, a kind ("desktop", "code") or "*".`);
+    }
+    return { mailboxes: [sessionMailbox(named.kind, named.name)], recipients: [named.name] };
+  }
+  throw new RelayError('unknown_recipient', unknownRecipient(to, live));
+}
+
+function toSessions(sessions: readonly SessionInfo[]): Route {
+  return {
+    mailboxes: sessions.map((s) => sessionMailbox(s.kind, s.name)),
+    recipients: sessions.map((s) => s.name),
+  };
+}
+
+function unknownRecipient(to: string, live: readonly SessionInfo[]): string {
+  const list = live.filter((s) => !s.observer).map((s) => `${s.name} (${displayKind(s.kind)})`);
+  const sessions = list.length > 0 ? `Live sessions: ${list.join(', ')}.` : 'No session is live right now.';
+  return `No session or client kind is called "${to}". ${sessions} Send to one of them, to a kind ("desktop", "code"), or to "*" for everyone.`;
+}
