@@ -77,7 +77,7 @@ export async function measureStartup({ runs = 21 } = {}) {
     const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' };
     const bundled = path.join(home, 'trivial-server.bundle.mjs');
     await esbuild.build({
-      entryPoints: [path.join(here, 'trivial-server.mjs')],
+      entryPoints: [path.join(here, 'fixtures', 'trivial-server.mjs')],
       outfile: bundled,
       bundle: true,
       format: 'esm',
@@ -88,7 +88,7 @@ export async function measureStartup({ runs = 21 } = {}) {
     });
     const subjects = [
       { name: 'node -e 0 (floor of any Node process)', args: ['-e', '0'] },
-      { name: 'trivial MCP SDK server, unbundled', args: [path.join(here, 'trivial-server.mjs')] },
+      { name: 'trivial MCP SDK server, unbundled', args: [path.join(here, 'fixtures', 'trivial-server.mjs')] },
       { name: 'trivial MCP SDK server, esbuild bundle', args: [bundled] },
       { name: 'relay (dist/cli.js --client code)', args: [path.join(root, 'dist', 'cli.js'), '--client', 'code', '--db', path.join(home, 'relay.db')] },
     ];

@@ -7,6 +7,9 @@
 //  - The version is baked in (define __RELAY_VERSION__), so nothing reads package.json at run time.
 //  - `import { z } from 'zod'` is rewritten to `import * as z from 'zod'` in our sources: esbuild cannot tree-shake
 //    members of the re-exported `z` namespace and would bundle (and parse at every start) all of zod's ~40 locales.
+//  - The SDK's JSON Schema validator module (ajv) is replaced by src/sdk-validator.ts (the SDK's own
+//    @cfworker/json-schema validator): ajv's load and set-up cost about 10 ms of CPU at every start.
+//  - After the build, a warning names any of these that crept back in (zod locales, ajv).
 //  - The licences of the bundled packages are collected into dist/THIRD_PARTY_LICENSES.txt.
 // It writes only dist/ (and the metafile, when asked with --metafile FILE).
 import fs from 'node:fs';
@@ -25,13 +28,24 @@ const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.opt
 const zodNamespace = {
   name: 'zod-namespace-import',
   setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (!args.path.startsWith(path.join(root, 'src') + path.sep)) return undefined;
       const source = await fs.promises.readFile(args.path, 'utf8');
       return {
         contents: source.replace(/^import\s*\{\s*z\s*\}\s*from\s*(['"])zod(\/v4)?\1;?/gm, "import * as z from 'zod';"),
         loader: 'ts',
       };
     });
+  },
+};
+
+/** Resolves the SDK's `import ... from '../validation/ajv-provider.js'` (server and client) to src/sdk-validator.ts. */
+const sdkValidator = {
+  name: 'sdk-validator',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/validation\/ajv-provider\.js$/ }, (args) =>
+      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer) ? { path: path.join(root, 'src', 'sdk-validator.ts') } : undefined,
+    );
   },
 };
 
@@ -48,10 +62,10 @@ const result = await esbuild.build({
   chunkNames: 'chunks/[name]-[hash]',
   external,
   define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS code (ajv inside the SDK, and others) calls require() for Node built-ins; ESM has no require.
+  // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
   banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);" },
   legalComments: 'none',
-  plugins: [zodNamespace],
+  plugins: [zodNamespace, sdkValidator],
   metafile: true,
   logLevel: 'warning',
 });
