@@ -61,6 +61,8 @@ const result = await esbuild.build({
   target: 'node20',
   chunkNames: 'chunks/[name]-[hash]',
   external,
+  // ESM builds first: they bundle statically (jsonc-parser's UMD "main" requires its own files at run time).
+  mainFields: ['module', 'main'],
   define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
   banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);" },

@@ -2,9 +2,9 @@
 import os from 'node:os';
 import path from 'node:path';
 
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
   const fromEnv = env.RELAY_DB;
-  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(os.homedir(), '.relay_buffer.db');
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(home, '.relay_buffer.db');
 }
 
 export function debugLogPath(): string {

@@ -14,16 +14,19 @@ import type { RelayDeps } from './tools/deps.js';
 export const CHANNEL_CAPABILITY = 'claude/channel';
 export const DEFAULT_PUSH_PER_MINUTE = 6;
 
-/** Declares what push needs; call before connecting. */
-export function declarePush(server: McpServer, deps: RelayDeps): void {
+export interface Push {
+  /** Call once the client is initialized: channel push begins (with mail that is already waiting). */
+  start(): void;
+  /** Call when the session closes. */
+  stop(): void;
+}
+
+/** Declares push's capabilities and handles subscriptions; call before connecting. */
+export function setUpPush(server: McpServer, deps: RelayDeps): Push {
   server.server.registerCapabilities({
     resources: { subscribe: true },
     ...(deps.push?.channel ? { experimental: { [CHANNEL_CAPABILITY]: {} } } : {}),
   });
-}
-
-/** Starts watching once the client is initialized; returns a stop function for when the session closes. */
-export function startPush(server: McpServer, deps: RelayDeps): () => void {
   const subscribed = new Set<string>();
   const seen = new Map<string, string>();
   const pushed: number[] = [];
@@ -104,14 +107,18 @@ export function startPush(server: McpServer, deps: RelayDeps): () => void {
     return {};
   });
 
-  if (deps.push?.channel) {
-    ensureWatching();
-    // Mail that arrived before this session started is pushed too.
-    run();
-  }
-  return () => {
-    unsubscribe?.();
-    unsubscribe = undefined;
+  return {
+    start: () => {
+      if (!deps.push?.channel) return;
+      ensureWatching();
+      // Mail that arrived before this session started is pushed too.
+      run();
+    },
+    stop: () => {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      subscribed.clear();
+    },
   };
 }
 

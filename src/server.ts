@@ -1,7 +1,9 @@
-// createRelayServer: the MCP server with every tool, resource and push feature registered. No transport, no
-// process, no argv: the same factory serves stdio, in-memory tests and HTTP.
+// createRelayServer: the MCP server with every tool, resource, prompt and push feature registered. No transport,
+// no process, no argv: the same factory serves stdio, in-memory tests and HTTP.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { declarePush, startPush } from './push.js';
+import * as getPrompt from './prompts/get.js';
+import * as statusPrompt from './prompts/status.js';
+import { setUpPush } from './push.js';
 import * as attachmentResource from './resources/attachment.js';
 import * as latest from './resources/latest.js';
 import * as unread from './resources/unread.js';
@@ -46,14 +48,12 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   );
   for (const tool of [send, fetch, clear, sessions, search, attachment]) tool.register(server, deps);
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
-  declarePush(server, deps);
-  let stopPush: (() => void) | undefined;
-  server.server.oninitialized = () => {
-    stopPush = startPush(server, deps);
-  };
+  for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
+  const push = setUpPush(server, deps);
+  server.server.oninitialized = () => push.start();
   const onclose = server.server.onclose;
   server.server.onclose = () => {
-    stopPush?.();
+    push.stop();
     onclose?.();
   };
   return server;

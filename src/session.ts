@@ -12,7 +12,8 @@ export interface SessionOptions {
   kind: string;
   /** --name / RELAY_NAME; default: 'desktop' for Desktop, the working directory's name for Code, else the kind. */
   name?: string | undefined;
-  cwd: string;
+  /** null for a session whose client is elsewhere (HTTP): its directory is unknown here. */
+  cwd: string | null;
   observe: boolean;
   log: Logger;
   heartbeatMs?: number;
@@ -24,8 +25,8 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export function defaultSessionName(kind: string, cwd: string): string {
-  return kind === 'code' ? nameFromDirectory(path.basename(cwd), kind) : kind;
+export function defaultSessionName(kind: string, cwd: string | null): string {
+  return kind === 'code' && cwd !== null ? nameFromDirectory(path.basename(cwd), kind) : kind;
 }
 
 export async function openSession(store: Store, options: SessionOptions): Promise<Session> {

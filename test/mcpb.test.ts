@@ -48,10 +48,12 @@ describe('relay.mcpb', () => {
     expect(result.stdout).toMatch(/valid/i);
   });
 
-  it('declares a Node server, its tools, the settings and an honest compatibility', () => {
+  it('declares a Node server, its tools and prompts, the settings and an honest compatibility', () => {
     expect(manifest.version).toBe(pkg.version);
     expect(manifest.server).toMatchObject({ type: 'node', entry_point: 'dist/extension.js', mcp_config: { command: 'node' } });
-    expect(manifest.tools?.map((t) => t.name)).toEqual(expect.arrayContaining(['relay_send', 'relay_fetch', 'relay_clear']));
+    // Listed from the server itself at build time, so they are what Desktop will find.
+    expect(manifest.tools?.map((t) => t.name)).toEqual(expect.arrayContaining(['relay_send', 'relay_fetch', 'relay_clear', 'relay_sessions', 'relay_search', 'relay_attachment']));
+    expect(manifest.prompts?.map((p) => p.name)).toEqual(expect.arrayContaining(['get', 'status']));
     expect(manifest.user_config).toMatchObject({ notify: { type: 'boolean', default: true }, sound: { type: 'string', default: '' } });
     // The bundled better-sqlite3 binary serves this platform and this Node major only, and the manifest says so.
     expect(manifest.compatibility?.platforms).toEqual([process.platform]);

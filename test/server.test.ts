@@ -158,3 +158,42 @@ describe('messages://latest', () => {
     expect((body(await code.call('relay_fetch', { limit: 20 })) as { messages: unknown[] }).messages).toHaveLength(6);
   });
 });
+
+describe('sessions, search and attachments: error paths', () => {
+  it('refuses a reader that is neither a seed kind nor this session\'s kind', async () => {
+    const relay = await connect('cursor', undefined, { name: 'cur' });
+    const result = await relay.call('relay_fetch', { reader: 'everyone' });
+    expect(result.isError).toBe(true);
+    expect(body(result).error).toMatch(/reader must be "desktop", "code" or null/);
+    expect(body(await relay.call('relay_fetch', { reader: 'cursor' })).ok).toBe(true);
+  });
+
+  it('will not read files by path where the caller is remote, and says to send content instead', async () => {
+    const relay = await connect('desktop');
+    relay.deps.files = null;
+    const result = await relay.call('relay_send', { message: 'x', attachments: [{ path: '/etc/hostname' }] });
+    expect(result.isError).toBe(true);
+    expect(body(result).error).toMatch(/cannot read your files: attach them as `content`/);
+    const inline = await relay.call('relay_send', { message: 'x', attachments: [{ name: 'a.txt', content: 'aGk=', encoding: 'base64' }] });
+    expect(body(inline).ok).toBe(true);
+  });
+
+  it('says what to do for an attachment that does not exist, a query without words, and both path and content', async () => {
+    const relay = await connect('desktop');
+    expect(body(await relay.call('relay_attachment', { id: 424242 })).error).toMatch(/no attachment #424242/);
+    expect(body(await relay.call('relay_search', { query: '()' })).error).toMatch(/no words to look for/);
+    expect(body(await relay.call('relay_send', { message: 'x', attachments: [{ path: 'a', name: 'b', content: 'c' }] })).error).toMatch(/both `path` and `content`/);
+  });
+
+  it('reads text attachments as whole characters when a slice ends inside one', async () => {
+    const desktop = await connect('desktop');
+    const code = await connect('code', desktop.dbFile);
+    await desktop.call('relay_send', { message: 'x', attachments: [{ name: 'e.txt', content: 'aé€😀b' }] });
+    const [message] = (body(await code.call('relay_fetch')) as { messages: { attachments: { id: number }[] }[] }).messages;
+    const id = message!.attachments[0]!.id;
+    // 'a' is 1 byte, 'é' 2: a 2-byte slice ends inside 'é' and is cut back to 'a'.
+    expect(body(await code.call('relay_attachment', { id, length: 2 }))).toMatchObject({ data: 'a', length: 1, next_offset: 1, encoding: 'utf8' });
+    expect(body(await code.call('relay_attachment', { id, offset: 1, length: 8 }))).toMatchObject({ data: 'é€', next_offset: 6 });
+    expect(body(await code.call('relay_attachment', { id, offset: 6 }))).toMatchObject({ data: '😀b', next_offset: null });
+  });
+});

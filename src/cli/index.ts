@@ -2,25 +2,49 @@
 // only place that exits the process. Commands load lazily so the server's start-up pays only for itself.
 import { version } from '../version.js';
 import { UsageError, UserError } from './errors.js';
+import { processIo, type CliIo } from './io.js';
 
 interface Command {
   usage: string;
-  run(args: string[]): Promise<void>;
+  run(args: string[], io: CliIo): Promise<void>;
 }
 
+// Dynamic imports: the server's start-up loads only serve.js.
 const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve.js'),
+  setup: () => import('./setup.js'),
+  send: () => import('./send.js'),
+  fetch: () => import('./fetch.js'),
+  status: () => import('./status.js'),
+  clear: () => import('./clear.js'),
+  watch: () => import('./watch.js'),
+  preview: () => import('./preview.js'),
+  doctor: () => import('./doctor.js'),
+  token: () => import('./token.js'),
+  connect: () => import('./connect.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
 Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-notify] [--sound [NAME]] [--debug]
-       mcp-relay <command> --help
+       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH]
+       mcp-relay <command> [flags]      (mcp-relay <command> --help for its flags)
 
 Commands:
-  serve      run the MCP server over stdio (the default)
+  serve           run the MCP server over stdio (the default), or over Streamable HTTP with --http
+  token           make a bearer token for serve --http
+  connect         bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
+  setup code      register relay with Claude Code, with the /get command and a start-up preview
+  setup desktop   register relay with Claude Desktop
+  send [TEXT]     send a message (TEXT, --file or stdin) to the other side
+  fetch           print unread messages (--for desktop|code, --peek to leave them unread)
+  status          message counts, unread per side, last activity, database
+  clear           delete every message (asks first; --yes in scripts)
+  watch           print messages as they arrive, until Ctrl-C
+  preview         the start-up summary of unread messages (used by Claude Code's hook)
+  doctor          check the install and say how to fix what is wrong
 
-Run "mcp-relay serve --help" for the server's flags.`;
+Exit codes: 0 ok, 1 error (message on stderr), 2 bad flags.`;
 
 export async function main(argv: string[]): Promise<number> {
   const first = argv[0];
@@ -50,7 +74,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    await command.run(args);
+    await command.run(args, processIo());
     return 0;
   } catch (error) {
     if (error instanceof UserError) {

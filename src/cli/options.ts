@@ -1,7 +1,8 @@
 // Option parsing shared by every command: node:util parseArgs, with its errors turned into one-line UsageErrors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TokenError, resolveToken } from '../http/token.js';
 import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
-import { UsageError } from './errors.js';
+import { UsageError, UserError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -33,4 +34,14 @@ export function sessionName(flag: string, value: string | undefined): string | u
     throw new UsageError(`${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`);
   }
   return value;
+}
+
+/** The bearer token of `--token-file` or RELAY_TOKEN, with token problems as UserErrors. */
+export function tokenOption(file: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    return resolveToken(file, env);
+  } catch (error) {
+    if (error instanceof TokenError) throw new UserError(error.message);
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-// `mcp-relay [serve]`: the MCP server over stdio, as Claude Desktop and Claude Code start it.
+// `mcp-relay [serve]`: the MCP server over stdio, as Claude Desktop and Claude Code start it (`--http`: serve-http.ts).
 // Returns when the client goes away (stdin ends, parent dies) or on SIGINT/SIGTERM, after ending the session and
 // closing the store.
 import { createRelayServer } from '../server.js';
@@ -18,8 +18,10 @@ import { clientKind, parse, sessionName } from './options.js';
 
 export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--notify|--no-notify]
                     [--sound [NAME]] [--observe] [--push] [--debug]
+       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH] [--allow-host NAME]... [--allow-origin ORIGIN]...
 
-Runs the relay MCP server over stdio (Claude Desktop and Claude Code start it this way).
+Runs the relay MCP server over stdio (Claude Desktop and Claude Code start it this way), or with --http as a
+Streamable HTTP server at http://ADDR:N/mcp for clients on other machines (each says who it is; see the README).
 
   --client KIND   who this process speaks for: desktop, code, or another client's name
                   (cursor, codex, ...); the default sender and reader
@@ -32,7 +34,15 @@ ${notifyUsage}
   --push-limit N  at most N pushed messages a minute (default ${DEFAULT_PUSH_PER_MINUTE})
   --debug         log every call to stderr and ~/.relay_debug.log
   -h, --help      show this help
-  -v, --version   print the version`;
+  -v, --version   print the version
+
+Over HTTP (each client gives its kind, name and --observe as headers instead; see the README):
+  --http                 serve Streamable HTTP at /mcp instead of stdio
+  --host ADDR            address to bind (default 127.0.0.1; anything but loopback needs a token)
+  --port N               port to listen on (default 8765; 0 picks a free one)
+  --token-file PATH      require this bearer token (default: $RELAY_TOKEN; make one with \`mcp-relay token\`)
+  --allow-host NAME      also accept this name in the Host header (repeatable)
+  --allow-origin ORIGIN  also accept this browser Origin, e.g. https://relay.example.com (repeatable)`;
 
 export const options = {
   client: { type: 'string' },
@@ -43,10 +53,22 @@ export const options = {
   'push-limit': { type: 'string' },
   debug: { type: 'boolean' },
   ...notifyFlags,
+  // HTTP only (handled in serve-http.ts, loaded only with --http so stdio start-up does not pay for it).
+  http: { type: 'boolean' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'token-file': { type: 'string' },
+  'allow-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
 } as const;
+
+export type ServeValues = ReturnType<typeof parse<typeof options>>['values'];
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(normaliseOptionalValue(args, '--sound', options), options);
+  if (values.http === true) return (await import('./serve-http.js')).runHttp(values);
+  const httpOnly = (['host', 'port', 'token-file', 'allow-host', 'allow-origin'] as const).find((flag) => values[flag] !== undefined);
+  if (httpOnly !== undefined) throw new UsageError(`--${httpOnly} needs --http`);
   const kind = clientKind('--client', values.client);
   const notify = notifyOptions(values, kind);
   const name = sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? process.env.RELAY_NAME);

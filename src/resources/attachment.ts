@@ -2,10 +2,12 @@
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { asText } from '../attachments.js';
-import { LIMITS } from '../store/store.js';
+import { formatCount } from '../store/store.js';
 import type { RelayDeps } from '../tools/deps.js';
 
 export const template = 'relay://attachments/{id}';
+/** One read must fit a client's message limit (10 MiB in the SDK's stdio client) once base64-encoded. */
+export const MAX_RESOURCE_BYTES = 6 * 1024 * 1024;
 
 export function register(server: McpServer, deps: RelayDeps): void {
   server.registerResource(
@@ -14,8 +16,14 @@ export function register(server: McpServer, deps: RelayDeps): void {
     { title: 'Relay attachment', description: 'The bytes of an attachment of a relay message, by id.' },
     async (href, variables) => {
       const id = Number(variables.id);
-      const file = Number.isSafeInteger(id) && id > 0 ? await deps.store.attachment(id, 0, LIMITS.maxAttachmentBytes) : null;
+      const file = Number.isSafeInteger(id) && id > 0 ? await deps.store.attachment(id, 0, MAX_RESOURCE_BYTES + 1) : null;
       if (file === null) throw new McpError(ErrorCode.InvalidParams, `No attachment at ${href.href}; fetch the message again for its attachment ids.`);
+      if (file.size > MAX_RESOURCE_BYTES) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Attachment #${id} is ${formatCount(file.size)} bytes, more than one read carries (${formatCount(MAX_RESOURCE_BYTES)}); read it in slices with relay_attachment.`,
+        );
+      }
       const text = asText(file.data, file.media_type);
       return {
         contents: [

@@ -28,6 +28,7 @@ export class ChangeWatcher {
   private retry: NodeJS.Timeout | undefined;
   private attempt = -1;
   private lastVersion = 0;
+  private localPending = false;
   private closed = false;
 
   constructor(private readonly options: ChangeWatcherOptions) {
@@ -45,9 +46,17 @@ export class ChangeWatcher {
     };
   }
 
-  /** Our own connection committed: data_version does not move for those, so say so directly. */
+  /**
+   * Our own connection committed a change: data_version does not move for those, so say so directly. Coalesced, and
+   * on the next turn of the event loop, so a listener that writes cannot spin without letting timers and I/O run.
+   */
   changedHere(): void {
-    if (this.listeners.size > 0) queueMicrotask(() => this.emit());
+    if (this.listeners.size === 0 || this.localPending) return;
+    this.localPending = true;
+    setImmediate(() => {
+      this.localPending = false;
+      this.emit();
+    });
   }
 
   close(): void {

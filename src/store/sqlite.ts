@@ -280,6 +280,7 @@ function prepareStatements(db: Database.Database) {
       'SELECT id, message_id, name, media_type, size, substr(data, ? + 1, ?) AS data FROM attachments WHERE id = ?',
     ),
     dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    totalChanges: db.prepare('SELECT total_changes()').pluck(),
   };
 }
 
@@ -355,22 +356,25 @@ export class SqliteStore implements Store {
   async fetch(query: FetchQuery): Promise<RelayMessage[]> {
     const { reader, limit, unreadOnly } = query;
     if (reader === null) return this.latest(limit);
-    const mark = query.mark ?? true;
-    const run = () => {
-      // Outside a session there is no own mailbox: '' matches none, so the kind's rows are not read twice.
-      const own = reader.name === null ? '' : sessionMailbox(reader.kind, reader.name);
-      let picked: UnreadRow[];
-      if (unreadOnly) {
-        picked = this.statements.unreadFor.all({ 1: own, 2: reader.kind, 3: reader.name, 4: limit }) as UnreadRow[];
-      } else {
-        const ids = this.statements.newestFor.all({ 1: own, 2: reader.kind, 3: reader.name, 4: limit }) as number[];
-        picked = ids.reverse().flatMap((id) => [{ mailbox: own, message_id: id }, { mailbox: reader.kind, message_id: id }]);
-      }
-      const rows = uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
-      if (mark && rows.length > 0) this.markRead(reader, picked, rows);
-      return this.withAttachments(rows);
+    // Outside a session there is no own mailbox: '' matches none, so the kind's rows are not read twice.
+    const own = reader.name === null ? '' : sessionMailbox(reader.kind, reader.name);
+    const params = { 1: own, 2: reader.kind, 3: reader.name, 4: limit };
+    const pick = (): UnreadRow[] => {
+      if (unreadOnly) return this.statements.unreadFor.all(params) as UnreadRow[];
+      const ids = (this.statements.newestFor.all(params) as number[]).reverse();
+      return ids.flatMap((id) => [{ mailbox: own, message_id: id }, { mailbox: reader.kind, message_id: id }]);
     };
-    return mark ? this.write(run) : this.read(run);
+    const load = (picked: readonly UnreadRow[]) => uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
+    const mark = query.mark ?? true;
+    if (!mark) return this.read(() => this.withAttachments(load(pick())));
+    // Most fetches find nothing: look without the write lock first, and take it only to pick and mark for real.
+    if (unreadOnly && this.read(pick).length === 0) return [];
+    return this.write(() => {
+      const picked = pick();
+      const rows = load(picked);
+      if (rows.length > 0) this.markRead(reader, picked, rows);
+      return this.withAttachments(rows);
+    });
   }
 
   async latest(limit: number): Promise<RelayMessage[]> {
@@ -556,13 +560,14 @@ export class SqliteStore implements Store {
   }
 
   private write<T>(body: () => T): T {
+    const before = this.statements.totalChanges.get() as number;
     let result: T;
     try {
       result = this.db.transaction(body).immediate();
     } catch (error) {
       throw this.translate(error);
     }
-    this.watcher.changedHere();
+    if ((this.statements.totalChanges.get() as number) !== before) this.watcher.changedHere();
     return result;
   }
 

@@ -7,12 +7,16 @@ import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_attachment';
 export const DEFAULT_SLICE = 256 * 1024;
-export const MAX_SLICE = 4 * 1024 * 1024;
+/**
+ * Base64 and the result's two copies (text and structuredContent) make a 2 MiB slice about 5.6 MB on the wire:
+ * under the 10 MiB per-message limit of the SDK's stdio client, which real clients share.
+ */
+export const MAX_SLICE = 2 * 1024 * 1024;
 
 export const inputSchema = {
   id: z.number().int().positive().describe('Attachment id (from a fetched message)'),
   offset: z.number().int().min(0).optional().describe('Byte offset (default 0)'),
-  length: z.number().int().positive().optional().describe('Bytes to read (default 256 KB, max 4 MB)'),
+  length: z.number().int().positive().optional().describe('Bytes to read (default 256 KB, max 2 MB)'),
 };
 
 export const outputSchema = {

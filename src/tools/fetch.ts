@@ -11,6 +11,8 @@ import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_fetch';
 export const MAX_WAIT_SECONDS = 600;
+/** While waiting, a progress notification this often (it also keeps clients' request timeouts from firing). */
+export const PROGRESS_EVERY_MS = 2_000;
 
 export const inputSchema = {
   limit: z.number().optional().describe(`Max messages, 1-${LIMITS.maxFetchLimit} (default ${LIMITS.defaultFetchLimit})`),
@@ -52,6 +54,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
           const token = extra._meta?.progressToken;
           messages = await waitFor(deps.store, () => deps.store.fetch(query), {
             timeoutMs: waitSeconds * 1000,
+            tickMs: PROGRESS_EVERY_MS,
             signal: extra.signal,
             onTick:
               token === undefined

@@ -14,13 +14,24 @@ export function testEnv(home: string, extra: Record<string, string> = {}): Recor
   return { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', ...extra };
 }
 
-export async function spawnClient(args: string[], home: string, extra: Record<string, string> = {}): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [cliPath, ...args], env: testEnv(home, extra), stderr: 'pipe' });
+export async function spawnClient(
+  args: string[],
+  home: string,
+  extra: Record<string, string> = {},
+  options: { cwd?: string; client?: Client } = {},
+): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [cliPath, ...args],
+    env: testEnv(home, extra),
+    stderr: 'pipe',
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = new Client({ name: 'e2e', version: '0' });
+  const client = options.client ?? new Client({ name: 'e2e', version: '0' });
   onTestFinished(async () => {
     await client.close().catch(() => {});
     const pid = transport.pid;

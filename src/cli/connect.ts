@@ -1,0 +1,98 @@
+// `mcp-relay connect URL`: a stdio MCP server that forwards everything to a relay served over HTTP elsewhere, for
+// clients that speak only stdio (Claude Desktop). Exits when the client closes stdin, its parent dies, or on
+// SIGINT/SIGTERM, after ending the remote session. stdout carries only the protocol.
+import { startBridge } from '../http/bridge.js';
+import { isLoopbackHost } from '../http/allowlist.js';
+import { IdentityError, checkSessionName } from '../http/identity.js';
+import { MCP_PATH } from '../http/server.js';
+import { createLogger } from '../log.js';
+import { debugLogPath } from '../paths.js';
+import { RelayStdioTransport } from '../transport/stdio.js';
+import { UsageError } from './errors.js';
+import { clientKind, parse, tokenOption } from './options.js';
+
+export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client KIND] [--name NAME] [--observe] [--debug]
+
+Bridges stdio to a relay started elsewhere with \`mcp-relay serve --http\`, so a client that only starts stdio
+servers (Claude Desktop) can use it. URL is the relay's endpoint, e.g. https://devbox.example.com:8765/mcp
+(a URL without a path gets /mcp).
+
+  --token-file PATH      the relay's token (default: $RELAY_TOKEN)
+  --client KIND          who this client is: desktop, code, ... (sent as X-Relay-Client)
+  --name NAME            this session's name (sent as X-Relay-Name; default: the kind)
+  --observe              see everything, mark nothing read (sent as X-Relay-Observe)
+  --debug                log every call to stderr and ~/.relay_debug.log
+  -h, --help             show this help`;
+
+export const options = {
+  'token-file': { type: 'string' },
+  client: { type: 'string' },
+  name: { type: 'string' },
+  observe: { type: 'boolean' },
+  debug: { type: 'boolean' },
+} as const;
+
+export async function run(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, options, true);
+  if (positionals.length !== 1) throw new UsageError('connect takes one URL, e.g. http://127.0.0.1:8765/mcp');
+  const url = parseUrl(positionals[0]!);
+  const client = clientKind('--client', values.client);
+  let name: string | null;
+  try {
+    name = checkSessionName(values.name ?? null);
+  } catch (error) {
+    if (error instanceof IdentityError) throw new UsageError(error.message.replace('X-Relay-Name (or ?name=)', '--name'));
+    throw error;
+  }
+  if (name !== null && client === null) throw new UsageError('--name needs --client: a session has a kind');
+  const token = tokenOption(values['token-file']);
+  const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined, tag: 'relay-connect' });
+  if (token !== undefined && url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    log.warn(`the token travels unencrypted to ${url.host}; prefer https or an SSH tunnel (see the README)`);
+  }
+
+  const local = new RelayStdioTransport(process.stdin, process.stdout, {
+    onrejected: (reason) => log.warn(`rejected input: ${reason}`),
+  });
+  const bridge = await startBridge({ url, token, client, name, observe: values.observe === true, local, log });
+  log.debug(`bridging stdio to ${url.href} as ${client ?? '(no client)'}${name === null ? '' : ` named ${name}`}, pid ${process.pid}`);
+
+  await new Promise<void>((resolve) => {
+    let done = false;
+    const parent = process.ppid;
+    const shutdown = (why: string) => {
+      if (done) return;
+      done = true;
+      log.debug(`shutting down: ${why}`);
+      clearInterval(orphanCheck);
+      // Ending the remote session is best effort: an unreachable relay must not keep this process alive.
+      const deadline = new Promise<void>((r) => setTimeout(r, 5_000).unref());
+      void Promise.race([bridge.close(), deadline]).finally(() => {
+        log.close();
+        resolve();
+      });
+    };
+    const orphanCheck = setInterval(() => {
+      if (process.ppid !== parent) shutdown('parent process exited');
+    }, 1_000);
+    orphanCheck.unref();
+    process.stdin.once('end', () => shutdown('stdin closed'));
+    process.stdin.once('close', () => shutdown('stdin closed'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    void bridge.done.then(() => shutdown('bridge closed'));
+  });
+}
+
+function parseUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`'${text}' is not a URL; give the relay's endpoint, e.g. http://127.0.0.1:8765/mcp`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the URL must start with http:// or https:// (got '${text}')`);
+  if (url.username !== '' || url.password !== '') throw new UsageError('put the token in --token-file or RELAY_TOKEN, not in the URL');
+  if (url.pathname === '/') url.pathname = MCP_PATH;
+  return url;
+}

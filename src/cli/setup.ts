@@ -1,0 +1,162 @@
+// `mcp-relay setup code|desktop`: wires relay into Claude Code or Claude Desktop, or (--uninstall) takes out what it
+// put in. Plans every change first (so an unparsable file stops the run before anything is written), shows it,
+// then applies it. The merging rules live in src/setup/; this file only parses flags and prints.
+import { spawnSync } from 'node:child_process';
+import { ConfigFileError, diffOf, changed } from '../setup/config-file.js';
+import { planCode, type CodeScope } from '../setup/claude-code.js';
+import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
+import { resolveSound, SoundError } from '../notify/sound.js';
+import { currentLauncher, shellJoin, type Launcher } from '../setup/launcher.js';
+import { applySteps, SetupRunError, type Runner, type SetupContext, type Step } from '../setup/steps.js';
+import { which } from '../which.js';
+import { UsageError, UserError } from './errors.js';
+import { homeOf, println, type CliIo } from './io.js';
+import { normaliseOptionalValue } from './notify-options.js';
+import { parse } from './options.js';
+
+export const usage = `Usage: mcp-relay setup code [--scope user|project] [--dry-run] [--uninstall] [--force] [--json]
+       mcp-relay setup desktop [--sound [NAME]] [--dry-run] [--uninstall] [--force] [--json]
+
+Registers relay with Claude Code or Claude Desktop, merging into the existing files (never replacing them).
+Each file is backed up (<file>.bak-<timestamp>) before it changes; a second run changes nothing.
+
+  code             register with Claude Code, install the /get command (~/.claude/commands/get.md) and a
+                   SessionStart hook in ~/.claude/settings.json that previews unread messages
+    --scope user     all projects: \`claude mcp add --scope user\` (or ~/.claude.json without claude) (default)
+    --scope project  this project only: .mcp.json in the current directory
+  desktop          add relay to claude_desktop_config.json, then print the instruction to give Desktop
+    --sound [NAME]   play a sound with each notification (the platform's default without NAME)
+  --dry-run        show what would change and write nothing
+  --uninstall      remove what setup added (entries edited since are reported and left alone)
+  --force          also replace or remove a relay entry, /get command or hook that setup did not write as is
+  --json           print the steps as JSON`;
+
+export const options = {
+  scope: { type: 'string' },
+  sound: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  uninstall: { type: 'boolean' },
+  force: { type: 'boolean' },
+  json: { type: 'boolean' },
+} as const;
+
+const spawnRunner: Runner = (command, args) => {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? (result.error?.message ?? '') };
+};
+
+export interface SetupDeps {
+  launcher?: Launcher;
+  runner?: Runner;
+}
+
+export function setupContext(io: CliIo, deps: SetupDeps = {}): SetupContext {
+  return {
+    home: homeOf(io),
+    env: io.env,
+    platform: io.platform,
+    cwd: io.cwd,
+    now: io.now(),
+    launcher: deps.launcher ?? currentLauncher(),
+    claudePath: which('claude', io.env, io.platform),
+    runner: deps.runner ?? spawnRunner,
+  };
+}
+
+const MARKS: Record<Step['status'], string> = { create: '+', update: '~', remove: '-', unchanged: '=', conflict: '!', kept: '!' };
+
+export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Promise<void> {
+  const { values, positionals } = parse(normaliseOptionalValue(args, '--sound', options), options, true);
+  const target = positionals[0];
+  if (target !== 'code' && target !== 'desktop') {
+    throw new UsageError(target === undefined ? 'say what to set up: code or desktop' : `unknown target '${target}' (choose: code, desktop)`);
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
+  if (target === 'desktop' && values.scope !== undefined) throw new UsageError('--scope applies to setup code only');
+  if (target === 'code' && values.sound !== undefined) throw new UsageError('--sound applies to setup desktop only (Desktop notifies for both sides)');
+  const scope = values.scope ?? 'user';
+  if (scope !== 'user' && scope !== 'project') throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
+  const setupOptions = { uninstall: values.uninstall === true, force: values.force === true };
+  if (values.sound !== undefined && !setupOptions.uninstall) checkSound(values.sound, io);
+  const dryRun = values['dry-run'] === true;
+  const context = setupContext(io, deps);
+
+  let steps: Step[];
+  try {
+    steps = target === 'code' ? planCode(context, scope as CodeScope, setupOptions) : planDesktop(context, values.sound, setupOptions);
+  } catch (error) {
+    if (error instanceof ConfigFileError) throw new UserError(error.message);
+    throw error;
+  }
+
+  let failure: string | undefined;
+  if (!dryRun) {
+    try {
+      applySteps(steps, context);
+    } catch (error) {
+      if (error instanceof ConfigFileError || error instanceof SetupRunError) failure = error.message;
+      else throw error;
+    }
+  }
+  const conflicts = steps.filter((s) => s.status === 'conflict');
+
+  if (values.json === true) {
+    const report = steps.map(({ what, target: file, status, detail, backup, run: commands }) => ({
+      what,
+      target: file,
+      status,
+      detail,
+      ...(backup ? { backup } : {}),
+      ...(commands ? { run: commands } : {}),
+    }));
+    println(io.stdout, JSON.stringify({ ok: conflicts.length === 0 && failure === undefined, dryRun, steps: report }, null, 2));
+  } else {
+    const title = target === 'code' ? `Claude Code (${scope} scope)` : 'Claude Desktop';
+    println(io.stdout, `${dryRun ? 'Dry run, nothing written: ' : ''}${setupOptions.uninstall ? 'removing relay from' : 'setting up relay for'} ${title}`);
+    for (const step of steps) {
+      const backup = step.backup ? ` (backup: ${step.backup})` : '';
+      println(io.stdout, `  ${MARKS[step.status]} ${step.what}: ${step.detail}${backup}`);
+      if (dryRun && step.change !== undefined && changed(step.change)) println(io.stdout, indent(diffOf(step.change)));
+      if (dryRun) for (const command of step.run ?? []) println(io.stdout, `      would run: ${shellJoin(command, io.platform)}`);
+    }
+    if (!dryRun && failure === undefined) println(io.stdout, closing(target, setupOptions.uninstall, steps));
+  }
+  if (failure !== undefined) throw new UserError(failure);
+  if (conflicts.length > 0) {
+    throw new UserError(`${conflicts.length} step${conflicts.length === 1 ? ' was' : 's were'} left undone (marked !): see above.`);
+  }
+}
+
+/** The server refuses to start with a sound it cannot play, so setup refuses to register one. */
+function checkSound(sound: string, io: CliIo): void {
+  try {
+    resolveSound(sound === '' ? { kind: 'default' } : { kind: 'named', value: sound }, { platform: io.platform, env: io.env });
+  } catch (error) {
+    if (error instanceof SoundError) throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
+    throw error;
+  }
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n');
+}
+
+function closing(target: 'code' | 'desktop', uninstall: boolean, steps: Step[]): string {
+  const nothing = steps.every((s) => s.status === 'unchanged');
+  if (uninstall) {
+    return target === 'desktop'
+      ? 'Done. Restart Claude Desktop, and remove the "get" instruction from its memory if you gave it one.'
+      : 'Done. Restart Claude Code sessions to drop the relay server.';
+  }
+  if (target === 'desktop') {
+    return [
+      nothing ? 'Nothing to change.' : 'Done. Restart Claude Desktop, then tell it once:',
+      `  ${MEMORY_INSTRUCTION}`,
+      'Its prompt menu also offers relay\'s "get" and "status" prompts.',
+    ].join('\n');
+  }
+  return `${nothing ? 'Nothing to change.' : 'Done.'} In Claude Code: /get (or /mcp__relay__get), /get status, /get clear, /get <message>. New sessions show unread messages at start.`;
+}

@@ -1,0 +1,302 @@
+// The relay over MCP Streamable HTTP: a node:http server with one endpoint, /mcp, where every MCP session gets its
+// own server from the factory (its own identity) on the SDK's StreamableHTTPServerTransport, all sharing one Store.
+// Every request passes, in order: the Host/Origin allow-list (403), the bearer token when one is set (401), the
+// route (404/405), the body cap (413). It owns no process state (no signals, no exit, no argv) and never logs a
+// token or a message body.
+import { randomUUID } from 'node:crypto';
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { noIdentity, type Identity } from '../identity.js';
+import type { Logger } from '../log.js';
+import { createRelayServer, type RelayDeps } from '../server.js';
+import { openSession as openStoreSession, type Session as StoreSession } from '../session.js';
+import { RelayError, type Store } from '../store/store.js';
+import { version } from '../version.js';
+import { createAllowList, isLoopbackHost, type AllowList } from './allowlist.js';
+import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
+import { bearerToken, tokenChecker } from './token.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_PORT = 8765;
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/health';
+/** Sessions with no open request or stream for this long are closed (a connected client keeps a GET stream open). */
+export const DEFAULT_IDLE_MS = 30 * 60_000;
+export const DEFAULT_MAX_SESSIONS = 256;
+
+export interface HttpRelayOptions {
+  store: Store;
+  log: Logger;
+  host?: string;
+  /** 0 picks a free port; read it back from `port` / `url`. */
+  port?: number;
+  /** When set, every request must carry `Authorization: Bearer <token>`. Required unless bound to loopback. */
+  token?: string | undefined;
+  allowHosts?: readonly string[];
+  allowOrigins?: readonly string[];
+  maxBodyBytes?: number;
+  maxSessions?: number;
+  idleMs?: number;
+  /** The MCP server of one session; the relay's own factory unless a test says otherwise. */
+  createServer?: (deps: RelayDeps) => McpServer;
+}
+
+export interface HttpSessionInfo {
+  id: string;
+  identity: Identity;
+  requested: RequestedIdentity;
+  server: McpServer;
+}
+
+export interface HttpRelay {
+  readonly host: string;
+  readonly port: number;
+  /** The /mcp endpoint, e.g. http://127.0.0.1:8765/mcp. */
+  readonly url: string;
+  readonly allowList: AllowList;
+  sessions(): HttpSessionInfo[];
+  /** Closes sessions idle since before `now - idleMs`; runs by itself every minute. Returns how many it closed. */
+  closeIdleSessions(now?: number): Promise<number>;
+  /** Stops accepting requests, ends every session and stream. Leaves the store open (the caller owns it). */
+  close(): Promise<void>;
+}
+
+/** A configuration the relay refuses to run with; the message says what to change. */
+export class HttpConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HttpConfigError';
+  }
+}
+
+interface Session extends HttpSessionInfo {
+  transport: StreamableHTTPServerTransport;
+  /** Requests and streams in flight: a session with one open is never idle. */
+  open: number;
+  lastActive: number;
+}
+
+export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRelay> {
+  const host = options.host ?? DEFAULT_HOST;
+  const { store, log } = options;
+  if (options.token === undefined && !isLoopbackHost(host)) {
+    throw new HttpConfigError(
+      `binding to ${host} makes the relay reachable from other machines, so it needs a token: create one with ` +
+        '`mcp-relay token --file PATH` and pass --token-file PATH (or set RELAY_TOKEN).',
+    );
+  }
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
+  const makeServer = options.createServer ?? createRelayServer;
+  const tokenMatches = options.token === undefined ? undefined : tokenChecker(options.token);
+  const sessions = new Map<string, Session>();
+  /** Store sessions being ended, so close() can wait for them before the caller closes the store. */
+  const endings = new Set<Promise<void>>();
+  // Set once listening (the port is known only then); no request can arrive before.
+  let allowList: AllowList | undefined;
+
+  const track = (session: Session, res: ServerResponse) => {
+    session.open++;
+    session.lastActive = Date.now();
+    res.once('close', () => {
+      session.open--;
+      session.lastActive = Date.now();
+    });
+  };
+
+  const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+    let requested: RequestedIdentity;
+    try {
+      requested = identityFromRequest(req);
+    } catch (error) {
+      if (error instanceof IdentityError) return reply(res, 400, ErrorCode.InvalidRequest, error.message);
+      throw error;
+    }
+    if (sessions.size >= maxSessions) {
+      return reply(res, 503, ErrorCode.InternalError, `The relay already has ${maxSessions} open sessions; close unused clients and try again.`);
+    }
+    // With a kind, the HTTP session is a relay session in the store for as long as it lives (listed by
+    // relay_sessions, addressable by name), exactly as a stdio process is.
+    let registered: StoreSession | undefined;
+    if (requested.kind !== null) {
+      try {
+        registered = await openStoreSession(store, { kind: requested.kind, name: requested.name ?? undefined, cwd: null, observe: requested.observe, log });
+      } catch (error) {
+        if (error instanceof RelayError) return reply(res, 503, ErrorCode.InternalError, error.message);
+        throw error;
+      }
+    }
+    const identity: Identity = registered?.identity ?? { ...noIdentity, observe: requested.observe };
+    // files: null: a remote client must not make the relay read files on this machine.
+    const server = makeServer({ store, identity, log, files: null });
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        const session: Session = { id, identity, requested, server, transport, open: 0, lastActive: Date.now() };
+        sessions.set(id, session);
+        track(session, res);
+        log.info(`session ${id} opened: client ${identity.kind ?? '(none)'}, name ${identity.name ?? '(none)'}${identity.observe ? ', observing' : ''}`);
+      },
+    });
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id !== undefined && sessions.delete(id)) log.info(`session ${id} closed`);
+      if (registered !== undefined) {
+        const ending = registered.close().finally(() => endings.delete(ending));
+        endings.add(ending);
+      }
+    };
+    transport.onerror = (error) => log.debug(`session transport: ${error.message}`);
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+    // An initialize the transport refused (bad protocol version, a batch) creates no session: drop the pair (closing
+    // the transport ends the store session too, in onclose).
+    if (transport.sessionId === undefined) await server.close().catch(() => {});
+  };
+
+  const handleMcp = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') {
+      res.setHeader('Allow', 'GET, POST, DELETE');
+      return reply(res, 405, ErrorCode.InvalidRequest, `Method ${method} is not allowed on ${MCP_PATH}; use POST, GET or DELETE.`);
+    }
+    const sessionHeader = req.headers['mcp-session-id'];
+    const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
+    const session = sessionId === undefined ? undefined : sessions.get(sessionId);
+    if (sessionId !== undefined && session === undefined) {
+      return reply(res, 404, -32001, 'Session not found: it ended or the relay restarted; reconnect to start a new session.');
+    }
+    if (method !== 'POST') {
+      if (session === undefined) return reply(res, 400, ErrorCode.InvalidRequest, `${method} needs an Mcp-Session-Id header; start with an initialize POST.`);
+      track(session, res);
+      return session.transport.handleRequest(req, res);
+    }
+    const read = await readBody(req, maxBodyBytes);
+    if (read.tooLarge) {
+      log.warn(`refused a request body over ${maxBodyBytes} bytes`);
+      res.setHeader('Connection', 'close');
+      return reply(res, 413, ErrorCode.InvalidRequest, `Request too large: the relay accepts at most ${maxBodyBytes.toLocaleString('en-US')} bytes per request; send less data in one call.`);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(read.text);
+    } catch {
+      return reply(res, 400, ErrorCode.ParseError, 'Parse error: the request body is not valid JSON.');
+    }
+    if (session !== undefined) {
+      track(session, res);
+      return session.transport.handleRequest(req, res, body);
+    }
+    if (!isInitializeRequest(body)) {
+      return reply(res, 400, ErrorCode.InvalidRequest, 'Bad request: no Mcp-Session-Id header; a session starts with an initialize request.');
+    }
+    return openSession(req, res, body);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const allow = allowList;
+    if (allow === undefined) return reply(res, 503, ErrorCode.InternalError, 'The relay is starting; try again.');
+    const hostHeader = req.headers.host;
+    if (!allow.hostAllowed(hostHeader)) {
+      log.warn(`refused Host ${JSON.stringify(hostHeader ?? null)}`);
+      return reply(res, 403, -32000, `Forbidden: Host ${JSON.stringify(hostHeader ?? '')} is not a name of this relay; if it is, start the relay with --allow-host NAME.`);
+    }
+    const origin = req.headers.origin;
+    if (!allow.originAllowed(origin)) {
+      log.warn(`refused Origin ${JSON.stringify(origin)}`);
+      return reply(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed; if it should be, start the relay with --allow-origin ORIGIN.`);
+    }
+    if (tokenMatches !== undefined) {
+      const presented = bearerToken(req.headers.authorization);
+      if (!tokenMatches(presented)) {
+        log.warn(`refused a request ${presented === undefined ? 'without a token' : 'with a wrong token'} from ${req.socket.remoteAddress ?? '?'}`);
+        res.setHeader('WWW-Authenticate', presented === undefined ? 'Bearer realm="relay"' : 'Bearer realm="relay", error="invalid_token"');
+        return reply(res, 401, -32000, 'Unauthorized: send the relay\'s token as "Authorization: Bearer <token>" (the token file given to the relay with --token-file).');
+      }
+    }
+    const path = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
+    if (path === MCP_PATH) return handleMcp(req, res);
+    if (path === HEALTH_PATH && req.method === 'GET') {
+      return json(res, 200, { ok: true, name: 'relay', version, sessions: sessions.size });
+    }
+    return reply(res, 404, -32000, `Not found: the relay serves MCP at ${MCP_PATH} only.`);
+  };
+
+  const onrequest = (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error: unknown) => {
+      log.error(`HTTP ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) reply(res, 500, ErrorCode.InternalError, 'The relay hit an internal error; see its log.');
+      else res.end();
+    });
+  };
+  const httpServer = http.createServer(onrequest);
+  // `Expect: 100-continue` (curl sends it for large bodies): let a client whose body is too large, or who is
+  // refused anyway, stop before sending it. Everything else continues as a normal request.
+  httpServer.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+    if (!(Number(req.headers['content-length']) > maxBodyBytes)) res.writeContinue();
+    onrequest(req, res);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onerror = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new HttpConfigError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use; pick another with --port.`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new HttpConfigError(`cannot bind to ${host}: no such address on this machine.`));
+      else if (error.code === 'EACCES') reject(new HttpConfigError(`not allowed to bind to port ${options.port ?? DEFAULT_PORT}; use a port above 1023.`));
+      else reject(error);
+    };
+    httpServer.once('error', onerror);
+    httpServer.listen({ host, port: options.port ?? DEFAULT_PORT }, () => {
+      httpServer.off('error', onerror);
+      resolve();
+    });
+  });
+  httpServer.on('error', (error) => log.error(`HTTP server: ${error.message}`));
+  const port = (httpServer.address() as AddressInfo).port;
+  allowList = createAllowList({ host, port, allowHosts: options.allowHosts ?? [], allowOrigins: options.allowOrigins ?? [] });
+  const urlHost = net.isIPv6(host) ? `[${host}]` : host;
+
+  const closeIdleSessions = async (now = Date.now()): Promise<number> => {
+    const idle = [...sessions.values()].filter((s) => s.open === 0 && s.lastActive < now - idleMs);
+    await Promise.all(idle.map((s) => s.transport.close().catch(() => {})));
+    return idle.length;
+  };
+  const sweeper = setInterval(() => void closeIdleSessions(), Math.min(60_000, idleMs));
+  sweeper.unref();
+
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port,
+    url: `http://${urlHost}:${port}${MCP_PATH}`,
+    allowList,
+    sessions: () => [...sessions.values()].map(({ id, identity, requested, server }) => ({ id, identity, requested, server })),
+    closeIdleSessions,
+    close: () => {
+      closing ??= (async () => {
+        clearInterval(sweeper);
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => {})));
+        httpServer.closeAllConnections();
+        await closed;
+        await Promise.all([...endings]);
+      })();
+      return closing;
+    },
+  };
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** An HTTP error with a JSON-RPC error body, as the SDK's transport answers its own errors. */
+function reply(res: ServerResponse, status: number, code: number, message: string): void {
+  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}

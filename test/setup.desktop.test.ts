@@ -1,0 +1,121 @@
+// `mcp-relay setup desktop`: the platform's config path, merging beside other servers and settings, --sound,
+// the memory instruction, and an uninstall that removes only relay's own entry.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { run } from '../src/cli/setup.js';
+import { desktopConfigFile } from '../src/setup/claude-desktop.js';
+import type { Launcher } from '../src/setup/launcher.js';
+import { read, snapshot, write } from './helpers/files.js';
+import { fakeIo } from './helpers/io.js';
+import { tempDir } from './helpers/temp.js';
+
+const launcher: Launcher = { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js'], via: 'node' };
+
+const existing = `{
+    "mcpServers": {
+        "filesystem": {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-filesystem", "/Users/me/Desktop"]
+        }
+    },
+    "globalShortcut": "Alt+Space"
+}
+`;
+
+async function setup(home: string, args: string[], platform: NodeJS.Platform = 'linux') {
+  const io = fakeIo({ home, platform });
+  let error: Error | undefined;
+  try {
+    await run(['desktop', ...args], io, { launcher });
+  } catch (e) {
+    error = e as Error;
+  }
+  return { out: io.out(), error };
+}
+
+describe('setup desktop', () => {
+  it('finds claude_desktop_config.json where each platform keeps it', () => {
+    expect(desktopConfigFile({ home: '/Users/me', env: {}, platform: 'darwin' })).toBe('/Users/me/Library/Application Support/Claude/claude_desktop_config.json');
+    expect(desktopConfigFile({ home: '/home/me', env: {}, platform: 'linux' })).toBe('/home/me/.config/Claude/claude_desktop_config.json');
+    expect(desktopConfigFile({ home: '/home/me', env: { XDG_CONFIG_HOME: '/home/me/.cfg' }, platform: 'linux' })).toBe('/home/me/.cfg/Claude/claude_desktop_config.json');
+    expect(desktopConfigFile({ home: 'C:\\Users\\me', env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32' })).toBe(
+      'C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+    );
+  });
+
+  it('merges beside other servers and settings, prints the memory instruction, and is idempotent', async () => {
+    const home = tempDir();
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(file, existing);
+    const { out, error } = await setup(home, []);
+    expect(error).toBeUndefined();
+    const config = JSON.parse(read(file));
+    expect(config).toEqual({
+      mcpServers: {
+        filesystem: JSON.parse(existing).mcpServers.filesystem,
+        relay: { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js', '--client', 'desktop'] },
+      },
+      globalShortcut: 'Alt+Space',
+    });
+    expect(read(file)).toContain('\n        "relay": {\n            "command": "/usr/bin/node",');
+    expect(out).toContain('Remember: when I say "get" or "/get" alone, fetch my messages with relay_fetch.');
+    expect(out).toContain('Restart Claude Desktop');
+    expect(read(`${file}.bak-20261125-093000`)).toBe(existing);
+    const before = snapshot(home);
+    expect((await setup(home, [])).out).toContain('= relay MCP server (Claude Desktop)');
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it('adds --sound with or without a name, and updates its own entry when the flags change', async () => {
+    const home = tempDir();
+    const file = path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
+    await setup(home, ['--sound'], 'darwin');
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
+    await setup(home, ['--sound', 'tink', '--dry-run'], 'darwin');
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
+    const { out } = await setup(home, ['--sound', 'tink'], 'darwin');
+    expect(out).toContain('~ relay MCP server (Claude Desktop): replace');
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound', 'tink']);
+  });
+
+  it('refuses a sound the server could not play (it would not start), writing nothing', async () => {
+    const home = tempDir();
+    const unknown = await setup(home, ['--sound', 'trumpet'], 'darwin');
+    expect(unknown.error?.name).toBe('UsageError');
+    expect(unknown.error?.message).toMatch(/^--sound must be a macOS sound name/);
+    const missing = await setup(home, ['--sound', path.join(home, 'none.oga')]);
+    expect(missing.error?.message).toBe(`--sound: ${path.join(home, 'none.oga')} does not exist`);
+    expect(snapshot(home)).toEqual({});
+  });
+
+  it('uninstall restores the file exactly, and leaves an entry the user edited', async () => {
+    const home = tempDir();
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(file, existing);
+    write(path.join(home, 'ding.oga'), 'not really a sound');
+    await setup(home, ['--sound', path.join(home, 'ding.oga')]);
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toContain('--sound');
+    await setup(home, ['--uninstall']);
+    expect(read(file)).toBe(existing);
+
+    await setup(home, []);
+    const edited = JSON.parse(read(file));
+    edited.mcpServers.relay.args.push('--debug');
+    write(file, JSON.stringify(edited, null, 4));
+    const { out } = await setup(home, ['--uninstall']);
+    expect(out).toContain('was changed after setup');
+    expect(out).toContain('--client desktop --debug');
+    expect(JSON.parse(read(file)).mcpServers.relay).toBeDefined();
+    await setup(home, ['--uninstall', '--force']);
+    expect(JSON.parse(read(file)).mcpServers.relay).toBeUndefined();
+  });
+
+  it('refuses a config that is not valid JSON, naming the file', async () => {
+    const home = tempDir();
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(file, '{"mcpServers": {"a": {}},}');
+    const { error } = await setup(home, []);
+    expect(error?.message).toContain(`${file} is not valid JSON`);
+    expect(read(file)).toBe('{"mcpServers": {"a": {}},}');
+  });
+});
