@@ -8,6 +8,7 @@ import { createNotifier, formatNotification } from '../src/notify/index.js';
 import { recordingLogger } from './helpers/fakes.js';
 import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
+import { lineReader } from './helpers/lines.js';
 
 /** What a markup-reading server must be sent for `text` to show as itself. */
 const markupEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -35,29 +36,13 @@ function startService(home: string): { address: Promise<string>; next: () => Pro
   });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  let buffered = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  });
+  const stdout = lineReader(child.stdout);
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start dbus-run-session (apt-get install dbus): ${error.message}`)));
     child.once('exit', (code) => reject(new Error(`the fake notification service exited with ${code}: ${stderr}`)));
   });
   const nextLine = () => {
-    const line = lines.shift();
-    const got = line !== undefined ? Promise.resolve(line) : new Promise<string>((resolve) => waiters.push(resolve));
-    return Promise.race([got, exited]).then((l) => JSON.parse(l) as Record<string, unknown>);
+    return Promise.race([stdout.next(), exited]).then((l) => JSON.parse(l) as Record<string, unknown>);
   };
   return {
     address: nextLine().then((l) => String(l.ready)),

@@ -10,6 +10,7 @@ import { debugLogPath } from '../paths.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { UsageError } from './errors.js';
 import { clientKind, parse, tokenOption } from './options.js';
+import { untilClientGone } from './lifetime.js';
 
 export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client KIND] [--name NAME] [--observe] [--debug]
 
@@ -57,31 +58,12 @@ export async function run(args: string[]): Promise<void> {
   const bridge = await startBridge({ url, token, client, name, observe: values.observe === true, local, log });
   log.debug(`bridging stdio to ${url.href} as ${client ?? '(no client)'}${name === null ? '' : ` named ${name}`}, pid ${process.pid}`);
 
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const parent = process.ppid;
-    const shutdown = (why: string) => {
-      if (done) return;
-      done = true;
-      log.debug(`shutting down: ${why}`);
-      clearInterval(orphanCheck);
-      // Ending the remote session is best effort: an unreachable relay must not keep this process alive.
-      const deadline = new Promise<void>((r) => setTimeout(r, 5_000).unref());
-      void Promise.race([bridge.close(), deadline]).finally(() => {
-        log.close();
-        resolve();
-      });
-    };
-    const orphanCheck = setInterval(() => {
-      if (process.ppid !== parent) shutdown('parent process exited');
-    }, 1_000);
-    orphanCheck.unref();
-    process.stdin.once('end', () => shutdown('stdin closed'));
-    process.stdin.once('close', () => shutdown('stdin closed'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    void bridge.done.then(() => shutdown('bridge closed'));
-  });
+  // Ending the remote session is best effort: an unreachable relay must not keep this process alive.
+  await untilClientGone(
+    log,
+    () => Promise.race([bridge.close(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]),
+    (stop) => void bridge.done.then(() => stop('bridge closed')),
+  );
 }
 
 function parseUrl(text: string): URL {

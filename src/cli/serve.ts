@@ -14,6 +14,7 @@ import { noIdentity } from '../identity.js';
 import { startArrivalNotices } from '../notify/arrivals.js';
 import { UsageError, UserError } from './errors.js';
 import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';
+import { untilClientGone } from './lifetime.js';
 import { clientKind, parse, sessionName } from './options.js';
 
 export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--notify|--no-notify]
@@ -117,37 +118,19 @@ export async function run(args: string[]): Promise<void> {
   const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store, notifier, log });
 
   const openStore = store;
-  await new Promise<void>((resolve) => {
-    let done = false;
-    const parent = process.ppid;
-    const shutdown = (why: string) => {
-      if (done) return;
-      done = true;
-      log.debug(`shutting down: ${why}`);
-      clearInterval(orphanCheck);
+  await untilClientGone(
+    log,
+    async () => {
       stopNotices?.();
-      void server
-        .close()
-        .catch(() => {})
-        .then(() => session?.close())
-        .then(() => openStore.close())
-        .finally(() => {
-          log.close();
-          resolve();
-        });
-    };
-    // A parent killed with SIGKILL may leave stdin open through a grandchild; a re-parented process is an orphan.
-    const orphanCheck = setInterval(() => {
-      if (process.ppid !== parent) shutdown('parent process exited');
-    }, 1_000);
-    orphanCheck.unref();
-    process.stdin.once('end', () => shutdown('stdin closed'));
-    process.stdin.once('close', () => shutdown('stdin closed'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    server.connect(transport).catch((error: unknown) => {
-      log.error(`cannot start: ${String(error)}`);
-      shutdown('transport failed');
-    });
-  });
+      await server.close().catch(() => {});
+      await session?.close();
+      await openStore.close();
+    },
+    (stop) => {
+      server.connect(transport).catch((error: unknown) => {
+        log.error(`cannot start: ${String(error)}`);
+        stop('transport failed');
+      });
+    },
+  );
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { onTestFinished } from 'vitest';
+import { lineReader } from './lines.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(root, 'dist', 'cli.js');
@@ -62,21 +63,7 @@ export function spawnRaw(args: string[], home: string, extra: Record<string, str
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
-  let buffered = '';
-  const lines: string[] = [];
-  const waiters: ((line: string) => void)[] = [];
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    buffered += chunk;
-    let newline: number;
-    while ((newline = buffered.indexOf('\n')) !== -1) {
-      const line = buffered.slice(0, newline);
-      buffered = buffered.slice(newline + 1);
-      const waiter = waiters.shift();
-      if (waiter) waiter(line);
-      else lines.push(line);
-    }
-  });
+  const stdout = lineReader(child.stdout);
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -84,16 +71,15 @@ export function spawnRaw(args: string[], home: string, extra: Record<string, str
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return {
     child,
-    next: () =>
-      new Promise((resolve, reject) => {
-        const line = lines.shift();
-        if (line !== undefined) return resolve(JSON.parse(line) as Record<string, unknown>);
-        const timer = setTimeout(() => reject(new Error(`no output; stderr: ${stderr}`)), 10_000);
-        waiters.push((l) => {
-          clearTimeout(timer);
-          resolve(JSON.parse(l) as Record<string, unknown>);
-        });
-      }),
+    next: () => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no output; stderr: ${stderr}`)), 10_000);
+      });
+      return Promise.race([stdout.next(), timeout])
+        .then((line) => JSON.parse(line) as Record<string, unknown>)
+        .finally(() => clearTimeout(timer));
+    },
     send: (line) => {
       child.stdin.write(line);
     },
