@@ -6,11 +6,9 @@
 //    lands in chunks only the PostgreSQL store imports, so a SQLite relay never loads it. So a runtime package that cannot
 //    be bundled belongs in `dependencies`, and a bundled one in `devDependencies`.
 //  - The version is baked in (define __RELAY_VERSION__), so nothing reads package.json at run time.
-//  - `import { z } from 'zod'` is rewritten to `import * as z from 'zod'` in our sources: esbuild cannot tree-shake
-//    members of the re-exported `z` namespace and would bundle (and parse at every start) all of zod's ~40 locales.
+//  - Sources import zod as `import * as z from 'zod'` (see the check after the build).
 //  - The SDK's JSON Schema validator module (ajv) is replaced by src/sdk-validator.ts (the SDK's own
 //    @cfworker/json-schema validator): ajv's load and set-up cost about 10 ms of CPU at every start.
-//  - After the build, a warning names any of these that crept back in (zod locales, ajv).
 //  - The licences of the bundled packages are collected into dist/THIRD_PARTY_LICENSES.txt.
 // It writes only dist/ (and the metafile, when asked with --metafile FILE).
 import fs from 'node:fs';
@@ -24,21 +22,6 @@ const { values } = parseArgs({ options: { metafile: { type: 'string' } } });
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const outdir = path.join(root, 'dist');
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}), 'pg-native'];
-
-/** Rewrites the one zod import form esbuild cannot shake; leaves every other line of our sources alone. */
-const zodNamespace = {
-  name: 'zod-namespace-import',
-  setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
-      if (!args.path.startsWith(path.join(root, 'src') + path.sep)) return undefined;
-      const source = await fs.promises.readFile(args.path, 'utf8');
-      return {
-        contents: source.replace(/^import\s*\{\s*z\s*\}\s*from\s*(['"])zod(\/v4)?\1;?/gm, "import * as z from 'zod';"),
-        loader: 'ts',
-      };
-    });
-  },
-};
 
 /** Resolves the SDK's `import ... from '../validation/ajv-provider.js'` (server and client) to src/sdk-validator.ts. */
 const sdkValidator = {
@@ -68,11 +51,24 @@ const result = await esbuild.build({
   // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
   banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);" },
   legalComments: 'none',
-  plugins: [zodNamespace, sdkValidator],
+  plugins: [sdkValidator],
   metafile: true,
   logLevel: 'warning',
 });
 for (const entry of ['cli.js', 'extension.js']) fs.chmodSync(path.join(outdir, entry), 0o755);
+
+// zod's ~60 non-English locales (about 470 KB, parsed at every start) come in when a source writes
+// `import { z } from 'zod'`: esbuild cannot tree-shake the re-exported `z` namespace. Our sources write
+// `import * as z from 'zod'`; this stops the build if the other form creeps back.
+const locales = Object.values(result.metafile.outputs).flatMap((output) =>
+  Object.entries(output.inputs)
+    .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /node_modules\/zod\/v4\/locales\/(?!en\.js$)/.test(input))
+    .map(([input]) => input),
+);
+if (locales.length > 0) {
+  process.stderr.write(`build: zod's locales were bundled (${locales.length} modules, e.g. ${locales[0]}); write \`import * as z from 'zod'\`.\n`);
+  process.exit(1);
+}
 
 // The licence texts of the bundled packages, which the bundle no longer carries in node_modules form.
 const packages = new Map();

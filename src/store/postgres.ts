@@ -16,6 +16,7 @@ import {
   displayKind,
   formatCount,
   isoTimestamp,
+  searchWords,
   validateAttachments,
   validateMessageText,
   type AttachmentInfo,
@@ -790,11 +791,7 @@ function mailboxLabel(mailbox: string): string {
  * the SQLite store's (letters, digits, '_'), so nothing in the text is tsquery syntax.
  */
 export function tsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw new RelayError('bad_request', 'The search query has no words to look for; pass one or more words.');
-  }
-  return words.slice(0, 16).map((w) => `'${w}':*`).join(' & ');
+  return searchWords(text).map((w) => `'${w}':*`).join(' & ');
 }
 
 /** ts_headline's fragment with [marks], and '…' where it cuts words off, as SQLite's snippet() shows. */
