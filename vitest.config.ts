@@ -1,6 +1,11 @@
+import fs from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
+const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
 export default defineConfig({
+  // The build bakes the version in the same way (scripts/build.mjs); tests that import src/ see the same value.
+  define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
@@ -8,5 +13,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Spawned servers are ended in afterEach hooks; this catches any a crashed worker left behind.
     teardownTimeout: 10_000,
+    // One throw-away PostgreSQL cluster for the run (the PostgreSQL store's tests).
+    globalSetup: ['test/setup/postgres.ts'],
   },
 });

@@ -3,15 +3,17 @@
 // machine; the ratios are what we compare.
 //
 // A figure is one entry in `figures` below: an id, a name, a target, and `run()` returning a row (see `row`).
-// A figure that cannot be measured yet is `unavailable(id, name, target, reason)`: never a made-up number.
+// A figure that cannot be measured (yet, or here) is `unavailable(id, name, target, reason)`, or its run returns
+// `{ unavailable: reason }`: never a made-up number.
 // It spawns only the built CLI (dist/cli.js) and bench/fixtures, and writes only to temp directories (removed at the
-// end) and bench/results.json. Run `node bench/run.mjs --only id,id` to run some figures.
+// end), bench/results.json, and a bundle of src/ for the in-process figures (bench/lib/inprocess.mjs). Run `node bench/run.mjs --only id,id` to run some figures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { relayModules } from './lib/inprocess.mjs';
 import { fifo, killAll, spawnServer } from './lib/rpc.mjs';
 import { alive, cpuSeconds, median, ms, now, percentile, rssKiB, sleep, waitGone } from './lib/measure.mjs';
 
@@ -41,7 +43,7 @@ const env = (home) => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' }
  */
 async function relayHome() {
   const home = tempDir();
-  const { openSqliteStore } = await import(pathToFileURL(path.join(root, 'dist', 'store', 'sqlite.js')).href);
+  const { openSqliteStore } = await relayModules();
   await openSqliteStore(path.join(home, '.relay_buffer.db')).close();
   return home;
 }
@@ -133,7 +135,7 @@ async function roundTrip() {
 
 /** The store alone, in this process: where the round trip's time goes, with and without history pruning. */
 async function storeAlone() {
-  const { openSqliteStore } = await import(pathToFileURL(path.join(root, 'dist', 'store', 'sqlite.js')).href);
+  const { openSqliteStore } = await relayModules();
   const dir = tempDir();
   const measure = async (name, options) => {
     const store = openSqliteStore(path.join(dir, `${name}.db`), options);
@@ -243,9 +245,7 @@ function buildSeedDatabase(file, total, unread) {
 }
 
 async function fetchAtScale() {
-  const { openSqliteStore } = await import(pathToFileURL(path.join(root, 'dist', 'store', 'sqlite.js')).href);
-  const { createRelayServer } = await import(pathToFileURL(path.join(root, 'dist', 'server.js')).href);
-  const { silentLogger } = await import(pathToFileURL(path.join(root, 'dist', 'log.js')).href);
+  const { openSqliteStore, createRelayServer, silentLogger } = await relayModules();
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
   const { InMemoryTransport } = await import('@modelcontextprotocol/sdk/inMemory.js');
   const dir = tempDir();
@@ -620,6 +620,15 @@ async function orphanExit() {
   return row({ measured: `${ms(worst)} (worst of 3)`, pass: worst <= 2_000, data: { exitMs: times } });
 }
 
+// PostgreSQL: a throw-away cluster (or RELAY_TEST_PG_URL), started once for the rows that need it.
+const { figures: pgFigures } = await import('./postgres.mjs');
+let pg;
+async function postgresRow(figure) {
+  pg ??= await (await import('./postgres.mjs')).postgresContext();
+  if (pg.ctx === null) return { unavailable: pg.reason };
+  return figure.run(pg.ctx);
+}
+
 const figures = [
   { id: 'cold-start', name: 'cold start: spawn → initialize result (median of 15)', target: '≤ 1.6×', run: coldStart },
   { id: 'round-trip', name: 'relay_send + relay_fetch round trip, one stdio session (median / p99)', target: '≤ 1.5×', run: roundTrip },
@@ -635,7 +644,8 @@ const figures = [
   { id: 'memory', name: 'resident memory of an idle relay (VmRSS, median of 3)', target: '≤ 1.3×', run: residentMemory },
   { id: 'stdin-exit', name: 'exit after the client closes stdin', target: '≤ 2 s', run: stdinCloseExit },
   { id: 'orphan-exit', name: 'orphan exit time: parent SIGKILLed, stdin still open', target: '≤ 2 s', run: orphanExit },
-  unavailable('postgres', 'PostgreSQL backend figures', 'report', 'there is no PostgreSQL store yet'),
+  // The PostgreSQL store's figures (bench/postgres.mjs, also `npm run bench:pg`), each beside the same on SQLite.
+  ...pgFigures.map((figure) => ({ ...figure, run: () => postgresRow(figure) })),
 ];
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -656,7 +666,7 @@ function table(rows) {
   const header = ['figure', 'measured', 'floor (same run)', 'ratio', 'target', 'result'];
   const lines = rows.map((r) => [
     r.name,
-    r.unavailable !== undefined ? 'not available yet' : r.error !== undefined ? `error: ${r.error}` : r.measured,
+    r.unavailable !== undefined ? 'not available' : r.error !== undefined ? `error: ${r.error}` : r.measured,
     r.unavailable !== undefined ? r.unavailable : (r.floor ?? '—'),
     r.ratio === null || r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
     r.target,
@@ -717,4 +727,5 @@ try {
 } finally {
   killAll();
   cleanTemps();
+  await pg?.ctx?.close();
 }

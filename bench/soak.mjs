@@ -141,8 +141,9 @@ async function rivalFetcher() {
 
 async function main() {
   // The buffer exists before the relays start together (on a new file they can race to switch it to WAL).
-  const { openSqliteStore } = await import(new URL('../dist/store/sqlite.js', import.meta.url).href);
-  await openSqliteStore(path.join(home, '.relay_buffer.db')).close();
+  const first = relay();
+  await first.ready;
+  await first.close();
   const servers = { desktop: relay(), code: relay() };
   await Promise.all(Object.values(servers).map((s) => s.ready));
   const fetching = [fetcher('desktop', servers), fetcher('code', servers)];

@@ -72,6 +72,8 @@ async function driverCheck(context: DoctorContext): Promise<Check> {
 async function databaseCheck(context: DoctorContext): Promise<Check> {
   const name = 'database';
   const file = context.dbPath;
+  const { isPostgresUrl } = await import('./store/open.js');
+  if (isPostgresUrl(file)) return postgresCheck(name, file);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -109,6 +111,24 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
   if ((stat.mode & 0o077) !== 0) return warn(name, `${detail}; other users can read it`, `chmod 600 "${file}"`);
   if (facts.journalMode.toLowerCase() !== 'wal') return warn(name, `${detail}; expected journal wal`, `${context.self} status   (any relay command switches it to WAL)`);
   return ok(name, detail);
+}
+
+/** A PostgreSQL store: reachable, relay's schema in place (opening migrates it), and what it holds. */
+async function postgresCheck(name: string, url: string): Promise<Check> {
+  const { openStore } = await import('./store/open.js');
+  const { describeUnread, relayStatus } = await import('./status.js');
+  try {
+    const store = await openStore(url);
+    try {
+      const status = await relayStatus(store);
+      return ok(name, `${store.location}: ${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    // The store's errors name the URL without its password.
+    return fail(name, error instanceof Error ? error.message : String(error), 'check the URL, the password, and that PostgreSQL is running and reachable');
+  }
 }
 
 /** The programs the notifier (src/notify) uses on this platform. Optional: relay works without notifications. */

@@ -1,5 +1,5 @@
-// The package version, read once from package.json next to dist/ (works from the repo and from an installed tarball).
-import { createRequire } from 'node:module';
+// The package version. Baked in at build time (scripts/build.mjs and vitest.config.ts define __RELAY_VERSION__
+// from package.json), so start-up reads no package.json. Nothing else belongs here.
+declare const __RELAY_VERSION__: string;
 
-const require = createRequire(import.meta.url);
-export const version: string = (require('../package.json') as { version: string }).version;
+export const version: string = __RELAY_VERSION__;

@@ -36,7 +36,7 @@ function ask(io: CliIo, question: string): Promise<string> {
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const file = dbPath(values.db, io);
-  const store = openExisting(file);
+  const store = await openExisting(file);
   const deleted =
     store === null
       ? 0
@@ -47,7 +47,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
             }
             const { total } = await s.stats();
             if (total === 0) return 0;
-            const answer = await ask(io, `Delete all ${total.toLocaleString('en-US')} messages in ${file}? [y/N] `);
+            const answer = await ask(io, `Delete all ${total.toLocaleString('en-US')} messages in ${s.location}? [y/N] `);
             if (!/^y(es)?$/i.test(answer.trim())) throw new UserError('Nothing was deleted.');
           }
           return s.clear();

@@ -39,7 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const file = dbPath(values.db, io);
   const peek = values.peek === true;
   // Looking never creates the database; reading for real opens it like the server does.
-  const store = peek ? openExisting(file) : openStore(file);
+  const store = peek ? await openExisting(file) : await openStore(file);
   const messages =
     store === null
       ? []

@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<Command>> = {
   doctor: () => import('./doctor.js'),
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
+  migrate: () => import('./migrate.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
@@ -43,6 +44,7 @@ Commands:
   watch           print messages as they arrive, until Ctrl-C
   preview         the start-up summary of unread messages (used by Claude Code's hook)
   doctor          check the install and say how to fix what is wrong
+  migrate         copy a local buffer into PostgreSQL (--from FILE --to postgres://…)
 
 Exit codes: 0 ok, 1 error (message on stderr), 2 bad flags.`;
 

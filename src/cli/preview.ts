@@ -69,7 +69,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const name = sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME) ?? defaultSessionName(kind, io.cwd);
   let text = '';
   try {
-    const store = openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
+    const store = await openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
     if (store === null) return;
     try {
       const waiting = await store.fetch({ reader: { kind, name }, limit: LIMITS.maxFetchLimit, unreadOnly: true, mark: false });

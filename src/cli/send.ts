@@ -39,7 +39,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     if (error instanceof RelayError) throw new UserError(error.message);
     throw error;
   }
-  const { message, recipients } = await withStore(openStore(dbPath(values.db, io)), (store) =>
+  const { message, recipients } = await withStore(await openStore(dbPath(values.db, io)), (store) =>
     store.send({ sender, from: null, to: values.to, message: text }),
   );
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));

@@ -5,7 +5,7 @@ import { createLogger } from '../log.js';
 import { debugLogPath, defaultDbPath } from '../paths.js';
 import { HttpConfigError, DEFAULT_HOST, DEFAULT_PORT, startHttpRelay } from '../http/server.js';
 import { normalizeHostname, normalizeOrigin } from '../http/allowlist.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import { RelayError } from '../store/store.js';
 import { version } from '../version.js';
 import { UsageError, UserError } from './errors.js';
@@ -37,7 +37,7 @@ export async function runHttp(values: ServeValues, env: NodeJS.ProcessEnv = proc
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined });
   let store;
   try {
-    store = openSqliteStore(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
+    store = await openStore(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
   } catch (error) {
     log.close();
     if (error instanceof RelayError) throw new UserError(error.message);
@@ -53,7 +53,7 @@ export async function runHttp(values: ServeValues, env: NodeJS.ProcessEnv = proc
     throw error;
   }
   // Tests and scripts read the URL from this line (with --port 0 it is the only way to learn the port).
-  log.info(`relay ${version} listening on ${relay.url} (${token === undefined ? 'no token' : 'token required'}; buffer ${dbPath})`);
+  log.info(`relay ${version} listening on ${relay.url} (${token === undefined ? 'no token' : 'token required'}; buffer ${store.location})`);
   log.debug(`accepted Host names: ${relay.allowList.hosts.join(', ')}; extra origins: ${relay.allowList.origins.join(', ') || '(none)'}`);
 
   await new Promise<void>((resolve) => {

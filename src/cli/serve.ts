@@ -6,7 +6,7 @@ import { createLogger } from '../log.js';
 import { debugLogPath, defaultDbPath } from '../paths.js';
 import { DEFAULT_PUSH_PER_MINUTE } from '../push.js';
 import { openSession, type Session } from '../session.js';
-import { openSqliteStore } from '../store/sqlite.js';
+import { openStore as openStoreAt } from '../store/open.js';
 import { RelayError } from '../store/store.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { version } from '../version.js';
@@ -28,7 +28,8 @@ Streamable HTTP server at http://ADDR:N/mcp for clients on other machines (each 
                   (cursor, codex, ...); the default sender and reader
   --name NAME     this session's name (default: $RELAY_NAME, else "desktop" for Desktop,
                   the working directory's name for Code, else the kind)
-  --db PATH       the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
+  --db PATH|URL   the message buffer: an SQLite file, or a postgres://user@host/db URL
+                  (default: $RELAY_DB, else ~/.relay_buffer.db)
 ${notifyUsage}
   --observe       see everything, mark nothing read, receive nothing
   --push          push new messages into Claude Code as channel events (see README)
@@ -91,7 +92,7 @@ export async function run(args: string[]): Promise<void> {
   let store;
   let session: Session | undefined;
   try {
-    store = openSqliteStore(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
+    store = await openStoreAt(dbPath, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
     if (kind !== null) {
       session = await openSession(store, { kind, name, cwd: process.cwd(), observe: values.observe === true, log });
     }
@@ -113,7 +114,7 @@ export async function run(args: string[]): Promise<void> {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
   transport.onerror = (error) => log.warn(`transport: ${error.message}`);
-  log.debug(`relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${dbPath}, pid ${process.pid}`);
+  log.debug(`relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${store.location}, pid ${process.pid}`);
   log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
   const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store, notifier, log });
 

@@ -2,6 +2,7 @@
 // database: a missing one is reported as empty.
 import fs from 'node:fs';
 import { describeStatus, relayStatus, type RelayStatus } from '../status.js';
+import { isPostgresUrl } from '../store/open.js';
 import { println, type CliIo } from './io.js';
 import { parse } from './options.js';
 import { dbOption, dbPath, openExisting, withStore } from './store.js';
@@ -32,17 +33,18 @@ export function databaseBytes(file: string): number {
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const file = dbPath(values.db, io);
-  const store = openExisting(file);
+  const store = await openExisting(file);
   const status: RelayStatus =
     store === null
       ? { database: file, total: 0, unread: { desktop: 0, code: 0 }, lastActivity: null }
       : await withStore(store, relayStatus);
-  const bytes = store === null ? 0 : databaseBytes(file);
+  // A PostgreSQL store's size is the server's business (and its URL is no file).
+  const bytes = store === null ? 0 : isPostgresUrl(file) ? null : databaseBytes(file);
   if (values.json === true) {
     println(io.stdout, JSON.stringify({ ok: true, ...status, exists: store !== null, bytes }));
     return;
   }
-  const lines = describeStatus(status, store === null ? {} : { bytes });
+  const lines = describeStatus(status, store === null || bytes === null ? {} : { bytes });
   if (store === null) lines[2] += ' (not created yet: it appears with the first message)';
   println(io.stdout, lines.join('\n'));
 }

@@ -1,8 +1,9 @@
 // Opening the relay store for a CLI command: the same path rules as the server (--db, $RELAY_DB, ~/.relay_buffer.db)
 // and store errors turned into UserErrors. Commands that only look (status, preview, doctor) never create the file.
+// A postgres:// URL opens the PostgreSQL store (src/store/open.ts), which always exists once reachable.
 import fs from 'node:fs';
 import { defaultDbPath } from '../paths.js';
-import { openSqliteStore, type SqliteStoreOptions } from '../store/sqlite.js';
+import { isPostgresUrl, openStore as openStoreAt, type OpenStoreOptions } from '../store/open.js';
 import { RelayError, type Store } from '../store/store.js';
 import { UserError } from './errors.js';
 import { homeOf, type CliIo } from './io.js';
@@ -13,18 +14,18 @@ export function dbPath(flag: string | undefined, io: Pick<CliIo, 'env' | 'platfo
   return flag ?? defaultDbPath(io.env, homeOf(io));
 }
 
-export function openStore(file: string, options: SqliteStoreOptions = {}): Store {
+export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   try {
-    return openSqliteStore(file, options);
+    return await openStoreAt(location, options);
   } catch (error) {
     if (error instanceof RelayError) throw new UserError(error.message);
     throw error;
   }
 }
 
-/** The store if its file exists; null (and no file created) otherwise. */
-export function openExisting(file: string, options: SqliteStoreOptions = {}): Store | null {
-  return fs.existsSync(file) ? openStore(file, options) : null;
+/** The store if its file exists (or it is a PostgreSQL URL); null (and no file created) otherwise. */
+export async function openExisting(location: string, options: OpenStoreOptions = {}): Promise<Store | null> {
+  return isPostgresUrl(location) || fs.existsSync(location) ? openStore(location, options) : null;
 }
 
 /** Runs `body` with the store open, closing it afterwards; store errors become UserErrors. */

@@ -88,7 +88,7 @@ export async function run(args: string[], io: CliIo, deps: WatchDeps = {}): Prom
   const onStdoutError = () => controller.abort();
   io.stdout.on('error', onStdoutError);
   try {
-    await withStore(openStore(file), async (store) => {
+    await withStore(await openStore(file), async (store) => {
       const stop = await followMessages(store, (message) => {
         if (values.json === true) println(io.stdout, JSON.stringify(message));
         else println(io.stdout, `${formatMessage(message, { showRecipient: true })}\n`);

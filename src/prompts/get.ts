@@ -2,7 +2,7 @@
 // no argument fetches, `status` reports, `clear` clears, anything else is sent. The text only tells the model which
 // tool to call with which arguments; the tools do the work.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayDeps } from '../tools/deps.js';
 import { statusText, userPrompt } from './status.js';
 

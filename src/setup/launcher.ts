@@ -15,7 +15,7 @@ export interface Launcher {
   via: 'npx' | 'node';
 }
 
-/** dist/cli.js of this installation (this file is dist/setup/launcher.js once built). */
+/** dist/cli.js of this installation (this code is in a chunk under dist/chunks/ once bundled: one level below). */
 export function installedCli(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
 }

@@ -14,6 +14,7 @@ import {
   displayKind,
   formatCount,
   isoTimestamp,
+  searchWords,
   validateAttachments,
   validateMessageText,
   type AttachmentInfo,
@@ -627,9 +628,5 @@ function mailboxLabel(mailbox: string): string {
  * and prefix-matched, all required.
  */
 export function ftsQuery(text: string): string {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw new RelayError('bad_request', 'The search query has no words to look for; pass one or more words.');
-  }
-  return words.slice(0, 16).map((w) => `"${w}"*`).join(' ');
+  return searchWords(text).map((w) => `"${w}"*`).join(' ');
 }

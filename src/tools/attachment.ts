@@ -1,6 +1,6 @@
 // relay_attachment: read an attachment's bytes, in slices (text as text, anything else as base64). Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { asText } from '../attachments.js';
 import type { RelayDeps } from './deps.js';
 import { fail, failureShape, guard, ok } from './result.js';

@@ -1,6 +1,6 @@
 // relay_clear: delete every message in the buffer.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayDeps } from './deps.js';
 import { failureShape, guard, ok } from './result.js';
 

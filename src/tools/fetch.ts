@@ -1,7 +1,7 @@
 // relay_fetch: this session's oldest unread messages, marked read atomically; optionally waiting for one to arrive;
 // or a look without marking.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { readerOf } from '../identity.js';
 import { KIND_PATTERN, LIMITS, SEED_KINDS, clampLimit, type FetchQuery, type RelayMessage } from '../store/store.js';
 import { waitFor } from '../wait.js';

@@ -1,5 +1,5 @@
 // The zod shape of a fetched message, shared by every tool that returns messages.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const attachmentInfoSchema = z.object({
   id: z.number().int(),

@@ -2,7 +2,7 @@
 // place that turns an expected failure into `{ok:false, error}` with isError set. Unexpected errors are reported
 // the same way rather than crashing the server, and logged.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../log.js';
 import { RelayError } from '../store/store.js';
 

@@ -1,6 +1,6 @@
 // relay_search: full-text search over the message history, newest first. Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS, clampLimit } from '../store/store.js';
 import type { RelayDeps } from './deps.js';
 import { failureShape, guard, ok } from './result.js';

@@ -1,6 +1,6 @@
 // relay_send: store a message for another session, a kind of client, or everyone.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { resolveAttachments } from '../attachments.js';
 import { LIMITS, SEED_KINDS } from '../store/store.js';
 import type { RelayDeps } from './deps.js';

@@ -1,6 +1,6 @@
 // relay_sessions: who is connected, so a message can be addressed by name. Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RelayDeps } from './deps.js';
 import { failureShape, guard, ok } from './result.js';
 

@@ -1,8 +1,10 @@
 // Concurrency through real processes: 8 relays each sending 500 messages while 4 Desktop sessions fetch. Every
 // message reaches each of the 4 addressees exactly once; nothing is lost or duplicated; no SQLITE_BUSY (or any
 // other error) reaches a client. A send refused because a mailbox is full is retried, as a client would.
+// Run on the SQLite file and on PostgreSQL (when the run has a PostgreSQL server).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+import { postgres, testDatabase } from '../helpers/postgres.js';
 import { body } from '../helpers/server.js';
 import { spawnClient } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
@@ -11,10 +13,16 @@ const SENDERS = 8;
 const EACH = 500;
 const FETCHERS = 4;
 
-describe('concurrency', () => {
+const backends = [
+  { name: 'sqlite', db: async (): Promise<string[]> => [] },
+  ...(postgres.adminUrl === null ? [] : [{ name: 'postgres', db: async () => ['--db', (await testDatabase()).url] }]),
+];
+
+describe.each(backends)('concurrency ($name)', ({ db }) => {
   it(`delivers ${SENDERS} × ${EACH} concurrent sends to each of ${FETCHERS} fetching sessions exactly once`, async () => {
     const home = tempDir();
-    const spawn = (kind: string, name: string) => spawnClient(['--client', kind, '--name', name, '--no-notify'], home);
+    const dbArgs = await db();
+    const spawn = (kind: string, name: string) => spawnClient(['--client', kind, '--name', name, '--no-notify', ...dbArgs], home);
     const fetchers = await Promise.all(Array.from({ length: FETCHERS }, (_, i) => spawn('desktop', `desk${i}`)));
     const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => spawn('cursor', `send${i}`)));
     const errors: string[] = [];

@@ -1,11 +1,13 @@
-// The Store properties (test/store.properties.ts) against the SQLite backend on temp files.
+// The Store properties (test/store.properties.ts) against the SQLite backend on temp files, and against PostgreSQL
+// on the run's throw-away cluster (one database for all runs, cleared between them: a database per run is slow).
 import path from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, describe, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import type { Store } from '../../src/store/store.js';
+import { postgres, testDatabase } from '../helpers/postgres.js';
+import { tempDir } from '../helpers/temp.js';
 import type { StoreBackend } from '../store.contract.js';
 import { storeProperties } from '../store.properties.js';
-import { tempDir } from '../helpers/temp.js';
 
 const open: Store[] = [];
 const sqlite: StoreBackend = {
@@ -19,8 +21,32 @@ const sqlite: StoreBackend = {
   },
 };
 
-storeProperties([sqlite]);
-
 afterAll(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
+
+storeProperties([sqlite]);
+
+let shared: { key: string; store: Store; other: Store } | undefined;
+const postgresBackend: StoreBackend = {
+  name: 'postgres',
+  async create(options) {
+    const key = JSON.stringify(options ?? {});
+    if (shared?.key !== key) {
+      // testDatabase() closes its stores and drops the database when the (one) property test ends.
+      const db = await testDatabase();
+      shared = { key, store: await db.open(options), other: await db.open(options) };
+    }
+    await shared.store.clear();
+    const { store, other } = shared;
+    return { store, second: async () => other };
+  },
+};
+
+if (postgres.adminUrl === null) {
+  describe('Store properties: postgres', () => {
+    it.skip(`SKIPPED: ${postgres.reason}`, () => {});
+  });
+} else {
+  storeProperties([postgresBackend], 40);
+}
