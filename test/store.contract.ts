@@ -11,6 +11,8 @@ const DESKTOP: Reader = { kind: 'desktop', name: null };
 export interface BackendOptions {
   maxUnread?: number;
   keepRead?: number;
+  /** Messages marked read between evictions of old history (a backend may evict every time). */
+  pruneBatch?: number;
   now?: () => Date;
   /** Which process ids count as alive (sessions of this host); default: the real check. */
   pidAlive?: (pid: number) => boolean;
@@ -144,7 +146,7 @@ export function storeContract(backends: StoreBackend[]): void {
     });
 
     it('evicts only read messages, keeping the newest keepRead of them', async () => {
-      const store = await fresh({ keepRead: 3 });
+      const store = await fresh({ keepRead: 3, pruneBatch: 1 });
       for (let i = 0; i < 6; i++) await store.send({ sender: 'desktop', message: `r${i}` });
       await store.fetch({ reader: CODE, limit: 6, unreadOnly: true });
       for (let i = 0; i < 2; i++) await store.send({ sender: 'desktop', message: `n${i}` });
@@ -152,6 +154,18 @@ export function storeContract(backends: StoreBackend[]): void {
       await store.fetch({ reader: CODE, limit: 1, unreadOnly: true }); // reads n0, prunes again
       const left = (await store.latest(20)).map((m) => m.message);
       expect(left).toEqual(['r4', 'r5', 'n0', 'n1', 'unread for desktop']);
+    });
+
+    it('keeps the history bounded by keepRead plus one batch, however many messages pass', async () => {
+      const store = await fresh({ keepRead: 10, pruneBatch: 8 });
+      for (let i = 0; i < 100; i++) {
+        await store.send({ sender: 'desktop', message: `h${i}` });
+        await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
+      }
+      const kept = (await store.latest(50)).map((m) => m.message);
+      expect(kept.length).toBeGreaterThanOrEqual(10);
+      expect(kept.length).toBeLessThanOrEqual(10 + 8);
+      expect(kept.at(-1)).toBe('h99');
     });
 
     it('gives each message to one of two concurrent fetchers of the same reader, never both', async () => {

@@ -1,9 +1,11 @@
 // The SQLite backend: the shared contract, plus what only a file can get wrong: the Python relay's file, modes,
 // and files that are not ours.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite.js';
 import { RelayError, type Reader, type Store } from '../src/store/store.js';
 
@@ -11,6 +13,8 @@ const CODE: Reader = { kind: 'code', name: null };
 const DESKTOP: Reader = { kind: 'desktop', name: null };
 import { tempDir } from './helpers/temp.js';
 import { storeContract, type StoreBackend } from './store.contract.js';
+
+const require = createRequire(import.meta.url);
 
 const open: Store[] = [];
 afterEach(async () => {
@@ -103,6 +107,47 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     } finally {
       py.close();
     }
+  });
+
+  it('indexes rows the Python relay inserted, between its own, for search', async () => {
+    const file = path.join(tempDir(), '.relay_buffer.db');
+    writeSeedFile(file);
+    const store = track(openSqliteStore(file));
+    const py = new Database(file);
+    try {
+      await store.send({ sender: 'desktop', message: 'node says pineapple' });
+      expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual(['node says [pineapple]']);
+      py.prepare(python.insert).run('code', 'python says pineapple too', '2026-11-24T09:00:00.000000+00:00');
+      await store.send({ sender: 'desktop', message: 'and node again: pineapple' });
+      expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual([
+        'and node again: [pineapple]',
+        'python says [pineapple] too',
+        'node says [pineapple]',
+      ]);
+      expect((await store.search('old read', 10)).map((h) => h.snippet)).toEqual(['[old], [read] by code']);
+    } finally {
+      py.close();
+    }
+  });
+
+  it('opens a file while another process holds a write lock in the old journal mode (a Python relay writing)', async () => {
+    const file = path.join(tempDir(), '.relay_buffer.db');
+    writeSeedFile(file);
+    // Switching to WAL needs a lock SQLite's busy handler does not wait for: the open must retry, not fail.
+    const holder = spawn(process.execPath, [
+      '-e',
+      `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+       const d = new D(${JSON.stringify(file)});
+       d.exec("BEGIN IMMEDIATE; INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'held', 'now')");
+       console.log('locked');
+       setTimeout(() => { d.exec('COMMIT'); d.close(); }, 300);`,
+    ]);
+    onTestFinished(() => {
+      holder.kill('SIGKILL');
+    });
+    await new Promise((resolve) => holder.stdout.once('data', resolve));
+    const store = track(openSqliteStore(file));
+    expect((await store.latest(10)).map((m) => m.message)).toContain('held');
   });
 
   it('fetches unread messages through an index seek', () => {

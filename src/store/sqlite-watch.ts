@@ -94,10 +94,11 @@ export class ChangeWatcher {
     this.attempt = -1;
   }
 
-  /** A file event: (re)start the series of checks. */
+  /** A file event: check now, and (re)start the series of re-checks from its shortest delay. */
   private kick(): void {
+    if (this.retry !== undefined) clearTimeout(this.retry);
     this.attempt = 0;
-    if (this.retry === undefined) this.step();
+    this.step();
   }
 
   private step(): void {

@@ -38,6 +38,8 @@ export interface SqliteStoreOptions {
   keepRead?: number;
   /** Unread messages one mailbox may hold (default LIMITS.maxUnread). */
   maxUnread?: number;
+  /** Read messages marked between two evictions of old history (default PRUNE_BATCH). */
+  pruneBatch?: number;
   busyTimeoutMs?: number;
   /** This machine's name, for session liveness (default os.hostname()). */
   host?: string;
@@ -47,6 +49,12 @@ export interface SqliteStoreOptions {
   pollMs?: number;
   onWatchError?: (error: Error) => void;
 }
+
+/** How long a send may route by a cached list of live sessions when nothing else was written meanwhile. */
+const ROUTING_VIEW_MS = 1_000;
+
+/** Evicting old read messages scans the history; once per this many messages marked read is plenty. */
+export const PRUNE_BATCH = 32;
 
 const SEED_COLUMNS = ['id', 'sender', 'message', 'timestamp', 'read_by_desktop_at', 'read_by_code_at'];
 const MESSAGE_COLUMNS = 'id, sender, message, timestamp, read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
@@ -62,7 +70,7 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   }
   try {
     checkRecognised(db, path);
-    db.pragma('journal_mode = WAL');
+    whenNotBusy(() => db.pragma('journal_mode = WAL'), options.busyTimeoutMs ?? 5_000);
     db.pragma('synchronous = NORMAL');
     migrate(db, path);
     return new SqliteStore(db, path, options);
@@ -108,6 +116,23 @@ function prepareFile(path: string): void {
   }
 }
 
+/**
+ * Runs `step`, retrying while SQLite says SQLITE_BUSY. Switching to WAL takes a lock that SQLite's busy handler does
+ * not wait for, so relays starting at the same moment on a new file would otherwise fail.
+ */
+function whenNotBusy<T>(step: () => T, timeoutMs: number): T {
+  const deadline = Date.now() + timeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      return step();
+    } catch (error) {
+      if (!sqliteCode(error)?.startsWith('SQLITE_BUSY') || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, delay);
+    }
+  }
+}
+
 function sqliteCode(error: unknown): string | undefined {
   return (error as { code?: unknown } | null)?.code as string | undefined;
 }
@@ -115,19 +140,24 @@ function sqliteCode(error: unknown): string | undefined {
 function openError(path: string, error: unknown): RelayError {
   const code = sqliteCode(error);
   const detail = error instanceof Error ? error.message : String(error);
-  if (code === 'SQLITE_NOTADB') {
+  // Extended result codes (SQLITE_READONLY_DIRECTORY, SQLITE_BUSY_SNAPSHOT, ...) belong to their primary code.
+  const primary = code?.replace(/^(SQLITE_[A-Z]+?)(_[A-Z_]+)?$/, '$1');
+  if (primary === 'SQLITE_NOTADB') {
     return new RelayError('not_relay_db', `${path} is not an SQLite database (it was left untouched); move it away or pass --db with another path.`);
   }
-  if (code === 'SQLITE_CORRUPT') {
+  if (primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED') {
+    return new RelayError('busy', `The relay database ${path} stayed locked by another process; try again in a moment (or find what holds it).`);
+  }
+  if (primary === 'SQLITE_CORRUPT') {
     return new RelayError('corrupt', `The relay database ${path} is corrupt (${detail}); it was left untouched: move it away and restart to begin a new one.`);
   }
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
     return new RelayError('unwritable', `Cannot create the relay database ${path}: its directory does not exist; create it or pass --db with another path.`);
   }
-  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || (error as NodeJS.ErrnoException).code === 'ENOSPC') {
+  if (primary === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || (error as NodeJS.ErrnoException).code === 'ENOSPC') {
     return new RelayError('disk_full', `The disk holding ${path} is full; free some space and try again.`);
   }
-  if (code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN' || (error as NodeJS.ErrnoException).code === 'EACCES') {
+  if (primary === 'SQLITE_READONLY' || primary === 'SQLITE_CANTOPEN' || primary === 'SQLITE_PERM' || (error as NodeJS.ErrnoException).code === 'EACCES') {
     return new RelayError('unwritable', `Cannot open the relay database ${path} for writing (${detail}); check the path and its permissions, or pass --db.`);
   }
   return new RelayError('corrupt', `Cannot open the relay database ${path}: ${detail}`);
@@ -179,6 +209,12 @@ interface MessageRow {
   reply_to: number | null;
 }
 
+interface SessionView {
+  live: SessionInfo[];
+  known: SessionInfo[];
+  knownKinds: Set<string>;
+}
+
 interface UnreadRow {
   mailbox: string;
   message_id: number;
@@ -212,7 +248,6 @@ function prepareStatements(db: Database.Database) {
   return {
     insert: db.prepare('INSERT INTO messages (sender, message, timestamp, recipient, from_session, reply_to) VALUES (?, ?, ?, ?, ?, ?)'),
     deliver: db.prepare('INSERT OR IGNORE INTO inbox (mailbox, message_id) VALUES (?, ?)'),
-    index: db.prepare('INSERT INTO messages_fts (rowid, message) VALUES (?, ?)'),
     attach: db.prepare('INSERT INTO attachments (message_id, name, media_type, size, data) VALUES (?, ?, ?, ?, ?)'),
     byId: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
     exists: db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck(),
@@ -226,10 +261,13 @@ function prepareStatements(db: Database.Database) {
     markInbox: db.prepare('UPDATE inbox SET read_at = ? WHERE mailbox = ? AND message_id = ? AND read_at IS NULL'),
     markDesktop: db.prepare('UPDATE messages SET read_by_desktop_at = ? WHERE id = ? AND read_by_desktop_at IS NULL'),
     markCode: db.prepare('UPDATE messages SET read_by_code_at = ? WHERE id = ? AND read_by_code_at IS NULL'),
+    anyAttachment: db.prepare('SELECT 1 FROM attachments LIMIT 1').pluck(),
     attachmentsOf: db.prepare(
       'SELECT message_id, id, name, media_type, size FROM attachments WHERE message_id IN (SELECT value FROM json_each(?)) ORDER BY id',
     ),
-    span: db.prepare('SELECT coalesce(max(id) - min(id) + 1, 0) FROM messages').pluck(),
+    // Two seeks: max(id) - min(id) in one expression would scan the table.
+    span: db.prepare('SELECT coalesce((SELECT max(id) FROM messages) - (SELECT min(id) FROM messages) + 1, 0)').pluck(),
+    anyUnread: db.prepare('SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox IN (?, ?) AND read_at IS NULL LIMIT 1').pluck(),
     evictable: db.prepare(
       `SELECT m.id FROM messages m
        WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
@@ -265,12 +303,11 @@ function prepareStatements(db: Database.Database) {
     unnotified: db.prepare('SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT ?').pluck(),
     markNotified: db.prepare('UPDATE messages SET notified_at = ? WHERE id = ? AND notified_at IS NULL'),
     stillUnread: db.prepare('SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = ? AND read_at IS NULL LIMIT 1').pluck(),
-    // Rows inserted by the Python relay have no recipient: index them and give them the seed's route.
-    anyUnrouted: db.prepare('SELECT 1 FROM messages INDEXED BY messages_unrouted WHERE recipient IS NULL LIMIT 1').pluck(),
-    indexUnrouted: db.prepare('INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages INDEXED BY messages_unrouted WHERE recipient IS NULL'),
-    routeUnrouted: db.prepare(
-      "UPDATE messages SET recipient = CASE sender WHEN 'desktop' THEN 'code' ELSE 'desktop' END WHERE recipient IS NULL",
-    ),
+    // The index is brought up to date when someone searches, not on every send (FTS5 writes several pages per row):
+    // every message up to the highest indexed id is indexed, so the rest is what comes after it.
+    indexedUpTo: db.prepare('SELECT coalesce(max(rowid), 0) FROM messages_fts').pluck(),
+    newestId: db.prepare('SELECT coalesce(max(id), 0) FROM messages').pluck(),
+    indexAfter: db.prepare('INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages WHERE id > ?'),
     search: db.prepare(
       `SELECT m.id, m.sender, m.from_session, m.recipient, m.timestamp,
               snippet(messages_fts, 0, '[', ']', '…', 16) AS snippet
@@ -293,10 +330,13 @@ export class SqliteStore implements Store {
   private readonly now: () => Date;
   private readonly keepRead: number;
   private readonly maxUnread: number;
+  private readonly pruneBatch: number;
+  private markedSincePrune = 0;
   private readonly host: string;
   private readonly pidAlive: ((pid: number) => boolean) | undefined;
   private readonly statements: Statements;
   private readonly watcher: ChangeWatcher;
+  private routing: { version: number; at: number; view: SessionView } | undefined;
   private closed = false;
 
   constructor(db: Database.Database, location: string, options: SqliteStoreOptions) {
@@ -305,6 +345,7 @@ export class SqliteStore implements Store {
     this.now = options.now ?? (() => new Date());
     this.keepRead = options.keepRead ?? LIMITS.keepRead;
     this.maxUnread = options.maxUnread ?? LIMITS.maxUnread;
+    this.pruneBatch = options.pruneBatch ?? PRUNE_BATCH;
     this.host = options.host ?? os.hostname();
     this.pidAlive = options.pidAlive;
     this.statements = prepareStatements(db);
@@ -332,7 +373,7 @@ export class SqliteStore implements Store {
         to ??= original.from_session ?? original.sender;
       }
       to ??= defaultRecipient(input.sender);
-      const target = route({ to, senderKind: input.sender, from, ...this.sessionView() });
+      const target = route({ to, senderKind: input.sender, from, ...this.routingView() });
       for (const mailbox of target.mailboxes) {
         const unread = this.statements.unreadCount.get(mailbox) as number;
         if (unread >= this.maxUnread) {
@@ -347,10 +388,15 @@ export class SqliteStore implements Store {
       const { lastInsertRowid } = this.statements.insert.run(input.sender, input.message, timestamp, to, from, input.replyTo ?? null);
       const id = Number(lastInsertRowid);
       for (const mailbox of target.mailboxes) this.statements.deliver.run(mailbox, id);
-      this.statements.index.run(id, input.message);
-      for (const a of attachments) this.statements.attach.run(id, a.name, a.mediaType, a.data.length, a.data);
-      const [message] = this.withAttachments([this.statements.byId.get(id) as MessageRow]);
-      return { message: message as RelayMessage, recipients: target.recipients };
+      const files = attachments.map((a) => ({
+        id: Number(this.statements.attach.run(id, a.name, a.mediaType, a.data.length, a.data).lastInsertRowid),
+        name: a.name,
+        media_type: a.mediaType,
+        size: a.data.length,
+      }));
+      const message = toMessage({ id, sender: input.sender, message: input.message, timestamp, read_by_desktop_at: null, read_by_code_at: null, from_session: from, recipient: to, reply_to: input.replyTo ?? null });
+      if (files.length > 0) message.attachments = files;
+      return { message, recipients: target.recipients };
     });
   }
 
@@ -368,8 +414,9 @@ export class SqliteStore implements Store {
     const load = (picked: readonly UnreadRow[]) => uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
     const mark = query.mark ?? true;
     if (!mark) return this.read(() => this.withAttachments(load(pick())));
-    // Most fetches find nothing: look without the write lock first, and take it only to pick and mark for real.
-    if (unreadOnly && this.read(pick).length === 0) return [];
+    // Most fetches find nothing: look (one index seek) without the write lock first, and take it only to pick and
+    // mark for real.
+    if (unreadOnly && this.read(() => this.statements.anyUnread.get(own, reader.kind)) === undefined) return [];
     return this.write(() => {
       const picked = pick();
       const rows = load(picked);
@@ -403,8 +450,9 @@ export class SqliteStore implements Store {
   }
 
   async registerSession(input: SessionInput): Promise<SessionInfo> {
+    this.routing = undefined;
     return this.write(() => {
-      const { live, knownKinds } = this.sessionView();
+      const { live, knownKinds } = this.sessionView(false);
       // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
       const taken = new Set([...live.map((s) => s.name), ...[...knownKinds].filter((k) => k !== input.kind)]);
       const name = pickName(input.name, taken);
@@ -423,15 +471,17 @@ export class SqliteStore implements Store {
   }
 
   async touchSession(session: SessionKey): Promise<boolean> {
+    this.routing = undefined;
     return this.write(() => this.statements.touchSession.run(this.now().toISOString(), session.name, session.pid, session.host).changes > 0);
   }
 
   async endSession(session: SessionKey): Promise<void> {
+    this.routing = undefined;
     this.write(() => this.statements.endSession.run(this.now().toISOString(), session.name, session.pid, session.host));
   }
 
   async sessions(): Promise<SessionInfo[]> {
-    return this.read(() => this.sessionView().live);
+    return this.read(() => this.sessionView(true).live);
   }
 
   async claimNotifications(limit: number): Promise<RelayMessage[]> {
@@ -450,12 +500,9 @@ export class SqliteStore implements Store {
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
     const match = ftsQuery(query);
-    if (this.read(() => this.statements.anyUnrouted.get()) !== undefined) {
-      // Rows the Python relay inserted are indexed on the way (it cannot touch the FTS table itself).
-      this.write(() => {
-        this.statements.indexUnrouted.run();
-        this.statements.routeUnrouted.run();
-      });
+    // This also indexes rows the Python relay inserted (it cannot touch the FTS table itself).
+    if (this.read(() => (this.statements.newestId.get() as number) > (this.statements.indexedUpTo.get() as number))) {
+      this.write(() => this.statements.indexAfter.run(this.statements.indexedUpTo.get() as number));
     }
     return this.read(() => {
       const rows = this.statements.search.all(match, limit) as (Omit<MessageRow, 'message' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & { snippet: string })[];
@@ -501,20 +548,34 @@ export class SqliteStore implements Store {
         }
       }
     }
-    this.prune();
+    this.markedSincePrune += rows.length;
+    if (this.markedSincePrune >= this.pruneBatch) this.prune();
+  }
+
+  /**
+   * The session view for routing a send, kept until another process commits (PRAGMA data_version moves), this
+   * process changes a session, or a second passes (a process may die without writing anything).
+   */
+  private routingView(): SessionView {
+    const version = this.statements.dataVersion.get() as number;
+    const cached = this.routing;
+    if (cached !== undefined && cached.version === version && Date.now() - cached.at < ROUTING_VIEW_MS) return cached.view;
+    const view = this.sessionView(false);
+    this.routing = { version, at: Date.now(), view };
+    return view;
   }
 
   /** Live sessions, remembered ones, and the kinds that may be addressed; tidies away long-dead sessions. */
-  private sessionView(): { live: SessionInfo[]; known: SessionInfo[]; knownKinds: Set<string> } {
+  private sessionView(withUnread: boolean): SessionView {
     const liveness: Liveness = { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
     const live: SessionInfo[] = [];
     const known: SessionInfo[] = [];
     const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
     for (const row of this.statements.sessionRows.all() as SessionRow[]) {
       if (row.ended === 0 && isLive(row, liveness)) {
-        live.push(this.sessionInfo(row));
+        live.push(this.sessionInfo(row, withUnread));
       } else if (Date.parse(row.last_seen) >= forgetBefore) {
-        known.push(this.sessionInfo(row));
+        known.push(this.sessionInfo(row, false));
       } else if (this.db.inTransaction) {
         // Long gone: forgotten, unless mail still waits for the name.
         this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name));
@@ -524,7 +585,7 @@ export class SqliteStore implements Store {
     return { live, known, knownKinds };
   }
 
-  private sessionInfo(row: SessionRow): SessionInfo {
+  private sessionInfo(row: SessionRow, withUnread = true): SessionInfo {
     return {
       name: row.name,
       kind: row.kind,
@@ -534,13 +595,13 @@ export class SqliteStore implements Store {
       observer: row.observer !== 0,
       started_at: row.started_at,
       last_seen: row.last_seen,
-      unread: this.statements.unreadCount.get(sessionMailbox(row.kind, row.name)) as number,
+      unread: withUnread ? (this.statements.unreadCount.get(sessionMailbox(row.kind, row.name)) as number) : 0,
     };
   }
 
   private withAttachments(rows: readonly MessageRow[]): RelayMessage[] {
     const messages = rows.map(toMessage);
-    if (messages.length === 0) return messages;
+    if (messages.length === 0 || this.statements.anyAttachment.get() === undefined) return messages;
     const files = this.statements.attachmentsOf.all(JSON.stringify(messages.map((m) => m.id))) as (AttachmentInfo & { message_id: number })[];
     for (const { message_id, ...info } of files) {
       const message = messages.find((m) => m.id === message_id);
@@ -549,8 +610,13 @@ export class SqliteStore implements Store {
     return messages;
   }
 
-  /** Evicts read messages past the newest `keepRead`; unread ones are never touched. */
+  /**
+   * Evicts read messages past the newest `keepRead`; unread ones are never touched. It runs once per `pruneBatch`
+   * messages marked read (scanning the history costs about as much as a fetch), so up to that many more read
+   * messages may stand between clean-ups.
+   */
   private prune(): void {
+    this.markedSincePrune = 0;
     if (!Number.isFinite(this.keepRead)) return;
     // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
     if ((this.statements.span.get() as number) <= this.keepRead) return;
@@ -583,7 +649,7 @@ export class SqliteStore implements Store {
   private translate(error: unknown): unknown {
     if (error instanceof RelayError) return error;
     const code = sqliteCode(error);
-    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+    if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
       return new RelayError('busy', `The relay database ${this.location} stayed locked by another process; try again in a moment.`);
     }
     if (code !== undefined && code.startsWith('SQLITE_')) return openError(this.location, error);

@@ -298,7 +298,8 @@ export function formatCount(n: number): string {
 
 /** The seed's timestamp format: ISO 8601 UTC with microseconds and an explicit offset. */
 export function isoTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000+00:00');
+  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+  return `${iso.slice(0, -1)}000+00:00`;
 }
 
 export function clampLimit(limit: number | undefined, max: number = LIMITS.maxFetchLimit, fallback: number = LIMITS.defaultFetchLimit): number {

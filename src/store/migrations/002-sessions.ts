@@ -1,7 +1,8 @@
 // Migration 2: named sessions, attachments and full-text search.
 // Session mailboxes are `<kind>/<name>` rows in the inbox beside the kinds' shared mailboxes ('desktop', 'code').
 // Nothing here may be touched by the Python relay's own SQL: no trigger on `messages` refers to the FTS table, so a
-// Python whose SQLite lacks FTS5 can still insert and delete (our code indexes and unindexes itself).
+// Python whose SQLite lacks FTS5 can still insert and delete. The relay indexes new rows (its own and Python's)
+// when it next searches, and unindexes the rows it evicts.
 export const sessions = `
 CREATE TABLE sessions (
   name TEXT PRIMARY KEY,
@@ -31,8 +32,4 @@ BEGIN
 END;
 
 CREATE VIRTUAL TABLE messages_fts USING fts5(message, tokenize = 'unicode61 remove_diacritics 2');
--- Python-inserted rows have no recipient; the relay indexes and routes them when it next searches.
-CREATE INDEX messages_unrouted ON messages (id) WHERE recipient IS NULL;
-INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages;
-UPDATE messages SET recipient = CASE sender WHEN 'desktop' THEN 'code' ELSE 'desktop' END WHERE recipient IS NULL;
 `;
