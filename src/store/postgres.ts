@@ -7,14 +7,13 @@ import os from 'node:os';
 import pg from 'pg';
 import { pgMigrations, pgSchemaVersion } from './postgres-migrations/index.js';
 import { PgChangeWatcher } from './postgres-watch.js';
+import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
 import { SESSION_FORGET_MS, isLive, pickName, route, sessionMailbox, type Liveness } from './routing.js';
 import {
   LIMITS,
   RelayError,
   SEED_KINDS,
   defaultRecipient,
-  displayKind,
-  formatCount,
   isoTimestamp,
   searchWords,
   validateAttachments,
@@ -468,14 +467,7 @@ export class PostgresStore implements Store {
           this.maxUnread,
         ])
       ).rows;
-      if (row?.full_mailbox != null) {
-        const who = mailboxLabel(row.full_mailbox);
-        throw new RelayError(
-          'full',
-          `${who} already has ${formatCount(row.full_count ?? this.maxUnread)} unread messages (the limit); nothing was dropped. ` +
-            `Ask ${who} to fetch them, or clear the buffer, then send again.`,
-        );
-      }
+      if (row?.full_mailbox != null) throw mailboxFull(row.full_mailbox, row.full_count ?? this.maxUnread);
       const inserted = row as MessageRow;
       for (const a of attachments) await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
       const [message] = attachments.length > 0 ? await this.withAttachments(db, [inserted]) : [toMessage(inserted)];
@@ -762,28 +754,8 @@ function sessionInfo(row: SessionRow): SessionInfo {
   };
 }
 
-function uniqueIds(rows: readonly { message_id: number }[]): number[] {
-  return [...new Set(rows.map((r) => r.message_id))];
-}
-
 function toMessage(row: MessageRow): RelayMessage {
-  return {
-    id: row.id,
-    sender: row.sender,
-    message: decodeMessageText(row),
-    timestamp: row.timestamp,
-    read_by_desktop_at: row.read_by_desktop_at,
-    read_by_code_at: row.read_by_code_at,
-    from: row.from_session ?? row.sender,
-    to: row.recipient,
-    reply_to: row.reply_to,
-  };
-}
-
-/** 'code' -> 'Code'; 'code/api' -> 'api'. */
-function mailboxLabel(mailbox: string): string {
-  const slash = mailbox.indexOf('/');
-  return slash === -1 ? displayKind(mailbox) : mailbox.slice(slash + 1);
+  return messageFromRow(row, decodeMessageText(row));
 }
 
 /**

@@ -5,14 +5,13 @@ import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
 import { SESSION_FORGET_MS, isLive, pickName, route, sessionMailbox, type Liveness } from './routing.js';
+import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
 import { ChangeWatcher } from './sqlite-watch.js';
 import {
   LIMITS,
   RelayError,
   SEED_KINDS,
   defaultRecipient,
-  displayKind,
-  formatCount,
   isoTimestamp,
   searchWords,
   validateAttachments,
@@ -376,14 +375,7 @@ export class SqliteStore implements Store {
       const target = route({ to, senderKind: input.sender, from, ...this.routingView() });
       for (const mailbox of target.mailboxes) {
         const unread = this.statements.unreadCount.get(mailbox) as number;
-        if (unread >= this.maxUnread) {
-          const who = mailboxLabel(mailbox);
-          throw new RelayError(
-            'full',
-            `${who} already has ${formatCount(unread)} unread messages (the limit); nothing was dropped. ` +
-              `Ask ${who} to fetch them, or clear the buffer, then send again.`,
-          );
-        }
+        if (unread >= this.maxUnread) throw mailboxFull(mailbox, unread);
       }
       const { lastInsertRowid } = this.statements.insert.run(input.sender, input.message, timestamp, to, from, input.replyTo ?? null);
       const id = Number(lastInsertRowid);
@@ -657,36 +649,8 @@ export class SqliteStore implements Store {
   }
 }
 
-function uniqueIds(rows: readonly UnreadRow[]): number[] {
-  const seen = new Set<number>();
-  const ids: number[] = [];
-  for (const { message_id } of rows) {
-    if (!seen.has(message_id)) {
-      seen.add(message_id);
-      ids.push(message_id);
-    }
-  }
-  return ids;
-}
-
 function toMessage(row: MessageRow): RelayMessage {
-  return {
-    id: row.id,
-    sender: row.sender,
-    message: row.message,
-    timestamp: row.timestamp,
-    read_by_desktop_at: row.read_by_desktop_at,
-    read_by_code_at: row.read_by_code_at,
-    from: row.from_session ?? row.sender,
-    to: row.recipient ?? defaultRecipient(row.sender),
-    reply_to: row.reply_to,
-  };
-}
-
-/** 'code' -> 'Code'; 'code/api' -> 'api'. */
-function mailboxLabel(mailbox: string): string {
-  const slash = mailbox.indexOf('/');
-  return slash === -1 ? displayKind(mailbox) : mailbox.slice(slash + 1);
+  return messageFromRow(row, row.message);
 }
 
 /**
