@@ -8,11 +8,10 @@ import pg from 'pg';
 import { pgMigrations, pgSchemaVersion } from './postgres-migrations/index.js';
 import { PgChangeWatcher } from './postgres-watch.js';
 import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
-import { SESSION_FORGET_MS, isLive, pickName, route, sessionMailbox, type Liveness } from './routing.js';
+import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
 import {
   LIMITS,
   RelayError,
-  SEED_KINDS,
   defaultRecipient,
   isoTimestamp,
   searchWords,
@@ -532,10 +531,7 @@ export class PostgresStore implements Store {
   async registerSession(input: SessionInput): Promise<SessionInfo> {
     return this.write(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_LOCK]);
-      const { live, knownKinds } = await this.sessionView(db, 'route', true);
-      // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
-      const taken = new Set([...live.map((s) => s.name), ...[...knownKinds].filter((k) => k !== input.kind)]);
-      const name = pickName(input.name, taken);
+      const name = registrationName(input.name, input.kind, await this.sessionView(db, 'route', true));
       await db.query(SQL.upsertSession, [name, input.kind, input.cwd, input.host, input.pid, input.observer, this.now().toISOString()]);
       const row = (await db.query<SessionRow>(SQL.sessionRows)).rows.find((r) => r.name === name) as SessionRow;
       return sessionInfo(row);
@@ -625,29 +621,15 @@ export class PostgresStore implements Store {
    * Live sessions, remembered ones, and the kinds that may be addressed. In a write transaction it also tidies away
    * long-dead sessions; for routing it leaves out the unread counts nobody reads there.
    */
-  private async sessionView(
-    db: Db,
-    use: 'list' | 'route',
-    write: boolean,
-  ): Promise<{ live: SessionInfo[]; known: SessionInfo[]; knownKinds: Set<string> }> {
-    const liveness: Liveness = { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
-    const live: SessionInfo[] = [];
-    const known: SessionInfo[] = [];
-    const kinds = new Set<string>(SEED_KINDS);
-    const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
-    for (const row of (await db.query<SessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows) {
-      if (!row.ended && isLive(row, liveness)) {
-        live.push(sessionInfo(row));
-      } else if (Date.parse(row.last_seen) >= forgetBefore) {
-        known.push(sessionInfo(row));
-      } else if (write) {
-        // Long gone: forgotten, unless mail still waits for the name.
-        const forgotten = await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)]);
-        if ((forgotten.rowCount ?? 0) > 0) continue;
-      }
-      kinds.add(row.kind);
+  private async sessionView(db: Db, use: 'list' | 'route', write: boolean): Promise<SessionView> {
+    const rows = (await db.query<SessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows.map((row) => ({ ...sessionInfo(row), ended: row.ended }));
+    const view = classifySessions(rows, { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) });
+    for (const row of view.forget) {
+      // Long gone: forgotten, unless mail still waits for the name.
+      const forgotten = write && ((await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)])).rowCount ?? 0) > 0;
+      if (!forgotten) view.known.push(row);
     }
-    return { live, known, knownKinds: kinds };
+    return view;
   }
 
   private async messages(db: Db, ids: readonly number[]): Promise<RelayMessage[]> {

@@ -1,6 +1,6 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
-import { EVERYONE, RelayError, displayKind, type SessionInfo } from './store.js';
+import { EVERYONE, RelayError, SEED_KINDS, displayKind, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -38,6 +38,37 @@ export function isLive(session: Pick<SessionInfo, 'host' | 'pid' | 'last_seen'>,
   if (!Number.isFinite(seen) || live.now.getTime() - seen > SESSION_TTL_MS) return false;
   if (session.host !== live.host) return true;
   return (live.pidAlive ?? pidAlive)(session.pid);
+}
+
+/** Sessions as routing sees them: who is live, who is remembered (mail waits for them), who may be forgotten. */
+export interface SessionView {
+  live: SessionInfo[];
+  known: SessionInfo[];
+  /** Kinds that may be addressed: the seed's two and every kind a remembered or live session has. */
+  knownKinds: Set<string>;
+}
+
+/**
+ * Sorts session rows into live, remembered, and long gone (`forget`: the caller deletes those unless mail still
+ * waits for the name, and then keeps it among the remembered).
+ */
+export function classifySessions(rows: readonly (SessionInfo & { ended: boolean })[], liveness: Liveness): SessionView & { forget: SessionInfo[] } {
+  const view: SessionView & { forget: SessionInfo[] } = { live: [], known: [], knownKinds: new Set(SEED_KINDS), forget: [] };
+  const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
+  for (const { ended, ...session } of rows) {
+    if (!ended && isLive(session, liveness)) view.live.push(session);
+    else if (Date.parse(session.last_seen) >= forgetBefore) view.known.push(session);
+    else view.forget.push(session);
+    view.knownKinds.add(session.kind);
+  }
+  return view;
+}
+
+/** The name a new session of `kind` gets: `wanted`, or `wanted-N` when a live session or another kind holds it. */
+export function registrationName(wanted: string, kind: string, view: SessionView): string {
+  // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
+  const taken = new Set([...view.live.map((s) => s.name), ...[...view.knownKinds].filter((k) => k !== kind)]);
+  return pickName(wanted, taken);
 }
 
 /** `wanted` if no live session holds it, else the first free `wanted-2`, `wanted-3`, ... */

@@ -4,13 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
-import { SESSION_FORGET_MS, isLive, pickName, route, sessionMailbox, type Liveness } from './routing.js';
+import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
 import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
 import { ChangeWatcher } from './sqlite-watch.js';
 import {
   LIMITS,
   RelayError,
-  SEED_KINDS,
   defaultRecipient,
   isoTimestamp,
   searchWords,
@@ -208,11 +207,6 @@ interface MessageRow {
   reply_to: number | null;
 }
 
-interface SessionView {
-  live: SessionInfo[];
-  known: SessionInfo[];
-  knownKinds: Set<string>;
-}
 
 interface UnreadRow {
   mailbox: string;
@@ -285,7 +279,6 @@ function prepareStatements(db: Database.Database) {
     clearMessages: db.prepare('DELETE FROM messages'),
     clearIndex: db.prepare('DELETE FROM messages_fts'),
     sessionRows: db.prepare('SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid'),
-    sessionKinds: db.prepare('SELECT DISTINCT kind FROM sessions').pluck(),
     upsertSession: db.prepare(
       `INSERT INTO sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
        VALUES (@name, @kind, @cwd, @host, @pid, @observer, @now, @now, 0)
@@ -444,10 +437,7 @@ export class SqliteStore implements Store {
   async registerSession(input: SessionInput): Promise<SessionInfo> {
     this.routing = undefined;
     return this.write(() => {
-      const { live, knownKinds } = this.sessionView(false);
-      // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
-      const taken = new Set([...live.map((s) => s.name), ...[...knownKinds].filter((k) => k !== input.kind)]);
-      const name = pickName(input.name, taken);
+      const name = registrationName(input.name, input.kind, this.sessionView(false));
       this.statements.upsertSession.run({
         name,
         kind: input.kind,
@@ -557,24 +547,16 @@ export class SqliteStore implements Store {
     return view;
   }
 
-  /** Live sessions, remembered ones, and the kinds that may be addressed; tidies away long-dead sessions. */
+  /** Live sessions, remembered ones, and the kinds that may be addressed; in a write, tidies away long-dead ones. */
   private sessionView(withUnread: boolean): SessionView {
-    const liveness: Liveness = { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
-    const live: SessionInfo[] = [];
-    const known: SessionInfo[] = [];
-    const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
-    for (const row of this.statements.sessionRows.all() as SessionRow[]) {
-      if (row.ended === 0 && isLive(row, liveness)) {
-        live.push(this.sessionInfo(row, withUnread));
-      } else if (Date.parse(row.last_seen) >= forgetBefore) {
-        known.push(this.sessionInfo(row, false));
-      } else if (this.db.inTransaction) {
-        // Long gone: forgotten, unless mail still waits for the name.
-        this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name));
-      }
+    const rows = (this.statements.sessionRows.all() as SessionRow[]).map((row) => ({ ...this.sessionInfo(row, withUnread), ended: row.ended !== 0 }));
+    const view = classifySessions(rows, { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) });
+    for (const row of view.forget) {
+      // Long gone: forgotten, unless mail still waits for the name.
+      const forgotten = this.db.inTransaction && this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name)).changes > 0;
+      if (!forgotten) view.known.push(row);
     }
-    const knownKinds = new Set<string>([...SEED_KINDS, ...(this.statements.sessionKinds.all() as string[])]);
-    return { live, known, knownKinds };
+    return view;
   }
 
   private sessionInfo(row: SessionRow, withUnread = true): SessionInfo {
