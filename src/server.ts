@@ -14,6 +14,7 @@ import type { RelayDeps } from './tools/deps.js';
 import * as fetch from './tools/fetch.js';
 import * as search from './tools/search.js';
 import * as send from './tools/send.js';
+import { sdkToolError } from './tools/result.js';
 import * as sessions from './tools/sessions.js';
 import { version } from './version.js';
 
@@ -46,7 +47,14 @@ export function createRelayServer(deps: RelayDeps): McpServer {
     { name: 'relay', title: 'relay', version },
     { capabilities: { logging: {} }, instructions: instructions(deps) },
   );
-  for (const tool of [send, fetch, clear, sessions, search, attachment]) tool.register(server, deps);
+  const tools = [send, fetch, clear, sessions, search, attachment];
+  for (const tool of tools) tool.register(server, deps);
+  // The SDK turns bad arguments and unknown tools into a plain-text error through this (private) method; give them
+  // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording.
+  const sdk = server as unknown as { createToolError?: (message: string) => unknown };
+  if (typeof sdk.createToolError === 'function') {
+    sdk.createToolError = (message: string) => sdkToolError(message, tools.map((t) => t.name));
+  }
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
   for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
   const push = setUpPush(server, deps);

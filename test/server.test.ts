@@ -197,3 +197,18 @@ describe('sessions, search and attachments: error paths', () => {
     expect(body(await code.call('relay_attachment', { id, offset: 6 }))).toMatchObject({ data: '😀b', next_offset: null });
   });
 });
+
+describe('errors the SDK raises before a tool runs', () => {
+  it('gives bad arguments and unknown tools the relay\'s {ok:false, error} shape with a sentence saying what to do', async () => {
+    const relay = await connect('code');
+    const wrongType = await relay.call('relay_send', { message: 42 });
+    expect(wrongType.isError).toBe(true);
+    expect(body(wrongType)).toEqual({ ok: false, error: expect.stringMatching(/^Invalid arguments for relay_send: .*expected string, received number at message\. Fix them and call again\.$/) });
+    const missing = await relay.call('relay_send', {});
+    expect(body(missing).error).toMatch(/^Invalid arguments for relay_send: .*at message\. Fix them/);
+    const unknown = await relay.call('relay_teleport', {});
+    expect(unknown.isError).toBe(true);
+    expect(body(unknown)).toEqual({ ok: false, error: expect.stringMatching(/^There is no tool called relay_teleport; relay's tools are relay_send, relay_fetch, /) });
+    expect(body(await relay.call('relay_send', { message: 'still serving' })).ok).toBe(true);
+  });
+});

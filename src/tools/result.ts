@@ -31,3 +31,19 @@ export async function guard(log: Logger, tool: string, body: () => Promise<CallT
     return fail(`The relay hit an internal error (${error instanceof Error ? error.message : String(error)}); run \`mcp-relay doctor\` and try again.`);
   }
 }
+
+/**
+ * The SDK's own tool errors (arguments that fail the input schema, an unknown tool) in the relay's shape: a
+ * `{ok:false, error}` result whose sentence says what was wrong and what to do.
+ */
+export function sdkToolError(message: string, tools: readonly string[]): CallToolResult {
+  const text = message.replace(/^MCP error -?\d+: /, '');
+  const invalid = /^Input validation error: Invalid arguments for tool (\S+): ([\s\S]*)$/.exec(text);
+  if (invalid !== null) {
+    // The SDK words zod's issues already ("Invalid input: expected string, received number at message").
+    return fail(`Invalid arguments for ${invalid[1]}: ${(invalid[2] ?? '').trim()}. Fix them and call again.`);
+  }
+  const unknown = /^Tool (\S+) not found$/.exec(text);
+  if (unknown !== null) return fail(`There is no tool called ${unknown[1]}; relay's tools are ${tools.join(', ')}.`);
+  return fail(text);
+}

@@ -25,12 +25,15 @@ describe('bad tool arguments from the SDK Client over stdio', () => {
       ['10 MB message', 'relay_send', { message: 'x'.repeat(10 * 1024 * 1024) }, /10,485,760 bytes of UTF-8; the limit is 65,536/],
       // The client JSON-encodes a lone surrogate as a \ud800 escape; the relay refuses to store ill-formed text.
       ['lone surrogate', 'relay_send', { message: 'a\ud800b' }, /lone surrogate/],
-      ['unknown tool', 'relay_teleport', {}, /relay_teleport not found/],
+      ['unknown tool', 'relay_teleport', {}, /no tool called relay_teleport; relay's tools are relay_send/],
     ];
     for (const [label, tool, args, error] of cases) {
       const result = await call(tool, args);
       expect(result.isError, label).toBe(true);
-      expect(text(result), label).toMatch(error);
+      // Every one, the SDK's own argument checks included, in the relay's {ok:false, error} shape.
+      const out = JSON.parse(text(result)) as { ok: boolean; error: string };
+      expect(out.ok, label).toBe(false);
+      expect(out.error, label).toMatch(error);
     }
     expect(JSON.parse(text(await call('relay_send', { message: 'still serving' })))).toMatchObject({ ok: true });
   });
