@@ -11,6 +11,7 @@ import { schemaVersion as sqliteSchemaVersion } from './migrations/index.js';
 import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres.js';
 import { openSqliteStore } from './sqlite.js';
 import { RelayError, defaultRecipient, formatCount } from './store.js';
+import type { StoredMessage } from './rows.js';
 
 /** The SQLite schema this copy reads. A new SQLite migration must be taught here (and the migrate test fails until it is). */
 export const COPIED_SQLITE_SCHEMA = 3;
@@ -37,16 +38,8 @@ export interface CopyReport {
   replaced: { messages: number; sessions: number } | null;
 }
 
-interface SqliteMessage {
-  id: number;
-  sender: string;
+interface SqliteMessage extends StoredMessage {
   message: string;
-  timestamp: string;
-  read_by_desktop_at: string | null;
-  read_by_code_at: string | null;
-  recipient: string | null;
-  from_session: string | null;
-  reply_to: number | null;
   notified_at: string | null;
 }
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { pgMigrations, pgSchemaVersion } from './postgres-migrations/index.js';
 import { PgChangeWatcher } from './postgres-watch.js';
-import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
+import { mailboxFull, messageFromRow, uniqueIds, type StoredMessage } from './rows.js';
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
 import {
   LIMITS,
@@ -226,17 +226,10 @@ const MARK_OPEN = '\u0002';
 const MARK_CLOSE = '\u0003';
 const HEADLINE_OPTIONS = `StartSel="${MARK_OPEN}", StopSel="${MARK_CLOSE}", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=" … "`;
 
-interface MessageRow {
-  id: number;
-  sender: string;
+interface MessageRow extends StoredMessage {
   message: string;
   message_exact: Buffer | null;
-  timestamp: string;
-  read_by_desktop_at: string | null;
-  read_by_code_at: string | null;
-  from_session: string | null;
   recipient: string;
-  reply_to: number | null;
 }
 
 interface UnreadRow {

@@ -5,7 +5,7 @@ import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
-import { mailboxFull, messageFromRow, uniqueIds } from './rows.js';
+import { mailboxFull, messageFromRow, uniqueIds, type StoredMessage } from './rows.js';
 import { ChangeWatcher } from './sqlite-watch.js';
 import {
   LIMITS,
@@ -195,16 +195,8 @@ function migrate(db: Database.Database, path: string): void {
   if (current < schemaVersion) apply.immediate();
 }
 
-interface MessageRow {
-  id: number;
-  sender: string;
+interface MessageRow extends StoredMessage {
   message: string;
-  timestamp: string;
-  read_by_desktop_at: string | null;
-  read_by_code_at: string | null;
-  from_session: string | null;
-  recipient: string | null;
-  reply_to: number | null;
 }
 
 
