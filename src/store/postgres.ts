@@ -7,7 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { pgMigrations, pgSchemaVersion } from './postgres-migrations/index.js';
 import { PgChangeWatcher } from './postgres-watch.js';
-import { mailboxFull, messageFromRow, uniqueIds, type StoredMessage } from './rows.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from './rows.js';
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
 import {
   LIMITS,
@@ -565,14 +565,7 @@ export class PostgresStore implements Store {
           [tsquery, limit, HEADLINE_OPTIONS],
         )
       ).rows;
-      return rows.map((r) => ({
-        id: r.id,
-        sender: r.sender,
-        from: r.from_session ?? r.sender,
-        to: r.recipient,
-        timestamp: r.timestamp,
-        snippet: snippet(r.message, r.headline),
-      }));
+      return rows.map((r) => searchHit(r, snippet(r.message, r.headline)));
     });
   }
 
@@ -634,10 +627,7 @@ export class PostgresStore implements Store {
     const messages = rows.map(toMessage);
     if (messages.length === 0) return messages;
     const files = (await db.query<AttachmentInfo & { message_id: number }>(SQL.attachmentsOf, [messages.map((m) => m.id)])).rows;
-    for (const { message_id, ...info } of files) {
-      const message = messages.find((m) => m.id === message_id);
-      if (message !== undefined) (message.attachments ??= []).push(info);
-    }
+    attachInfos(messages, files);
     return messages;
   }
 

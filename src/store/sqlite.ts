@@ -5,7 +5,7 @@ import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
-import { mailboxFull, messageFromRow, uniqueIds, type StoredMessage } from './rows.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from './rows.js';
 import { ChangeWatcher } from './sqlite-watch.js';
 import {
   LIMITS,
@@ -480,14 +480,7 @@ export class SqliteStore implements Store {
     }
     return this.read(() => {
       const rows = this.statements.search.all(match, limit) as (Omit<MessageRow, 'message' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & { snippet: string })[];
-      return rows.map((r) => ({
-        id: r.id,
-        sender: r.sender,
-        from: r.from_session ?? r.sender,
-        to: r.recipient ?? defaultRecipient(r.sender),
-        timestamp: r.timestamp,
-        snippet: r.snippet,
-      }));
+      return rows.map((r) => searchHit(r, r.snippet));
     });
   }
 
@@ -569,10 +562,7 @@ export class SqliteStore implements Store {
     const messages = rows.map(toMessage);
     if (messages.length === 0 || this.statements.anyAttachment.get() === undefined) return messages;
     const files = this.statements.attachmentsOf.all(JSON.stringify(messages.map((m) => m.id))) as (AttachmentInfo & { message_id: number })[];
-    for (const { message_id, ...info } of files) {
-      const message = messages.find((m) => m.id === message_id);
-      if (message !== undefined) (message.attachments ??= []).push(info);
-    }
+    attachInfos(messages, files);
     return messages;
   }
 
