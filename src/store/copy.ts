@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { schemaVersion as sqliteSchemaVersion } from './migrations/index.js';
 import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres.js';
-import { openSqliteStore } from './sqlite.js';
+import { openSqliteStore, type SessionRow } from './sqlite.js';
 import { RelayError, defaultRecipient, formatCount } from './store.js';
 import type { StoredMessage } from './rows.js';
 
@@ -41,18 +41,6 @@ export interface CopyReport {
 interface SqliteMessage extends StoredMessage {
   message: string;
   notified_at: string | null;
-}
-
-interface SqliteSession {
-  name: string;
-  kind: string;
-  cwd: string | null;
-  host: string;
-  pid: number;
-  observer: number;
-  started_at: string;
-  last_seen: string;
-  ended: number;
 }
 
 export async function copySqliteToPostgres(fromPath: string, toUrl: string, options: CopyOptions = {}): Promise<CopyReport> {
@@ -182,7 +170,7 @@ async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, 
 
   const sessions = sqlite
     .prepare('SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY rowid')
-    .all() as SqliteSession[];
+    .all() as SessionRow[];
   for (const s of sessions) {
     await db.query(
       `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)

@@ -205,7 +205,8 @@ interface UnreadRow {
   message_id: number;
 }
 
-interface SessionRow {
+/** A row of the `sessions` table as SQLite returns it (also read by `migrate`, copy.ts). */
+export interface SessionRow {
   name: string;
   kind: string;
   cwd: string | null;
