@@ -7,7 +7,7 @@
 //    be bundled belongs in `dependencies`, and a bundled one in `devDependencies`.
 //  - The version is baked in (define __RELAY_VERSION__), so nothing reads package.json at run time.
 //  - Sources import zod as `import * as z from 'zod'` (see the check after the build).
-//  - The SDK's JSON Schema validator module (ajv) is replaced by src/sdk-validator.ts (the SDK's own
+//  - The SDK's JSON Schema validator module (ajv) is replaced by src/server/sdk-validator.ts (the SDK's own
 //    @cfworker/json-schema validator): ajv's load and set-up cost about 10 ms of CPU at every start.
 //  - The licences of the bundled packages are collected into dist/THIRD_PARTY_LICENSES.txt.
 // It writes only dist/ (and the metafile, when asked with --metafile FILE).
@@ -23,12 +23,12 @@ const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
 const outdir = path.join(root, 'dist');
 const external = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.optionalDependencies ?? {}), 'pg-native'];
 
-/** Resolves the SDK's `import ... from '../validation/ajv-provider.js'` (server and client) to src/sdk-validator.ts. */
+/** Resolves the SDK's `import ... from '../validation/ajv-provider.js'` (server and client) to src/server/sdk-validator.ts. */
 const sdkValidator = {
   name: 'sdk-validator',
   setup(build) {
     build.onResolve({ filter: /^\.\.\/validation\/ajv-provider\.js$/ }, (args) =>
-      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer) ? { path: path.join(root, 'src', 'sdk-validator.ts') } : undefined,
+      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer) ? { path: path.join(root, 'src', 'server', 'sdk-validator.ts') } : undefined,
     );
   },
 };

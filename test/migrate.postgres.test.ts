@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Reader, Store } from '../src/store/store.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { runCli } from './helpers/spawn.js';

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { noticesFor } from '../src/notify/arrivals.js';
-import { openSqliteStore } from '../src/store/sqlite.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { RelayMessage } from '../src/store/store.js';
 import { NASTY, fakeBin, type FakeBin } from './helpers/fakes.js';
 import { spawnClient } from './helpers/spawn.js';

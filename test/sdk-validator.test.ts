@@ -1,7 +1,7 @@
-// The JSON Schema validator the bundle gives the MCP SDK in place of ajv (src/sdk-validator.ts): it must still
+// The JSON Schema validator the bundle gives the MCP SDK in place of ajv (src/server/sdk-validator.ts): it must still
 // accept what a schema allows and refuse the rest with a message, as the SDK expects of its validators.
 import { describe, expect, it } from 'vitest';
-import { AjvJsonSchemaValidator } from '../src/sdk-validator.js';
+import { AjvJsonSchemaValidator } from '../src/server/sdk-validator.js';
 
 describe('the bundled SDK validator', () => {
   const validate = new AjvJsonSchemaValidator().getValidator<{ name: string; count?: number }>({

@@ -46,7 +46,7 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     url.searchParams.set('password', 'other-secret');
     const store = await db.open({});
     expect(store.location).toBe(db.url);
-    const withPassword = await (await import('../src/store/postgres.js')).openPostgresStore(url.toString());
+    const withPassword = await (await import('../src/store/postgres/store.js')).openPostgresStore(url.toString());
     try {
       expect(withPassword.location).not.toMatch(/s3cret|other-secret/);
       expect(withPassword.location).toContain(`/${db.name}`);
@@ -78,7 +78,7 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
   });
 
   it('says which server it cannot reach, without the password', async () => {
-    const { openPostgresStore } = await import('../src/store/postgres.js');
+    const { openPostgresStore } = await import('../src/store/postgres/store.js');
     const error = await openPostgresStore('postgres://relay:hunter2@127.0.0.1:1/relay').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('postgres://relay@127.0.0.1:1/relay') });
     expect((error as Error).message).not.toContain('hunter2');

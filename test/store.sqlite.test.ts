@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite.js';
+import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite/store.js';
 import { RelayError, type Reader, type Store } from '../src/store/store.js';
 
 const CODE: Reader = { kind: 'code', name: null };

@@ -20,9 +20,9 @@ export function relayModules() {
       absWorkingDir: root,
       stdin: {
         contents: [
-          "export { openSqliteStore } from './src/store/sqlite.ts';",
-          "export { createRelayServer } from './src/server.ts';",
-          "export { silentLogger } from './src/log.ts';",
+          "export { openSqliteStore } from './src/store/sqlite/store.ts';",
+          "export { createRelayServer } from './src/server/server.ts';",
+          "export { silentLogger } from './src/lib/log.ts';",
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',

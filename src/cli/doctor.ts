@@ -1,10 +1,10 @@
 // `mcp-relay doctor [--json]`: checks an install and prints, for each problem, the one command that fixes it.
-// Exit 1 when a required check fails (see src/doctor.ts for which are required); warnings alone exit 0.
+// Exit 1 when a required check fails (see src/doctor/doctor.ts for which are required); warnings alone exit 0.
 import fs from 'node:fs';
-import { runChecks, type Check } from '../doctor.js';
+import { runChecks, type Check } from '../doctor/doctor.js';
 import { commandLine, currentLauncher, installedCli } from '../setup/launcher.js';
-import { which } from '../which.js';
-import { version } from '../version.js';
+import { which } from '../lib/which.js';
+import { version } from '../lib/version.js';
 import { UserError } from './errors.js';
 import { println, type CliIo } from './io.js';
 import { parse } from './options.js';

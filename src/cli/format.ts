@@ -1,7 +1,7 @@
 // How the CLI shows messages to a person: one header line and the text, with terminal control characters made
 // visible (a message must not be able to move the cursor or retitle the terminal). --json output bypasses this.
 import { EVERYONE, displayKind, type RelayMessage } from '../store/store.js';
-import { localTime } from '../status.js';
+import { localTime } from '../lib/status.js';
 
 /** Replaces control characters other than newline and tab (and bidi overrides) with a visible \\uXXXX. */
 export function visible(text: string): string {

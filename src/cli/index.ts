@@ -1,6 +1,6 @@
 // The CLI entry: picks the command, handles --help/--version, maps errors to messages and exit codes, and is the
 // only place that exits the process. Commands load lazily so the server's start-up pays only for itself.
-import { version } from '../version.js';
+import { version } from '../lib/version.js';
 import { UsageError, UserError } from './errors.js';
 import { processIo, type CliIo } from './io.js';
 

@@ -2,7 +2,7 @@
 // re-parented: a parent killed with SIGKILL may leave stdin open through a grandchild) or SIGINT/SIGTERM. Then
 // `shutdown` runs once and the log is closed. Shared by `serve` and `connect`; the caller's `start` may end the
 // life early through the `stop` it is given.
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 
 export function untilClientGone(log: Logger, shutdown: (why: string) => Promise<unknown>, start: (stop: (why: string) => void) => void): Promise<void> {
   return new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // The server's notification flags: --notify / --no-notify and --sound [NAME] (whose value is optional, which
 // node:util parseArgs cannot express, so argv is normalised first). Turns them into a Notifier or none.
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 import { createNotifier, resolveSound, SoundError, type Notifier, type SoundChoice } from '../notify/index.js';
 import { UsageError, UserError } from './errors.js';
 import type { OptionSpec } from './options.js';

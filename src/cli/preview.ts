@@ -2,7 +2,7 @@
 // many messages wait for the session that is starting here and the first 3 of them, at most 400 bytes; nothing
 // when there are none. It runs at every Claude Code start, so it must be quick, must never mark anything read,
 // never create the database, and never fail loudly: any problem at run time means no output and exit 0.
-import { defaultSessionName } from '../session.js';
+import { defaultSessionName } from '../server/session.js';
 import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
 import { oneLine, senderName } from './format.js';
 import { println, type CliIo } from './io.js';

@@ -1,13 +1,13 @@
 // `mcp-relay serve --http`: the relay as a Streamable HTTP server for clients on this or other machines. Loaded only
 // with --http. Runs until SIGINT/SIGTERM (an HTTP server outlives any one client, so stdin is not watched), then
 // ends every session and closes the store.
-import { createLogger } from '../log.js';
-import { debugLogPath, defaultDbPath } from '../paths.js';
+import { createLogger } from '../lib/log.js';
+import { debugLogPath, defaultDbPath } from '../lib/paths.js';
 import { HttpConfigError, DEFAULT_HOST, DEFAULT_PORT, startHttpRelay } from '../http/server.js';
 import { normalizeHostname, normalizeOrigin } from '../http/allowlist.js';
 import { openStore } from '../store/open.js';
 import { RelayError } from '../store/store.js';
-import { version } from '../version.js';
+import { version } from '../lib/version.js';
 import { UsageError, UserError } from './errors.js';
 import { tokenOption } from './options.js';
 import type { ServeValues } from './serve.js';

@@ -1,16 +1,16 @@
 // `mcp-relay [serve]`: the MCP server over stdio, as Claude Desktop and Claude Code start it (`--http`: serve-http.ts).
 // Returns when the client goes away (stdin ends, parent dies) or on SIGINT/SIGTERM, after ending the session and
 // closing the store.
-import { createRelayServer } from '../server.js';
-import { createLogger } from '../log.js';
-import { debugLogPath, defaultDbPath } from '../paths.js';
-import { DEFAULT_PUSH_PER_MINUTE } from '../push.js';
-import { openSession, type Session } from '../session.js';
+import { createRelayServer } from '../server/server.js';
+import { createLogger } from '../lib/log.js';
+import { debugLogPath, defaultDbPath } from '../lib/paths.js';
+import { DEFAULT_PUSH_PER_MINUTE } from '../server/push.js';
+import { openSession, type Session } from '../server/session.js';
 import { openStore as openStoreAt } from '../store/open.js';
 import { RelayError } from '../store/store.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
-import { version } from '../version.js';
-import { noIdentity } from '../identity.js';
+import { version } from '../lib/version.js';
+import { noIdentity } from '../server/identity.js';
 import { startArrivalNotices } from '../notify/arrivals.js';
 import { UsageError, UserError } from './errors.js';
 import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';

@@ -8,7 +8,7 @@ import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
 import { resolveSound, SoundError } from '../notify/sound.js';
 import { currentLauncher, shellJoin, type Launcher } from '../setup/launcher.js';
 import { applySteps, SetupRunError, type Runner, type SetupContext, type Step } from '../setup/steps.js';
-import { which } from '../which.js';
+import { which } from '../lib/which.js';
 import { UsageError, UserError } from './errors.js';
 import { homeOf, println, type CliIo } from './io.js';
 import { normaliseOptionalValue } from './notify-options.js';

@@ -2,7 +2,7 @@
 // and store errors turned into UserErrors. Commands that only look (status, preview, doctor) never create the file.
 // A postgres:// URL opens the PostgreSQL store (src/store/open.ts), which always exists once reachable.
 import fs from 'node:fs';
-import { defaultDbPath } from '../paths.js';
+import { defaultDbPath } from '../lib/paths.js';
 import { isPostgresUrl, openStore as openStoreAt, type OpenStoreOptions } from '../store/open.js';
 import { RelayError, type Store } from '../store/store.js';
 import { UserError } from './errors.js';

@@ -17,7 +17,7 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 import { CLIENT_HEADER, NAME_HEADER, OBSERVE_HEADER } from './identity.js';
 
 export interface BridgeOptions {

@@ -2,7 +2,7 @@
 // the messages nobody has notified yet (atomically across every relay process, so each is notified once in
 // total) and show them, one notification each. A backlog found at start of more than a few becomes one summary
 // per recipient rather than a flood.
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 import { EVERYONE, type RelayMessage, type Store } from '../store/store.js';
 import { boundNotification, displayName, formatNotification, type Notification, type Notifier, type Party } from './notification.js';
 

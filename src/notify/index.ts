@@ -1,9 +1,9 @@
 // createNotifier: picks the platform's commands, runs them one notification at a time, and turns every failure into
 // a log line (a missing program once, then silence). It never throws and never rejects: a notification is a
 // courtesy, and must not take the server or a tool call down with it. It does not decide WHAT to notify.
-import type { Logger } from '../log.js';
-import { silentLogger } from '../log.js';
-import { which } from '../which.js';
+import type { Logger } from '../lib/log.js';
+import { silentLogger } from '../lib/log.js';
+import { which } from '../lib/which.js';
 import { linuxCommand, linuxSoundCommand } from './linux.js';
 import { macosCommand } from './macos.js';
 import { boundNotification, type Notification, type Notifier } from './notification.js';

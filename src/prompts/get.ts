@@ -3,7 +3,7 @@
 // tool to call with which arguments; the tools do the work.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import type { RelayDeps } from '../tools/deps.js';
+import type { RelayDeps } from '../server/deps.js';
 import { statusText, userPrompt } from './status.js';
 
 export const name = 'get';

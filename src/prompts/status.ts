@@ -2,8 +2,8 @@
 // requested, with the instruction to report it. No tool call needed. Shares its wording with `mcp-relay status`.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
-import { describeStatus, relayStatus } from '../status.js';
-import type { RelayDeps } from '../tools/deps.js';
+import { describeStatus, relayStatus } from '../lib/status.js';
+import type { RelayDeps } from '../server/deps.js';
 
 export const name = 'status';
 

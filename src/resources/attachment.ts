@@ -1,9 +1,9 @@
 // relay://attachments/{id}: an attachment's whole content, as text for textual types, else as a base64 blob.
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError, ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { asText } from '../attachments.js';
+import { asText } from '../server/attachments.js';
 import { formatCount } from '../store/store.js';
-import type { RelayDeps } from '../tools/deps.js';
+import type { RelayDeps } from '../server/deps.js';
 
 export const template = 'relay://attachments/{id}';
 /** One read must fit a client's message limit (10 MiB in the SDK's stdio client) once base64-encoded. */

@@ -1,7 +1,7 @@
 // messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
-import type { RelayDeps } from '../tools/deps.js';
+import type { RelayDeps } from '../server/deps.js';
 
 export const uri = 'messages://latest';
 

@@ -7,9 +7,9 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { schemaVersion as sqliteSchemaVersion } from './migrations/index.js';
-import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres.js';
-import { openSqliteStore, type SessionRow } from './sqlite.js';
+import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
+import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres/store.js';
+import { openSqliteStore, type SessionRow } from './sqlite/store.js';
 import { RelayError, defaultRecipient, formatCount } from './store.js';
 import type { StoredMessage } from './rows.js';
 

@@ -20,10 +20,10 @@ export function isPostgresUrl(location: string): boolean {
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
   const onError = options.onWatchError;
   if (isPostgresUrl(location)) {
-    const { openPostgresStore } = await import('./postgres.js');
+    const { openPostgresStore } = await import('./postgres/store.js');
     return openPostgresStore(location, onError === undefined ? {} : { onError });
   }
-  const { openSqliteStore } = await import('./sqlite.js');
+  const { openSqliteStore } = await import('./sqlite/store.js');
   return openSqliteStore(location, {
     ...(onError === undefined ? {} : { onWatchError: onError }),
     ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),

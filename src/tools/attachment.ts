@@ -1,8 +1,8 @@
 // relay_attachment: read an attachment's bytes, in slices (text as text, anything else as base64). Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { asText } from '../attachments.js';
-import type { RelayDeps } from './deps.js';
+import { asText } from '../server/attachments.js';
+import type { RelayDeps } from '../server/deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_attachment';

@@ -2,10 +2,10 @@
 // or a look without marking.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { readerOf } from '../identity.js';
+import { readerOf } from '../server/identity.js';
 import { KIND_PATTERN, LIMITS, SEED_KINDS, clampLimit, type FetchQuery, type RelayMessage } from '../store/store.js';
-import { waitFor } from '../wait.js';
-import type { RelayDeps } from './deps.js';
+import { waitFor } from '../server/wait.js';
+import type { RelayDeps } from '../server/deps.js';
 import { messageSchema } from './message.js';
 import { fail, failureShape, guard, ok } from './result.js';
 

@@ -3,7 +3,7 @@
 // the same way rather than crashing the server, and logged.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
-import type { Logger } from '../log.js';
+import type { Logger } from '../lib/log.js';
 import { RelayError } from '../store/store.js';
 
 export const failureShape = {

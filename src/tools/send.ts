@@ -1,9 +1,9 @@
 // relay_send: store a message for another session, a kind of client, or everyone.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { resolveAttachments } from '../attachments.js';
+import { resolveAttachments } from '../server/attachments.js';
 import { LIMITS, SEED_KINDS } from '../store/store.js';
-import type { RelayDeps } from './deps.js';
+import type { RelayDeps } from '../server/deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_send';

@@ -9,8 +9,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { onTestFinished } from 'vitest';
 import { startHttpRelay, type HttpRelay, type HttpRelayOptions } from '../../src/http/server.js';
-import { silentLogger } from '../../src/log.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { silentLogger } from '../../src/lib/log.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
 import { body } from './server.js';
 import { cliPath, testEnv } from './spawn.js';

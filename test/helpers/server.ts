@@ -5,11 +5,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { onTestFinished } from 'vitest';
-import { noIdentity } from '../../src/identity.js';
-import { silentLogger } from '../../src/log.js';
-import { createRelayServer, type RelayDeps } from '../../src/server.js';
-import { openSession } from '../../src/session.js';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { noIdentity } from '../../src/server/identity.js';
+import { silentLogger } from '../../src/lib/log.js';
+import { createRelayServer, type RelayDeps } from '../../src/server/server.js';
+import { openSession } from '../../src/server/session.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
 import { tempDir } from './temp.js';
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
 import { canWriteNow } from '../helpers/process.js';
 import { body } from '../helpers/server.js';

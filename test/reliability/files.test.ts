@@ -8,7 +8,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { openSqliteStore } from '../../src/store/sqlite.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
 import { killIfAlive } from '../helpers/process.js';
 import { cliPath, initialize, runCli, testEnv } from '../helpers/spawn.js';

@@ -1,5 +1,5 @@
 // Who a relay process (or one HTTP session) speaks for. Tools read it at call time for their defaults.
-import type { Reader } from './store/store.js';
+import type { Reader } from '../store/store.js';
 
 export interface Identity {
   /** The client kind ('desktop', 'code', or another client's name); null without --client: tools then need explicit sender/reader. */

@@ -6,10 +6,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { readerOf } from './identity.js';
-import { uri as latestUri } from './resources/latest.js';
-import { unreadFor, uri as unreadUri } from './resources/unread.js';
-import { LIMITS, displayKind, type RelayMessage } from './store/store.js';
-import type { RelayDeps } from './tools/deps.js';
+import { uri as latestUri } from '../resources/latest.js';
+import { unreadFor, uri as unreadUri } from '../resources/unread.js';
+import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
+import type { RelayDeps } from './deps.js';
 
 export const CHANNEL_CAPABILITY = 'claude/channel';
 export const DEFAULT_PUSH_PER_MINUTE = 6;

@@ -4,15 +4,15 @@
 // a Claude app that is not installed, the /get command and the start-up hook. Reads only; never writes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { classifyGetCommand } from './setup/get-command.js';
-import { claudeDir, claudeUserConfig, getCommandFile, isPreviewCommand, projectConfig, settingsFile } from './setup/claude-code.js';
-import { desktopConfigDir, desktopConfigFile } from './setup/claude-desktop.js';
-import { readJson, readText, ConfigFileError } from './setup/config-file.js';
-import { getIn } from './setup/json-edit.js';
-import { launcherScript, shellSplit } from './setup/launcher.js';
-import type { SetupContext } from './setup/steps.js';
-import { LINUX_PLAYERS } from './notify/sound.js';
-import { which } from './which.js';
+import { classifyGetCommand } from '../setup/get-command.js';
+import { claudeDir, claudeUserConfig, getCommandFile, isPreviewCommand, projectConfig, settingsFile } from '../setup/claude-code.js';
+import { desktopConfigDir, desktopConfigFile } from '../setup/claude-desktop.js';
+import { readJson, readText, ConfigFileError } from '../setup/config-file.js';
+import { getIn } from '../setup/json-edit.js';
+import { launcherScript, shellSplit } from '../setup/launcher.js';
+import type { SetupContext } from '../setup/steps.js';
+import { LINUX_PLAYERS } from '../notify/sound.js';
+import { which } from '../lib/which.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -62,7 +62,7 @@ function packageRoot(context: DoctorContext): string {
 
 async function driverCheck(context: DoctorContext): Promise<Check> {
   try {
-    const { driverSqliteVersion } = await import('./store/sqlite-inspect.js');
+    const { driverSqliteVersion } = await import('../store/sqlite/inspect.js');
     return ok('SQLite driver', `better-sqlite3 loads (SQLite ${driverSqliteVersion()})`);
   } catch (error) {
     return fail('SQLite driver', `better-sqlite3 does not load: ${(error as Error).message.split('\n')[0]}`, `cd "${packageRoot(context)}" && npm rebuild better-sqlite3`);
@@ -72,7 +72,7 @@ async function driverCheck(context: DoctorContext): Promise<Check> {
 async function databaseCheck(context: DoctorContext): Promise<Check> {
   const name = 'database';
   const file = context.dbPath;
-  const { isPostgresUrl } = await import('./store/open.js');
+  const { isPostgresUrl } = await import('../store/open.js');
   if (isPostgresUrl(file)) return postgresCheck(name, file);
   let stat: fs.Stats;
   try {
@@ -80,10 +80,10 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
   } catch {
     return ok(name, `${file} does not exist yet (it is created with the first message)`);
   }
-  const { openSqliteStore } = await import('./store/sqlite.js');
-  const { inspectSqlite } = await import('./store/sqlite-inspect.js');
-  const { RelayError } = await import('./store/store.js');
-  const { describeUnread, relayStatus } = await import('./status.js');
+  const { openSqliteStore } = await import('../store/sqlite/store.js');
+  const { inspectSqlite } = await import('../store/sqlite/inspect.js');
+  const { RelayError } = await import('../store/store.js');
+  const { describeUnread, relayStatus } = await import('../lib/status.js');
   let summary: string;
   try {
     // Opening is what every relay process does first: it checks the file and upgrades an older schema.
@@ -115,8 +115,8 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
 
 /** A PostgreSQL store: reachable, relay's schema in place (opening migrates it), and what it holds. */
 async function postgresCheck(name: string, url: string): Promise<Check> {
-  const { openStore } = await import('./store/open.js');
-  const { describeUnread, relayStatus } = await import('./status.js');
+  const { openStore } = await import('../store/open.js');
+  const { describeUnread, relayStatus } = await import('../lib/status.js');
   try {
     const store = await openStore(url);
     try {

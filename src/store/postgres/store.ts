@@ -5,10 +5,10 @@
 // Loaded only through a dynamic import (open.ts), so a relay on SQLite never loads `pg`.
 import os from 'node:os';
 import pg from 'pg';
-import { pgMigrations, pgSchemaVersion } from './postgres-migrations/index.js';
-import { PgChangeWatcher } from './postgres-watch.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from './rows.js';
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
+import { pgMigrations, pgSchemaVersion } from './migrations/index.js';
+import { PgChangeWatcher } from './watch.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from '../rows.js';
+import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
 import {
   LIMITS,
   RelayError,
@@ -30,7 +30,7 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-} from './store.js';
+} from '../store.js';
 
 export interface PostgresStoreOptions {
   /** Injected in tests. Default: this machine's clock corrected to the database server's (measured at open). */

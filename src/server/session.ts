@@ -4,9 +4,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Identity } from './identity.js';
-import type { Logger } from './log.js';
-import { HEARTBEAT_MS, nameFromDirectory } from './store/routing.js';
-import type { SessionInfo, SessionKey, Store } from './store/store.js';
+import type { Logger } from '../lib/log.js';
+import { HEARTBEAT_MS, nameFromDirectory } from '../store/routing.js';
+import type { SessionInfo, SessionKey, Store } from '../store/store.js';
 
 export interface SessionOptions {
   kind: string;

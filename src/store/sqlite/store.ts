@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 import { migrations, schemaVersion } from './migrations/index.js';
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from './routing.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from './rows.js';
-import { ChangeWatcher } from './sqlite-watch.js';
+import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from '../rows.js';
+import { ChangeWatcher } from './watch.js';
 import {
   LIMITS,
   RelayError,
@@ -28,7 +28,7 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-} from './store.js';
+} from '../store.js';
 
 export interface SqliteStoreOptions {
   now?: () => Date;

@@ -1,6 +1,6 @@
 // The relay's state as a person reads it: totals, unread per kind, last activity. One function for `mcp-relay
 // status`, the `status` prompt and `doctor`, so they never disagree. Reads through the Store interface only.
-import { displayKind, type Store } from './store/store.js';
+import { displayKind, type Store } from '../store/store.js';
 
 export interface RelayStatus {
   database: string;

@@ -2,7 +2,7 @@
 // size checked before reading) or inline content. Media types come from the file name.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LIMITS, RelayError, formatCount, type AttachmentInput } from './store/store.js';
+import { LIMITS, RelayError, formatCount, type AttachmentInput } from '../store/store.js';
 
 export interface AttachmentArg {
   path?: string | undefined;

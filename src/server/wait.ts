@@ -1,6 +1,6 @@
 // Waiting for mail without polling: run an attempt now and again after each "store changed" event, until it yields
 // something, the time is up, or the caller gives up. Used by relay_fetch's wait_seconds and `mcp-relay watch`.
-import type { Store } from './store/store.js';
+import type { Store } from '../store/store.js';
 
 export interface WaitOptions {
   timeoutMs: number;

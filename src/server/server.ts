@@ -1,0 +1,46 @@
+// createRelayServer: the MCP server with every tool, resource, prompt and push feature registered. No transport,
+// no process, no argv: the same factory serves stdio, in-memory tests and HTTP.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import * as getPrompt from '../prompts/get.js';
+import * as statusPrompt from '../prompts/status.js';
+import { setUpPush } from './push.js';
+import * as attachmentResource from '../resources/attachment.js';
+import * as latest from '../resources/latest.js';
+import * as unread from '../resources/unread.js';
+import * as attachment from '../tools/attachment.js';
+import * as clear from '../tools/clear.js';
+import type { RelayDeps } from './deps.js';
+import { instructions } from './instructions.js';
+import * as fetch from '../tools/fetch.js';
+import * as search from '../tools/search.js';
+import * as send from '../tools/send.js';
+import { sdkToolError } from '../tools/result.js';
+import * as sessions from '../tools/sessions.js';
+import { version } from '../lib/version.js';
+
+export type { RelayDeps } from './deps.js';
+
+export function createRelayServer(deps: RelayDeps): McpServer {
+  const server = new McpServer(
+    { name: 'relay', title: 'relay', version },
+    { capabilities: { logging: {} }, instructions: instructions(deps) },
+  );
+  const tools = [send, fetch, clear, sessions, search, attachment];
+  for (const tool of tools) tool.register(server, deps);
+  // The SDK turns bad arguments and unknown tools into a plain-text error through this (private) method; give them
+  // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording.
+  const sdk = server as unknown as { createToolError?: (message: string) => unknown };
+  if (typeof sdk.createToolError === 'function') {
+    sdk.createToolError = (message: string) => sdkToolError(message, tools.map((t) => t.name));
+  }
+  for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
+  for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
+  const push = setUpPush(server, deps);
+  server.server.oninitialized = () => push.start();
+  const onclose = server.server.onclose;
+  server.server.onclose = () => {
+    push.stop();
+    onclose?.();
+  };
+  return server;
+}
