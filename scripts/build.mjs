@@ -28,7 +28,9 @@ const sdkValidator = {
   name: 'sdk-validator',
   setup(build) {
     build.onResolve({ filter: /^\.\.\/validation\/ajv-provider\.js$/ }, (args) =>
-      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer) ? { path: path.join(root, 'src', 'server', 'sdk-validator.ts') } : undefined,
+      /[\\/]@modelcontextprotocol[\\/]sdk[\\/]/.test(args.importer)
+        ? { path: path.join(root, 'src', 'server', 'sdk-validator.ts') }
+        : undefined,
     );
   },
 };
@@ -36,7 +38,9 @@ const sdkValidator = {
 fs.rmSync(outdir, { recursive: true, force: true });
 const result = await esbuild.build({
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts', extension: 'src/extension.ts' },
+  // The PostgreSQL store is named as an entry so its chunk (which carries node-postgres) keeps a name a test can
+  // recognise: dist/chunks/postgres.js.
+  entryPoints: { cli: 'src/cli.ts', extension: 'src/extension.ts', 'chunks/postgres': 'src/store/postgres/store.ts' },
   outdir,
   bundle: true,
   splitting: true,
@@ -49,7 +53,9 @@ const result = await esbuild.build({
   mainFields: ['module', 'main'],
   define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
   // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
-  banner: { js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   plugins: [sdkValidator],
   metafile: true,
@@ -62,11 +68,15 @@ for (const entry of ['cli.js', 'extension.js']) fs.chmodSync(path.join(outdir, e
 // `import * as z from 'zod'`; this stops the build if the other form creeps back.
 const locales = Object.values(result.metafile.outputs).flatMap((output) =>
   Object.entries(output.inputs)
-    .filter(([input, { bytesInOutput }]) => bytesInOutput > 0 && /node_modules\/zod\/v4\/locales\/(?!en\.js$)/.test(input))
+    .filter(
+      ([input, { bytesInOutput }]) => bytesInOutput > 0 && /node_modules\/zod\/v4\/locales\/(?!en\.js$)/.test(input),
+    )
     .map(([input]) => input),
 );
 if (locales.length > 0) {
-  process.stderr.write(`build: zod's locales were bundled (${locales.length} modules, e.g. ${locales[0]}); write \`import * as z from 'zod'\`.\n`);
+  process.stderr.write(
+    `build: zod's locales were bundled (${locales.length} modules, e.g. ${locales[0]}); write \`import * as z from 'zod'\`.\n`,
+  );
   process.exit(1);
 }
 
@@ -80,7 +90,10 @@ const notices = [];
 for (const dir of [...packages.keys()].sort()) {
   const meta = JSON.parse(fs.readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
   const file = fs.readdirSync(path.join(root, dir)).find((name) => /^licen[cs]e/i.test(name));
-  const text = file === undefined ? `(no licence file; package.json says ${meta.license ?? 'nothing'})` : fs.readFileSync(path.join(root, dir, file), 'utf8').trim();
+  const text =
+    file === undefined
+      ? `(no licence file; package.json says ${meta.license ?? 'nothing'})`
+      : fs.readFileSync(path.join(root, dir, file), 'utf8').trim();
   notices.push(`${meta.name}@${meta.version} (${meta.license ?? 'unknown'})\n\n${text}\n`);
 }
 fs.writeFileSync(
