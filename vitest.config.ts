@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+
 import { defineConfig } from 'vitest/config';
 
 const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };

@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import pg from 'pg';
+
 import { findPgBin, startCluster } from '../scripts/pg-cluster.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,7 +36,8 @@ async function relay(home, args) {
   });
   const client = new Client({ name: 'bench', version: '0' });
   await client.connect(transport);
-  const tool = async (name, args = {}) => JSON.parse((await client.callTool({ name, arguments: args })).content[0].text);
+  const tool = async (name, args = {}) =>
+    JSON.parse((await client.callTool({ name, arguments: args })).content[0].text);
   return { client, tool, close: () => client.close() };
 }
 
@@ -87,7 +90,12 @@ async function crossProcessDelivery(ctx) {
   const onPg = await deliveryTimes(home, postgres, count, warmup);
   log(`delivery: ${count} messages on SQLite`);
   const onFile = await deliveryTimes(home, sqlite, count, warmup);
-  const [p50, p99, f50, f99] = [percentile(onPg, 50), percentile(onPg, 99), percentile(onFile, 50), percentile(onFile, 99)];
+  const [p50, p99, f50, f99] = [
+    percentile(onPg, 50),
+    percentile(onPg, 99),
+    percentile(onFile, 50),
+    percentile(onFile, 99),
+  ];
   return {
     measured: `${ms(p50)} / p99 ${ms(p99)}`,
     floor: `SQLite ${ms(f50)} / p99 ${ms(f99)}`,
@@ -100,7 +108,9 @@ async function crossProcessDelivery(ctx) {
 /** 8 relay processes send 500 messages each, as fast as each can; one Desktop session fetches them all meanwhile. */
 async function manySenders(home, db, senders, each) {
   const reader = await relay(home, ['--client', 'desktop', ...db]);
-  const clients = await Promise.all(Array.from({ length: senders }, (_, i) => relay(home, ['--client', 'cursor', '--name', `send${i}`, ...db])));
+  const clients = await Promise.all(
+    Array.from({ length: senders }, (_, i) => relay(home, ['--client', 'cursor', '--name', `send${i}`, ...db])),
+  );
   try {
     const latencies = [];
     let retries = 0;
@@ -137,7 +147,8 @@ async function manySenders(home, db, senders, each) {
     const seconds = (now() - start) / 1000;
     done = true;
     await draining;
-    if (received.size !== senders * each) throw new Error(`the reader got ${received.size} of ${senders * each} messages`);
+    if (received.size !== senders * each)
+      throw new Error(`the reader got ${received.size} of ${senders * each} messages`);
     return { seconds, latencies, retries };
   } finally {
     await Promise.all([reader.close(), ...clients.map((c) => c.close())]);
@@ -152,7 +163,9 @@ async function eightProcesses(ctx) {
   log(`many senders: ${senders} x ${each} on SQLite`);
   const onFile = await manySenders(home, sqlite, senders, each);
   const rate = (r) => (senders * each) / r.seconds;
-  const describe = (r) => `${r.seconds.toFixed(1)} s (${rate(r).toFixed(0)}/s), send p50 ${ms(percentile(r.latencies, 50))} / p99 ${ms(percentile(r.latencies, 99))}`;
+  const describe = (r) =>
+    `${r.seconds.toFixed(1)} s (${rate(r).toFixed(0)}/s), send p50 ${ms(percentile(r.latencies, 50))} / p99 ` +
+    `${ms(percentile(r.latencies, 99))}`;
   return {
     measured: describe(onPg),
     floor: `SQLite ${describe(onFile)}`,
@@ -173,7 +186,12 @@ async function eightProcesses(ctx) {
 }
 
 export const figures = [
-  { id: 'pg-delivery', name: 'cross-process delivery via NOTIFY (p50/p99)', target: 'p99 ≤ 100 ms', run: crossProcessDelivery },
+  {
+    id: 'pg-delivery',
+    name: 'cross-process delivery via NOTIFY (p50/p99)',
+    target: 'p99 ≤ 100 ms',
+    run: crossProcessDelivery,
+  },
   { id: 'pg-senders', name: '8 processes × 500 sends (PostgreSQL)', target: 'reported', run: eightProcesses },
 ];
 
@@ -225,7 +243,12 @@ async function main() {
         continue;
       }
       const result = await figure.run(ctx);
-      rows.push([figure.name, result.measured, result.floor, `${figure.target}${result.pass === null ? '' : result.pass ? ' ✓' : ' ✗'}`]);
+      rows.push([
+        figure.name,
+        result.measured,
+        result.floor,
+        `${figure.target}${result.pass === null ? '' : result.pass ? ' ✓' : ' ✗'}`,
+      ]);
       log(JSON.stringify({ id: figure.id, ...result.data }));
     }
   } finally {

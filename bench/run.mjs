@@ -3,19 +3,21 @@
 // machine; the ratios are what we compare.
 //
 // A figure is one entry in `figures` below: an id, a name, a target, and `run()` returning a row (see `row`).
-// A figure that cannot be measured (yet, or here) is `unavailable(id, name, target, reason)`, or its run returns
-// `{ unavailable: reason }`: never a made-up number.
+// A figure that cannot be measured (here, or yet) returns `{ unavailable: reason }` from its run: never a made-up number.
 // It spawns only the built CLI (dist/cli.js) and bench/fixtures, and writes only to temp directories (removed at the
-// end), bench/results.json, and a bundle of src/ for the in-process figures (bench/lib/inprocess.mjs). Run `node bench/run.mjs --only id,id` to run some figures.
+// end), bench/results.json, and a bundle of src/ for the in-process figures (bench/lib/inprocess.mjs). Run `node
+// bench/run.mjs --only id,id` to run some figures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import Database from 'better-sqlite3';
+
 import { relayModules } from './lib/inprocess.mjs';
-import { fifo, killAll, spawnServer } from './lib/rpc.mjs';
 import { alive, cpuSeconds, median, ms, now, percentile, rssKiB, sleep, waitGone } from './lib/measure.mjs';
+import { fifo, killAll, spawnServer } from './lib/rpc.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -78,10 +80,6 @@ function row({ measured, floor = '—', ratio = null, pass = null, data = {} }) 
   return { measured, floor, ratio, pass, data };
 }
 
-function unavailable(id, name, target, reason) {
-  return { id, name, target, unavailable: reason };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The figures.
 
@@ -92,7 +90,10 @@ async function coldStart() {
   const floorTimes = [];
   for (let i = 0; i < 15; i++) {
     // Interleaved, so machine noise hits both alike.
-    for (const [spawnOne, times] of [[relay, relayTimes], [floorServer, floorTimes]]) {
+    for (const [spawnOne, times] of [
+      [relay, relayTimes],
+      [floorServer, floorTimes],
+    ]) {
       const server = spawnOne(home);
       times.push((await server.ready).ms);
       await server.kill();
@@ -100,7 +101,13 @@ async function coldStart() {
   }
   const r = median(relayTimes);
   const f = median(floorTimes);
-  return row({ measured: ms(r), floor: ms(f), ratio: r / f, pass: r / f <= 1.6, data: { relayMs: relayTimes, floorMs: floorTimes } });
+  return row({
+    measured: ms(r),
+    floor: ms(f),
+    ratio: r / f,
+    pass: r / f <= 1.6,
+    data: { relayMs: relayTimes, floorMs: floorTimes },
+  });
 }
 
 async function roundTrip() {
@@ -122,14 +129,26 @@ async function roundTrip() {
   });
   await Promise.all([server.close(), floor.close()]);
   if (mismatches > 0) throw new Error(`${mismatches} round trips did not get back the message just sent`);
-  const [r50, r99, f50, f99] = [median(relayTimes), percentile(relayTimes, 99), median(floorTimes), percentile(floorTimes, 99)];
+  const [r50, r99, f50, f99] = [
+    median(relayTimes),
+    percentile(relayTimes, 99),
+    median(floorTimes),
+    percentile(floorTimes, 99),
+  ];
   const ratio = Math.max(r50 / f50, r99 / f99);
   return row({
     measured: `${ms(r50)} / p99 ${ms(r99)}`,
     floor: `${ms(f50)} / p99 ${ms(f99)}`,
     ratio,
     pass: ratio <= 1.5,
-    data: { medianMs: r50, p99Ms: r99, floorMedianMs: f50, floorP99Ms: f99, ratioMedian: r50 / f50, ratioP99: r99 / f99 },
+    data: {
+      medianMs: r50,
+      p99Ms: r99,
+      floorMedianMs: f50,
+      floorP99Ms: f99,
+      ratioMedian: r50 / f50,
+      ratioP99: r99 / f99,
+    },
   });
 }
 
@@ -198,7 +217,11 @@ async function sendsPerSecond() {
 async function idleCpu() {
   const home = await relayHome();
   // Each as Claude starts it: Desktop with its default desktop notifications, which watch the store for arrivals.
-  const servers = { code: relay(home, ['--client', 'code']), desktop: relay(home, ['--client', 'desktop'], { notify: true }), floor: floorServer(home) };
+  const servers = {
+    code: relay(home, ['--client', 'code']),
+    desktop: relay(home, ['--client', 'desktop'], { notify: true }),
+    floor: floorServer(home),
+  };
   await Promise.all(Object.values(servers).map((s) => s.ready));
   // One call each, so the measured window starts after the first request's lazy work, as in a real session.
   await servers.code.tool('relay_fetch');
@@ -257,7 +280,11 @@ async function fetchAtScale() {
     // History retention off: the fetches must not prune the million read messages away.
     const store = openSqliteStore(file, { keepRead: Infinity });
     const buildMs = now() - built;
-    const server = createRelayServer({ store, identity: { kind: 'code', name: null, observe: false }, log: silentLogger });
+    const server = createRelayServer({
+      store,
+      identity: { kind: 'code', name: null, observe: false },
+      log: silentLogger,
+    });
     const [a, b] = InMemoryTransport.createLinkedPair();
     const client = new Client({ name: 'bench', version: '0' });
     await Promise.all([server.connect(b), client.connect(a)]);
@@ -290,7 +317,12 @@ async function fetchAtScale() {
     await db.client.close();
     await db.server.close();
     await db.store.close();
-    summary.push({ tool: median(db.toolTimes), store: median(db.storeTimes), buildMs: db.buildMs, bytes: fs.statSync(db.file).size });
+    summary.push({
+      tool: median(db.toolTimes),
+      store: median(db.storeTimes),
+      buildMs: db.buildMs,
+      bytes: fs.statSync(db.file).size,
+    });
   }
   const [small, big] = summary;
   const ratio = big.tool / small.tool;
@@ -329,7 +361,8 @@ async function deliveryFloor() {
     const start = now();
     const { lastInsertRowid } = insert.run(`row ${i}`);
     const m = await arrived;
-    if (m.params?.id !== Number(lastInsertRowid)) throw new Error(`the watcher saw row ${m.params?.id}, not ${lastInsertRowid}`);
+    if (m.params?.id !== Number(lastInsertRowid))
+      throw new Error(`the watcher saw row ${m.params?.id}, not ${lastInsertRowid}`);
     times.push(now() - start);
   }
   await reader.close();
@@ -366,7 +399,8 @@ async function deliveryWait() {
     const got = text(await waiting);
     const elapsed = now() - start;
     await sent;
-    if (got.messages?.[0]?.message !== `delivery ${i}`) throw new Error(`the waiting fetch returned ${JSON.stringify(got)}`);
+    if (got.messages?.[0]?.message !== `delivery ${i}`)
+      throw new Error(`the waiting fetch returned ${JSON.stringify(got)}`);
     return elapsed;
   });
   await Promise.all([a.close(), b.close()]);
@@ -403,9 +437,15 @@ async function deliveryNotify() {
   const bin = path.join(home, 'bin');
   const log = path.join(home, 'notified.log');
   fs.mkdirSync(bin);
-  fs.writeFileSync(path.join(bin, 'notify-send'), `#!/bin/sh\nfor last; do :; done\nprintf '%s\\n' "$last" >> '${log}'\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    path.join(bin, 'notify-send'),
+    `#!/bin/sh\nfor last; do :; done\nprintf '%s\\n' "$last" >> '${log}'\n`,
+    { mode: 0o755 },
+  );
   fs.writeFileSync(log, '');
-  const b = spawnServer([cli, '--client', 'desktop', '--notify'], { env: { ...env(home), PATH: `${bin}:${env(home).PATH}` } });
+  const b = spawnServer([cli, '--client', 'desktop', '--notify'], {
+    env: { ...env(home), PATH: `${bin}:${env(home).PATH}` },
+  });
   const a = relay(home, ['--client', 'code']);
   await Promise.all([a.ready, b.ready]);
   const result = await deliveryRow(60, async (i) => {
@@ -445,7 +485,7 @@ async function attachmentRoundTrip() {
     const info = got.messages?.[0]?.attachments?.[0];
     if (info === undefined) throw new Error(`no attachment in ${JSON.stringify(got).slice(0, 300)}`);
     const parts = [];
-    for (let offset = 0; offset !== null; ) {
+    for (let offset = 0; offset !== null;) {
       const slice = text(await b.tool('relay_attachment', { id: info.id, offset, length: 2 * 1024 * 1024 }));
       if (!slice.ok) throw new Error(`relay_attachment failed: ${slice.error}`);
       parts.push(Buffer.from(slice.data, slice.encoding === 'base64' ? 'base64' : 'utf8'));
@@ -456,7 +496,12 @@ async function attachmentRoundTrip() {
   await Promise.all([a.close(), b.close()]);
   const r = median(times);
   const f = median(copyTimes);
-  return row({ measured: ms(r), floor: `${ms(f)} (file copy)`, ratio: r / f, data: { relayMs: times, copyMs: copyTimes } });
+  return row({
+    measured: ms(r),
+    floor: `${ms(f)} (file copy)`,
+    ratio: r / f,
+    data: { relayMs: times, copyMs: copyTimes },
+  });
 }
 
 /**
@@ -537,7 +582,19 @@ async function concurrentSends() {
   return row({
     measured: `${Math.round(throughput).toLocaleString('en-US')} msg/s to both; ${errors} errors, ${lost} lost, ${duplicated} duplicated`,
     pass: errors === 0 && lost === 0 && duplicated === 0,
-    data: { sent: total, deliveries, errors, errorTexts: [...errorTexts], lost, duplicated, fullRetries, sendMs, fetchMs, sendsPerSecond: (total * 1000) / sendMs, messagesPerSecondToBoth: throughput },
+    data: {
+      sent: total,
+      deliveries,
+      errors,
+      errorTexts: [...errorTexts],
+      lost,
+      duplicated,
+      fullRetries,
+      sendMs,
+      fetchMs,
+      sendsPerSecond: (total * 1000) / sendMs,
+      messagesPerSecondToBoth: throughput,
+    },
   });
 }
 
@@ -574,7 +631,10 @@ async function stdinCloseExit() {
   const relayTimes = [];
   const floorTimes = [];
   for (let i = 0; i < 5; i++) {
-    for (const [spawnOne, times] of [[relay, relayTimes], [floorServer, floorTimes]]) {
+    for (const [spawnOne, times] of [
+      [relay, relayTimes],
+      [floorServer, floorTimes],
+    ]) {
       const server = spawnOne(home);
       await server.ready;
       const start = now();
@@ -584,7 +644,13 @@ async function stdinCloseExit() {
   }
   const r = Math.max(...relayTimes);
   const f = Math.max(...floorTimes);
-  return row({ measured: `${ms(r)} (worst of 5)`, floor: ms(f), ratio: r / f, pass: r <= 2_000, data: { relayMs: relayTimes, floorMs: floorTimes } });
+  return row({
+    measured: `${ms(r)} (worst of 5)`,
+    floor: ms(f),
+    ratio: r / f,
+    pass: r <= 2_000,
+    data: { relayMs: relayTimes, floorMs: floorTimes },
+  });
 }
 
 /** An intermediate parent that starts relay with stdio inherited (so stdin stays open when it dies). */
@@ -604,7 +670,8 @@ async function orphanExit() {
     await parent.ready;
     while (!/RELAY_PID \d+\n/.test(parent.stderr())) await sleep(5);
     const pid = Number(/RELAY_PID (\d+)/.exec(parent.stderr())?.[1]);
-    if (!Number.isInteger(pid) || !alive(pid)) throw new Error(`no relay under the intermediate parent: ${parent.stderr()}`);
+    if (!Number.isInteger(pid) || !alive(pid))
+      throw new Error(`no relay under the intermediate parent: ${parent.stderr()}`);
     // The bench still holds the pipes the relay reads and writes: only the parent's death can tell it to go.
     const start = now();
     parent.child.kill('SIGKILL');
@@ -631,17 +698,67 @@ async function postgresRow(figure) {
 
 const figures = [
   { id: 'cold-start', name: 'cold start: spawn → initialize result (median of 15)', target: '≤ 1.6×', run: coldStart },
-  { id: 'round-trip', name: 'relay_send + relay_fetch round trip, one stdio session (median / p99)', target: '≤ 1.5×', run: roundTrip },
-  { id: 'store', name: 'store alone, in process: send + fetch (history pruned to 200 vs kept)', target: 'report', run: storeAlone },
-  { id: 'sends', name: 'sends per second, one stdio session, sequential awaits', target: '≥ 3,000/s', run: sendsPerSecond },
-  { id: 'delivery-wait', name: 'cross-process delivery: A sends → B\'s waiting relay_fetch (wait_seconds) returns it', target: 'p99 ≤ 100 ms', run: deliveryWait },
-  { id: 'delivery-push', name: 'cross-process delivery: A sends → B pushes it (--push channel event)', target: 'p99 ≤ 100 ms', run: deliveryPush },
-  { id: 'delivery-notify', name: 'cross-process delivery: A sends → B\'s desktop notification runs (fake notify-send)', target: 'p99 ≤ 100 ms', run: deliveryNotify },
-  { id: 'idle-cpu', name: 'idle CPU of a running relay over 30 s (code / desktop)', target: '≤ 0.05 CPU-s', run: idleCpu },
+  {
+    id: 'round-trip',
+    name: 'relay_send + relay_fetch round trip, one stdio session (median / p99)',
+    target: '≤ 1.5×',
+    run: roundTrip,
+  },
+  {
+    id: 'store',
+    name: 'store alone, in process: send + fetch (history pruned to 200 vs kept)',
+    target: 'report',
+    run: storeAlone,
+  },
+  {
+    id: 'sends',
+    name: 'sends per second, one stdio session, sequential awaits',
+    target: '≥ 3,000/s',
+    run: sendsPerSecond,
+  },
+  {
+    id: 'delivery-wait',
+    name: "cross-process delivery: A sends → B's waiting relay_fetch (wait_seconds) returns it",
+    target: 'p99 ≤ 100 ms',
+    run: deliveryWait,
+  },
+  {
+    id: 'delivery-push',
+    name: 'cross-process delivery: A sends → B pushes it (--push channel event)',
+    target: 'p99 ≤ 100 ms',
+    run: deliveryPush,
+  },
+  {
+    id: 'delivery-notify',
+    name: "cross-process delivery: A sends → B's desktop notification runs (fake notify-send)",
+    target: 'p99 ≤ 100 ms',
+    run: deliveryNotify,
+  },
+  {
+    id: 'idle-cpu',
+    name: 'idle CPU of a running relay over 30 s (code / desktop)',
+    target: '≤ 0.05 CPU-s',
+    run: idleCpu,
+  },
   { id: 'fetch-1m', name: 'relay_fetch with 1,000,000 stored messages vs 100', target: '≤ 1.2×', run: fetchAtScale },
-  { id: 'concurrent', name: '8 processes × 500 sends, concurrent, to 2 fetching Desktop sessions', target: '0 errors, 0 lost', run: concurrentSends },
-  { id: 'attachment', name: '5 MiB attachment: send by path, fetch, read back in 2 MiB slices', target: 'report', run: attachmentRoundTrip },
-  { id: 'memory', name: 'resident memory of an idle relay (VmRSS, median of 3)', target: '≤ 1.3×', run: residentMemory },
+  {
+    id: 'concurrent',
+    name: '8 processes × 500 sends, concurrent, to 2 fetching Desktop sessions',
+    target: '0 errors, 0 lost',
+    run: concurrentSends,
+  },
+  {
+    id: 'attachment',
+    name: '5 MiB attachment: send by path, fetch, read back in 2 MiB slices',
+    target: 'report',
+    run: attachmentRoundTrip,
+  },
+  {
+    id: 'memory',
+    name: 'resident memory of an idle relay (VmRSS, median of 3)',
+    target: '≤ 1.3×',
+    run: residentMemory,
+  },
   { id: 'stdin-exit', name: 'exit after the client closes stdin', target: '≤ 2 s', run: stdinCloseExit },
   { id: 'orphan-exit', name: 'orphan exit time: parent SIGKILLed, stdin still open', target: '≤ 2 s', run: orphanExit },
   // The PostgreSQL store's figures (bench/postgres.mjs, also `npm run bench:pg`), each beside the same on SQLite.
@@ -670,7 +787,15 @@ function table(rows) {
     r.unavailable !== undefined ? r.unavailable : (r.floor ?? '—'),
     r.ratio === null || r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`,
     r.target,
-    r.unavailable !== undefined ? '—' : r.error !== undefined ? 'FAIL' : r.pass === null ? 'report' : r.pass ? 'pass' : 'FAIL',
+    r.unavailable !== undefined
+      ? '—'
+      : r.error !== undefined
+        ? 'FAIL'
+        : r.pass === null
+          ? 'report'
+          : r.pass
+            ? 'pass'
+            : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
@@ -707,11 +832,21 @@ async function main() {
   process.stdout.write(`${table(rows)}\n`);
   const info = machine();
   const load = [loadAtStart, os.loadavg()[0]].map((l) => l.toFixed(1)).join(' → ');
-  process.stdout.write(`\n${info.cpus} × ${info.cpuModel}, Node ${info.node}, ${info.platform}; ${seconds.toFixed(0)} s; load average ${load}\n`);
+  process.stdout.write(
+    `\n${info.cpus} × ${info.cpuModel}, Node ${info.node}, ${info.platform}; ${seconds.toFixed(0)} s; load average ${load}\n`,
+  );
   if (Math.max(loadAtStart, os.loadavg()[0]) > info.cpus / 2) {
-    process.stdout.write('Other work was running: absolute figures (and the sends/s target) suffer first; compare the ratios.\n');
+    process.stdout.write(
+      'Other work was running: absolute figures (and the sends/s target) suffer first; compare the ratios.\n',
+    );
   }
-  const results = { date: new Date().toISOString(), machine: info, loadAverage: { start: loadAtStart, end: os.loadavg()[0] }, seconds, figures: rows };
+  const results = {
+    date: new Date().toISOString(),
+    machine: info,
+    loadAverage: { start: loadAtStart, end: os.loadavg()[0] },
+    seconds,
+    figures: rows,
+  };
   fs.writeFileSync(path.join(here, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   return rows.some((r) => r.pass === false) ? 1 : 0;
 }

@@ -11,14 +11,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import Database from 'better-sqlite3';
-import { killAll, spawnServer } from './lib/rpc.mjs';
+
 import { now, rssKiB, sleep } from './lib/measure.mjs';
+import { killAll, spawnServer } from './lib/rpc.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli.js');
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '300' }, senders: { type: 'string', default: '6' }, seed: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '300' },
+    senders: { type: 'string', default: '6' },
+    seed: { type: 'string' },
+  },
+});
 const seconds = Number(values.seconds);
 const senderSlots = Number(values.senders);
 
@@ -40,7 +48,14 @@ const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' };
 const relay = (kind) => spawnServer([cli, ...(kind === undefined ? [] : ['--client', kind]), '--no-notify'], { env });
 const text = (result) => JSON.parse(result.content[0].text);
 
-const stats = { processes: 0, ends: { stdin: 0, SIGTERM: 0, SIGKILL: 0 }, acknowledged: 0, refusedFull: 0, unacknowledged: 0, errors: [] };
+const stats = {
+  processes: 0,
+  ends: { stdin: 0, SIGTERM: 0, SIGKILL: 0 },
+  acknowledged: 0,
+  refusedFull: 0,
+  unacknowledged: 0,
+  errors: [],
+};
 const acknowledged = { desktop: new Set(), code: new Set() }; // by reader
 const delivered = { desktop: new Map(), code: new Map() }; // tag -> times delivered
 let stopping = false;
@@ -152,8 +167,13 @@ async function main() {
   const started = now();
   process.stderr.write(`soak: ${seconds} s, ${senderSlots} sender slots, seed ${seed}, in ${home}\n`);
   const progress = setInterval(() => {
-    const rss = Object.values(servers).map((s) => `${(rssKiB(s.pid) / 1024).toFixed(0)} MiB`).join(' / ');
-    process.stderr.write(`soak: ${((now() - started) / 1000).toFixed(0)} s, ${stats.processes} processes, ${stats.acknowledged} acknowledged, fetchers' RSS ${rss}\n`);
+    const rss = Object.values(servers)
+      .map((s) => `${(rssKiB(s.pid) / 1024).toFixed(0)} MiB`)
+      .join(' / ');
+    process.stderr.write(
+      `soak: ${((now() - started) / 1000).toFixed(0)} s, ${stats.processes} processes, ${stats.acknowledged} acknowledged, fetchers' ` +
+        `RSS ${rss}\n`,
+    );
   }, 30_000);
   const senders = Array.from({ length: senderSlots }, (_, slot) => senderSlot(slot));
   const rival = rivalFetcher();
@@ -167,11 +187,19 @@ async function main() {
 
   const violations = [];
   for (const reader of ['desktop', 'code']) {
-    for (const tag of acknowledged[reader]) if (!delivered[reader].has(tag)) violations.push(`lost: ${tag} for ${reader}`);
-    for (const [tag, times] of delivered[reader]) if (times > 1) violations.push(`delivered ${times} times: ${tag} to ${reader}`);
+    for (const tag of acknowledged[reader])
+      if (!delivered[reader].has(tag)) violations.push(`lost: ${tag} for ${reader}`);
+    for (const [tag, times] of delivered[reader])
+      if (times > 1) violations.push(`delivered ${times} times: ${tag} to ${reader}`);
   }
-  const extra = ['desktop', 'code'].reduce((sum, r) => sum + [...delivered[r].keys()].filter((t) => !acknowledged[r].has(t)).length, 0);
-  if (extra > stats.unacknowledged) violations.push(`${extra} delivered messages were never sent (only ${stats.unacknowledged} were in flight at a kill)`);
+  const extra = ['desktop', 'code'].reduce(
+    (sum, r) => sum + [...delivered[r].keys()].filter((t) => !acknowledged[r].has(t)).length,
+    0,
+  );
+  if (extra > stats.unacknowledged)
+    violations.push(
+      `${extra} delivered messages were never sent (only ${stats.unacknowledged} were in flight at a kill)`,
+    );
   for (const error of stats.errors) violations.push(`error: ${error}`);
   const db = new Database(path.join(home, '.relay_buffer.db'), { readonly: true });
   const integrity = db.pragma('integrity_check', { simple: true });
@@ -179,7 +207,8 @@ async function main() {
   if (integrity !== 'ok') violations.push(`integrity_check: ${integrity}`);
   for (const kind of ['desktop', 'code']) {
     // A leak shows as steady growth; allow for heap warm-up and V8's lazy collection.
-    if (rssEnd[kind] > rssStart[kind] * 1.5 + 20_000) violations.push(`${kind} fetcher grew from ${rssStart[kind]} to ${rssEnd[kind]} KiB`);
+    if (rssEnd[kind] > rssStart[kind] * 1.5 + 20_000)
+      violations.push(`${kind} fetcher grew from ${rssStart[kind]} to ${rssEnd[kind]} KiB`);
   }
 
   const summary = {

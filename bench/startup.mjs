@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import * as esbuild from 'esbuild';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -90,7 +91,10 @@ export async function measureStartup({ runs = 21 } = {}) {
       { name: 'node -e 0 (floor of any Node process)', args: ['-e', '0'] },
       { name: 'trivial MCP SDK server, unbundled', args: [path.join(here, 'fixtures', 'trivial-server.mjs')] },
       { name: 'trivial MCP SDK server, esbuild bundle', args: [bundled] },
-      { name: 'relay (dist/cli.js --client code)', args: [path.join(root, 'dist', 'cli.js'), '--client', 'code', '--db', path.join(home, 'relay.db')] },
+      {
+        name: 'relay (dist/cli.js --client code)',
+        args: [path.join(root, 'dist', 'cli.js'), '--client', 'code', '--db', path.join(home, 'relay.db')],
+      },
     ];
     const times = subjects.map(() => []);
     for (const s of subjects) await timeOnce(s.args, env);
@@ -105,7 +109,14 @@ export async function measureStartup({ runs = 21 } = {}) {
     }));
     const relay = results[3];
     const ratio = relay.medianMs / results[1].medianMs;
-    return { runs, subjects: results, relayMs: relay.medianMs, ratio, target: STARTUP_TARGET_RATIO, pass: ratio <= STARTUP_TARGET_RATIO };
+    return {
+      runs,
+      subjects: results,
+      relayMs: relay.medianMs,
+      ratio,
+      target: STARTUP_TARGET_RATIO,
+      pass: ratio <= STARTUP_TARGET_RATIO,
+    };
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
@@ -129,7 +140,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const fmt = (n) => n.toFixed(1).padStart(7);
     process.stdout.write(`start-up, spawn -> initialize result, ${runs} runs each (ms)\n`);
     process.stdout.write(`${'subject'.padEnd(42)} ${'median'.padStart(7)} ${'min'.padStart(7)} ${'max'.padStart(7)}\n`);
-    for (const s of result.subjects) process.stdout.write(`${s.name.padEnd(42)} ${fmt(s.medianMs)} ${fmt(s.minMs)} ${fmt(s.maxMs)}\n`);
+    for (const s of result.subjects)
+      process.stdout.write(`${s.name.padEnd(42)} ${fmt(s.medianMs)} ${fmt(s.minMs)} ${fmt(s.maxMs)}\n`);
     process.stdout.write(
       `relay / trivial SDK server: ${result.ratio.toFixed(2)}x (target <= ${result.target}x): ${result.pass ? 'PASS' : 'MISS'}\n`,
     );

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
@@ -65,7 +66,12 @@ function copyPackage(name, fromDir) {
       const rel = path.relative(source, file).split(path.sep);
       if (rel[0] === 'node_modules' || SKIP_DIRS.has(rel[0] ?? '')) return false;
       // Of a native build, only the loadable binaries under build/Release.
-      if (rel[0] === 'build') return rel.length === 1 || (rel[1] === 'Release' && (rel.length === 2 || (rel.length === 3 && rel[2].endsWith('.node') && !rel[2].startsWith('test_'))));
+      if (rel[0] === 'build')
+        return (
+          rel.length === 1 ||
+          (rel[1] === 'Release' &&
+            (rel.length === 2 || (rel.length === 3 && rel[2].endsWith('.node') && !rel[2].startsWith('test_'))))
+        );
       return true;
     },
   });
@@ -88,7 +94,10 @@ async function listCapabilities() {
   const client = new Client({ name: 'build-mcpb', version: pkg.version });
   try {
     await client.connect(transport);
-    const tools = (await client.listTools()).tools.map((t) => ({ name: t.name, description: t.description ?? t.title ?? t.name }));
+    const tools = (await client.listTools()).tools.map((t) => ({
+      name: t.name,
+      description: t.description ?? t.title ?? t.name,
+    }));
     const prompts = [];
     if (client.getServerCapabilities()?.prompts) {
       for (const p of (await client.listPrompts()).prompts) {
@@ -160,20 +169,27 @@ const manifest = {
     sound: {
       type: 'string',
       title: 'Notification sound',
-      description: 'Play a sound with notifications: leave empty for none, "default" for the system sound, or a sound name or file.',
+      description:
+        'Play a sound with notifications: leave empty for none, "default" for the system sound, or a sound name or file.',
       default: '',
       required: false,
     },
   },
   compatibility: {
     platforms: [process.platform],
-    runtimes: { node: `>=${process.versions.node.split('.')[0]}.0.0 <${Number(process.versions.node.split('.')[0]) + 1}.0.0` },
+    runtimes: {
+      node: `>=${process.versions.node.split('.')[0]}.0.0 <${Number(process.versions.node.split('.')[0]) + 1}.0.0`,
+    },
   },
 };
 fs.writeFileSync(path.join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
-const run = (args) => execFileSync(process.execPath, [mcpb, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+const run = (args) =>
+  execFileSync(process.execPath, [mcpb, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
 run(['validate', path.join(stage, 'manifest.json')]);
 fs.rmSync(out, { force: true });
 run(['pack', stage, out]);
-process.stdout.write(`built ${path.relative(process.cwd(), out) || out} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB) for ${process.platform}-${process.arch}, Node ABI ${process.versions.modules}\n`);
+process.stdout.write(
+  `built ${path.relative(process.cwd(), out) || out} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB) for ` +
+    `${process.platform}-${process.arch}, Node ABI ${process.versions.modules}\n`,
+);

@@ -24,7 +24,10 @@ export function findPgBin() {
   const debian = '/usr/lib/postgresql';
   let versions = [];
   try {
-    versions = fs.readdirSync(debian).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
+    versions = fs
+      .readdirSync(debian)
+      .filter((v) => /^\d+$/.test(v))
+      .sort((a, b) => Number(b) - Number(a));
   } catch {
     // not Debian, or PostgreSQL not installed
   }
@@ -61,23 +64,30 @@ function freePort() {
  * directory, and is also run if this process exits without calling it.
  */
 export async function startCluster({ bin = findPgBin(), log = () => {} } = {}) {
-  if (bin === null) throw new Error('PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin');
+  if (bin === null)
+    throw new Error(
+      'PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or in /usr/lib/postgresql/*/bin',
+    );
   const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   let owner;
   if (asRoot) {
     const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-    if (id.status !== 0) throw new Error('running as root, but there is no "postgres" user to run the server as (apt-get install postgresql creates it)');
+    if (id.status !== 0)
+      throw new Error(
+        'running as root, but there is no "postgres" user to run the server as (apt-get install postgresql creates it)',
+      );
     owner = { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
   }
   // As root, a program run by runuser -u postgres; otherwise the program itself.
-  const command = (program, args) => (asRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args]);
+  const command = (program, args) =>
+    asRoot ? ['runuser', ['-u', 'postgres', '--', program, ...args]] : [program, args];
   const exec = async (program, args) => {
     const [file, argv] = command(path.join(bin, program), args);
     try {
       return await run(file, argv, { encoding: 'utf8' });
     } catch (error) {
-      throw new Error(`${program} failed: ${error.stderr || error.message}`);
+      throw new Error(`${program} failed: ${error.stderr || error.message}`, { cause: error });
     }
   };
 
@@ -130,7 +140,7 @@ export async function startCluster({ bin = findPgBin(), log = () => {} } = {}) {
         break;
       } catch (error) {
         // Another process took the port between our probe and the server's bind.
-        if (attempt >= 3) throw new Error(`${error.message}\n${readTail(logFile)}`);
+        if (attempt >= 3) throw new Error(`${error.message}\n${readTail(logFile)}`, { cause: error });
       }
     }
     log(`PostgreSQL cluster on 127.0.0.1:${port} (${dir}) ready in ${Date.now() - started} ms`);
@@ -166,7 +176,9 @@ function readTail(file) {
 // `node scripts/pg-cluster.mjs`: a cluster by hand, for trying `--db postgres://…` or `mcp-relay migrate`.
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
   const cluster = await startCluster({ log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${cluster.adminUrl}\n(create a database with: psql ${cluster.adminUrl} -c 'CREATE DATABASE relay')\nCtrl-C stops and removes it.\n`);
+  process.stdout.write(
+    `${cluster.adminUrl}\n(create a database with: psql ${cluster.adminUrl} -c 'CREATE DATABASE relay')\nCtrl-C stops and removes it.\n`,
+  );
   const stop = () => void cluster.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -4,7 +4,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -50,30 +52,40 @@ function run(command: string, args: string[], home: string, env: Record<string, 
 }
 
 describe.skipIf(!available)(title, () => {
-  it('connects to relay after `mcp-relay setup code`, runs its hook, and forgets it after --uninstall', { timeout: 120_000 }, async () => {
-    const { home, env } = claudeHome();
-    const setup = await runCli(['setup', 'code'], home, env);
-    expect(setup.stderr).toBe('');
-    expect(setup.code).toBe(0);
-    expect(setup.stdout).toContain('run: claude mcp add --scope user relay --');
+  it(
+    'connects to relay after `mcp-relay setup code`, runs its hook, and forgets it after --uninstall',
+    { timeout: 120_000 },
+    async () => {
+      const { home, env } = claudeHome();
+      const setup = await runCli(['setup', 'code'], home, env);
+      expect(setup.stderr).toBe('');
+      expect(setup.code).toBe(0);
+      expect(setup.stdout).toContain('run: claude mcp add --scope user relay --');
 
-    const list = await run('claude', ['mcp', 'list'], home, env);
-    expect(list).toMatch(/^relay: .*dist\/cli\.js --client code - ✓ Connected$/m);
+      const list = await run('claude', ['mcp', 'list'], home, env);
+      expect(list).toMatch(/^relay: .*dist\/cli\.js --client code - ✓ Connected$/m);
 
-    // The doctor asks claude too, and agrees.
-    const doctor = await runCli(['doctor', '--json'], home, env);
-    const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }).checks;
-    expect(checks.find((c) => c.name === 'Claude Code')).toMatchObject({ status: 'ok', detail: expect.stringContaining('Connected') });
+      // The doctor asks claude too, and agrees.
+      const doctor = await runCli(['doctor', '--json'], home, env);
+      const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] })
+        .checks;
+      expect(checks.find((c) => c.name === 'Claude Code')).toMatchObject({
+        status: 'ok',
+        detail: expect.stringContaining('Connected'),
+      });
 
-    // The SessionStart hook, run through a shell as Claude Code runs it.
-    await runCli(['send', '--as', 'desktop', 'Review parser.ts please'], home, env);
-    const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
-    const hook = settings.hooks.SessionStart[0].hooks[0].command as string;
-    expect(await run('sh', ['-c', hook], home, env)).toBe('relay: 1 unread message for this Code session (run /get to read them):\n1. Desktop: Review parser.ts please\n');
+      // The SessionStart hook, run through a shell as Claude Code runs it.
+      await runCli(['send', '--as', 'desktop', 'Review parser.ts please'], home, env);
+      const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
+      const hook = settings.hooks.SessionStart[0].hooks[0].command as string;
+      expect(await run('sh', ['-c', hook], home, env)).toBe(
+        'relay: 1 unread message for this Code session (run /get to read them):\n1. Desktop: Review parser.ts please\n',
+      );
 
-    const uninstall = await runCli(['setup', 'code', '--uninstall'], home, env);
-    expect(uninstall.code).toBe(0);
-    expect(await run('claude', ['mcp', 'list'], home, env)).not.toMatch(/^relay:/m);
-    expect(fs.existsSync(path.join(home, '.claude', 'commands', 'get.md'))).toBe(false);
-  });
+      const uninstall = await runCli(['setup', 'code', '--uninstall'], home, env);
+      expect(uninstall.code).toBe(0);
+      expect(await run('claude', ['mcp', 'list'], home, env)).not.toMatch(/^relay:/m);
+      expect(fs.existsSync(path.join(home, '.claude', 'commands', 'get.md'))).toBe(false);
+    },
+  );
 });

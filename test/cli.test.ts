@@ -3,17 +3,22 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { run as clearRun } from '../src/cli/clear.js';
 import { previewText } from '../src/cli/preview.js';
-import { openSqliteStore } from '../src/store/sqlite/store.js';
 import { which } from '../src/lib/which.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
+import { fakeIo } from './helpers/io.js';
 import { body } from './helpers/server.js';
 import { cliPath, runCli, spawnClient, testEnv } from './helpers/spawn.js';
-import { fakeIo } from './helpers/io.js';
 import { tempDir } from './helpers/temp.js';
 
-type Messages = { ok: boolean; messages: { id: number; sender: string; message: string; read_by_code_at: string | null }[] };
+type Messages = {
+  ok: boolean;
+  messages: { id: number; sender: string; message: string; read_by_code_at: string | null }[];
+};
 
 describe('send and fetch cross over with MCP clients', () => {
   it('a message sent from the CLI is fetched by Claude Code through MCP', async () => {
@@ -45,7 +50,8 @@ describe('send and fetch cross over with MCP clients', () => {
 
   it('pipes stdin unchanged (make 2>&1 | mcp-relay send --as code)', async () => {
     const home = tempDir();
-    const log = 'gcc -c parser.c\nparser.c:47:12: error: expected ‘;’ before ‘}’ token\n\tmake: *** [parser.o] Error 1\n';
+    const log =
+      'gcc -c parser.c\nparser.c:47:12: error: expected ‘;’ before ‘}’ token\n\tmake: *** [parser.o] Error 1\n';
     const sent = await runCli(['send', '--as', 'code', '--json'], home, {}, log);
     expect(JSON.parse(sent.stdout)).toEqual({ ok: true, id: 1, recipients: ['desktop (next to fetch)'] });
     const desktop = await spawnClient(['--client', 'desktop'], home);
@@ -68,7 +74,9 @@ describe('send and fetch cross over with MCP clients', () => {
     expect((await runCli(['send'], home, {}, '')).stderr).toContain('Nothing to send');
     expect((await runCli(['send', '   '], home)).stderr).toContain('The message is empty');
     fs.writeFileSync(path.join(home, 'image.bin'), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
-    expect((await runCli(['send', '--file', path.join(home, 'image.bin')], home)).stderr).toContain('is not UTF-8 text');
+    expect((await runCli(['send', '--file', path.join(home, 'image.bin')], home)).stderr).toContain(
+      'is not UTF-8 text',
+    );
     const peek = JSON.parse((await runCli(['fetch', '--for', 'desktop', '--peek', '--json'], home)).stdout) as Messages;
     expect(peek.messages.map((m) => m.message)).toEqual(['# Notes\nline two\n']);
   });
@@ -77,7 +85,9 @@ describe('send and fetch cross over with MCP clients', () => {
     const home = tempDir();
     const as = await runCli(['send', 'hi', '--as', 'Claude Code'], home);
     expect(as.code).toBe(2);
-    expect(as.stderr.split('\n')[0]).toBe("mcp-relay: --as must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Code')");
+    expect(as.stderr.split('\n')[0]).toBe(
+      "mcp-relay: --as must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Code')",
+    );
     expect((await runCli(['fetch', '--limit', 'lots'], home)).code).toBe(2);
     expect((await runCli(['status', '--verbose'], home)).code).toBe(2);
     expect(fs.existsSync(path.join(home, '.relay_buffer.db'))).toBe(false);
@@ -98,7 +108,15 @@ describe('status', () => {
     const home = tempDir();
     const db = path.join(home, '.relay_buffer.db');
     const none = JSON.parse((await runCli(['status', '--json'], home)).stdout);
-    expect(none).toEqual({ ok: true, database: db, total: 0, unread: { desktop: 0, code: 0 }, lastActivity: null, exists: false, bytes: 0 });
+    expect(none).toEqual({
+      ok: true,
+      database: db,
+      total: 0,
+      unread: { desktop: 0, code: 0 },
+      lastActivity: null,
+      exists: false,
+      bytes: 0,
+    });
     expect(fs.existsSync(db)).toBe(false);
     await runCli(['send', '--as', 'desktop', 'a'], home);
     await runCli(['send', '--as', 'desktop', 'b'], home);
@@ -142,7 +160,9 @@ describe('clear', () => {
     const home = tempDir();
     await runCli(['send', 'x'], home);
     const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('script', ['-qec', `${process.execPath} ${cliPath} clear`, '/dev/null'], { env: testEnv(home) });
+      const child = spawn('script', ['-qec', `${process.execPath} ${cliPath} clear`, '/dev/null'], {
+        env: testEnv(home),
+      });
       onTestFinished(() => {
         if (child.exitCode === null) child.kill('SIGKILL');
       });
@@ -187,7 +207,10 @@ describe('watch', () => {
     await until(() => err.includes('Watching'), 'start');
     await runCli(['send', '--as', 'desktop', 'fresh from desktop'], home);
     await until(() => out.includes('\n'), 'message');
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { message: string; sender: string });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { message: string; sender: string });
     expect(lines).toEqual([expect.objectContaining({ sender: 'desktop', message: 'fresh from desktop' })]);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGINT');
@@ -209,7 +232,11 @@ describe('preview (the SessionStart hook)', () => {
     await runCli(['send', '--as', 'code', 'to desktop'], home);
     expect(await runCli(['preview', '--for', 'code'], home)).toEqual({ code: 0, stdout: '', stderr: '' });
     fs.writeFileSync(path.join(home, 'garbage.db'), 'not sqlite at all'.repeat(100));
-    expect(await runCli(['preview', '--db', path.join(home, 'garbage.db')], home)).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await runCli(['preview', '--db', path.join(home, 'garbage.db')], home)).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
 
   it('shows how many wait for a session starting here and the first 3, within 400 bytes, marking nothing read', async () => {
@@ -233,7 +260,10 @@ describe('preview (the SessionStart hook)', () => {
   it('keeps every preview within 400 bytes, however long or many the messages', () => {
     const message = (i: number) => ({ from: 'desktop', sender: 'desktop', message: `${i}${'漢字'.repeat(500)}` });
     for (const count of [1, 3, 20]) {
-      const text = previewText('code', Array.from({ length: count }, (_, i) => message(i)));
+      const text = previewText(
+        'code',
+        Array.from({ length: count }, (_, i) => message(i)),
+      );
       expect(Buffer.byteLength(`${text}\n`)).toBeLessThanOrEqual(400);
       expect(text.startsWith(`relay: ${count === 20 ? '20 or more' : count} unread message`)).toBe(true);
       expect(text.split('\n').length).toBeGreaterThan(1);

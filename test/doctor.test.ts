@@ -2,11 +2,13 @@
 // and the exit code says whether a required check failed.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { run as doctor } from '../src/cli/doctor.js';
 import { run as setup } from '../src/cli/setup.js';
 import type { Check } from '../src/doctor/doctor.js';
-import { launcherFor, type Launcher } from '../src/setup/launcher.js';
+import { type Launcher, launcherFor } from '../src/setup/launcher.js';
 import type { Runner } from '../src/setup/steps.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import { write } from './helpers/files.js';
@@ -21,7 +23,10 @@ async function check(home: string, options: { env?: Record<string, string>; runn
   const io = fakeIo({ home, ...(options.env ? { env: options.env } : {}) });
   let error: Error | undefined;
   try {
-    await doctor(['--json', ...(options.args ?? [])], io, { launcher, ...(options.runner ? { runner: options.runner } : {}) });
+    await doctor(['--json', ...(options.args ?? [])], io, {
+      launcher,
+      ...(options.runner ? { runner: options.runner } : {}),
+    });
   } catch (e) {
     error = e as Error;
   }
@@ -50,7 +55,9 @@ describe('doctor', () => {
     expect(byName['Node.js']).toMatchObject({ status: 'ok', detail: `v${process.versions.node}` });
     expect(byName['SQLite driver']!.detail).toMatch(/^better-sqlite3 loads \(SQLite 3\.\d+/);
     expect(byName.database!.status).toBe('ok');
-    expect(byName.database!.detail).toMatch(/mode 0600, journal wal, schema (\d+)\/\1, 1 message \(unread: 0 for Desktop, 1 for Code\)/);
+    expect(byName.database!.detail).toMatch(
+      /mode 0600, journal wal, schema (\d+)\/\1, 1 message \(unread: 0 for Desktop, 1 for Code\)/,
+    );
     expect(byName.notifier).toMatchObject({ status: 'warn', fix: 'sudo apt-get install libnotify-bin' });
     expect(byName['Claude Code']).toMatchObject({ status: 'ok' });
     expect(byName['/get command']).toMatchObject({ status: 'ok' });
@@ -61,7 +68,11 @@ describe('doctor', () => {
   it('says what is broken and the command that fixes each, and fails', async () => {
     const home = await healthyHome();
     // A relay that moved away, a Desktop config someone broke, a database file that is not a relay buffer.
-    const gone: Launcher = { command: process.execPath, args: [path.join(home, 'old-clone', 'dist', 'cli.js')], via: 'node' };
+    const gone: Launcher = {
+      command: process.execPath,
+      args: [path.join(home, 'old-clone', 'dist', 'cli.js')],
+      via: 'node',
+    };
     await setup(['code', '--force'], fakeIo({ home }), { launcher: gone });
     const desktopConfig = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
     fs.writeFileSync(desktopConfig, '{ "mcpServers": ');
@@ -71,7 +82,10 @@ describe('doctor', () => {
     expect(error?.message).toBe('4 required checks failed: run the fix commands above.');
     expect(report.ok).toBe(false);
     const self = `${process.execPath} ${cliPath}`;
-    expect(byName.database).toMatchObject({ status: 'fail', fix: `mv "${notes}" "${notes}.broken"   (relay starts a new buffer)` });
+    expect(byName.database).toMatchObject({
+      status: 'fail',
+      fix: `mv "${notes}" "${notes}.broken"   (relay starts a new buffer)`,
+    });
     expect(byName.database!.detail).toContain('is not an SQLite database');
     expect(byName['Claude Code']).toMatchObject({ status: 'fail', fix: `${self} setup code --force` });
     expect(byName['Claude Code']!.detail).toContain('old-clone/dist/cli.js, which no longer exists');
@@ -85,33 +99,51 @@ describe('doctor', () => {
     const home = tempDir();
     fs.mkdirSync(path.join(home, '.claude'));
     const code = await check(home);
-    expect(code.byName['Claude Code']).toMatchObject({ status: 'fail', detail: 'relay is not registered with Claude Code', fix: `${process.execPath} ${cliPath} setup code` });
+    expect(code.byName['Claude Code']).toMatchObject({
+      status: 'fail',
+      detail: 'relay is not registered with Claude Code',
+      fix: `${process.execPath} ${cliPath} setup code`,
+    });
     expect(code.byName['start-up hook']!.status).toBe('warn');
 
     const empty = await check(tempDir());
     expect(empty.byName['Claude Code']!.status).toBe('warn');
     expect(empty.byName['Claude Desktop']!.status).toBe('warn');
-    expect(empty.byName.clients).toMatchObject({ status: 'fail', detail: 'relay is registered with neither Claude Code nor Claude Desktop' });
-    expect(empty.byName.database).toMatchObject({ status: 'ok', detail: expect.stringContaining('does not exist yet') });
+    expect(empty.byName.clients).toMatchObject({
+      status: 'fail',
+      detail: 'relay is registered with neither Claude Code nor Claude Desktop',
+    });
+    expect(empty.byName.database).toMatchObject({
+      status: 'ok',
+      detail: expect.stringContaining('does not exist yet'),
+    });
   });
 
   it('asks `claude mcp get relay` when claude is on PATH and reports its status', async () => {
     const home = await healthyHome();
     const bin = path.join(home, 'bin');
     write(path.join(bin, 'claude'), '#!/bin/sh\n', 0o755);
-    const answer = (stdout: string, code = 0): Runner => (command, args) => {
-      expect([path.basename(command), ...args]).toEqual(['claude', 'mcp', 'get', 'relay']);
-      return { code, stdout, stderr: '' };
-    };
-    const connected = 'relay:\n  Scope: User config (available in all your projects)\n  Status: ✓ Connected\n  Type: stdio\n';
+    const answer =
+      (stdout: string, code = 0): Runner =>
+      (command, args) => {
+        expect([path.basename(command), ...args]).toEqual(['claude', 'mcp', 'get', 'relay']);
+        return { code, stdout, stderr: '' };
+      };
+    const connected =
+      'relay:\n  Scope: User config (available in all your projects)\n  Status: ✓ Connected\n  Type: stdio\n';
     expect((await check(home, { env: { PATH: bin }, runner: answer(connected) })).byName['Claude Code']).toMatchObject({
       status: 'ok',
       detail: 'registered (User config (available in all your projects)); ✓ Connected',
     });
     const failing = connected.replace('✓ Connected', '✗ Failed to connect');
-    expect((await check(home, { env: { PATH: bin }, runner: answer(failing) })).byName['Claude Code']).toMatchObject({ status: 'fail' });
+    expect((await check(home, { env: { PATH: bin }, runner: answer(failing) })).byName['Claude Code']).toMatchObject({
+      status: 'fail',
+    });
     const missing = await check(home, { env: { PATH: bin }, runner: answer('', 1) });
-    expect(missing.byName['Claude Code']).toMatchObject({ status: 'fail', detail: expect.stringContaining('not registered') });
+    expect(missing.byName['Claude Code']).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('not registered'),
+    });
   });
 
   it('exits 1 from the command line when a check fails, 0 when all pass', async () => {

@@ -3,9 +3,15 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ResourceUpdatedNotificationSchema, type CallToolResult, type Notification } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type CallToolResult,
+  type Notification,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+
 import { body } from './helpers/server.js';
 import { spawnClient } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
@@ -14,7 +20,14 @@ type Spawned = Awaited<ReturnType<typeof spawnClient>>;
 
 const call = async (who: Spawned, name: string, args: Record<string, unknown> = {}) =>
   body((await who.client.callTool({ name, arguments: args })) as CallToolResult) as Record<string, unknown> & {
-    messages?: { id: number; message: string; from: string; to: string; reply_to: number | null; attachments?: { id: number; name: string; size: number; media_type: string }[] }[];
+    messages?: {
+      id: number;
+      message: string;
+      from: string;
+      to: string;
+      reply_to: number | null;
+      attachments?: { id: number; name: string; size: number; media_type: string }[];
+    }[];
   };
 const texts = (result: Awaited<ReturnType<typeof call>>) => (result.messages ?? []).map((m) => m.message);
 
@@ -32,17 +45,28 @@ describe('named sessions over stdio', () => {
     const desktop = await join('desktop', 'desktop');
     const api = await join('code', 'api');
     const web = await join('code', 'web');
-    expect(await call(desktop, 'relay_send', { message: 'broadcast' })).toMatchObject({ ok: true, recipients: ['api', 'web'] });
+    expect(await call(desktop, 'relay_send', { message: 'broadcast' })).toMatchObject({
+      ok: true,
+      recipients: ['api', 'web'],
+    });
     expect(texts(await call(api, 'relay_fetch'))).toEqual(['broadcast']);
     expect(texts(await call(web, 'relay_fetch'))).toEqual(['broadcast']);
     await call(desktop, 'relay_send', { message: 'just web', to: 'web' });
     expect(texts(await call(api, 'relay_fetch'))).toEqual([]);
-    expect(await call(web, 'relay_fetch')).toMatchObject({ messages: [{ message: 'just web', from: 'desktop', to: 'web' }] });
+    expect(await call(web, 'relay_fetch')).toMatchObject({
+      messages: [{ message: 'just web', from: 'desktop', to: 'web' }],
+    });
     const unknown = await desktop.client.callTool({ name: 'relay_send', arguments: { message: 'x', to: 'mobile' } });
     expect(unknown.isError).toBe(true);
-    expect(body(unknown as CallToolResult).error).toMatch(/No session or client kind is called "mobile".*api \(Code\).*web \(Code\)/);
+    expect(body(unknown as CallToolResult).error).toMatch(
+      /No session or client kind is called "mobile".*api \(Code\).*web \(Code\)/,
+    );
     const listed = (await call(api, 'relay_sessions')).sessions as { name: string; kind: string; you?: boolean }[];
-    expect(listed.map((s) => [s.name, s.kind, s.you ?? false])).toEqual([['desktop', 'desktop', false], ['api', 'code', true], ['web', 'code', false]]);
+    expect(listed.map((s) => [s.name, s.kind, s.you ?? false])).toEqual([
+      ['desktop', 'desktop', false],
+      ['api', 'code', true],
+      ['web', 'code', false],
+    ]);
   });
 
   it('names a Code session after its working directory, unique among live ones', async () => {
@@ -63,7 +87,9 @@ describe('named sessions over stdio', () => {
     expect(((await call(desktop, 'relay_sessions')).sessions as unknown[]).length).toBe(2);
     process.kill(doomed.transport.pid as number, 'SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(((await call(desktop, 'relay_sessions')).sessions as { name: string }[]).map((s) => s.name)).toEqual(['desktop']);
+    expect(((await call(desktop, 'relay_sessions')).sessions as { name: string }[]).map((s) => s.name)).toEqual([
+      'desktop',
+    ]);
   });
 
   it('lets an observer see everything while marking nothing read and receiving nothing', async () => {
@@ -96,7 +122,9 @@ describe('replies and waiting', () => {
     await new Promise((resolve) => setTimeout(resolve, 2_500));
     await call(desktop, 'relay_send', { message: 'Yes, ship it', reply_to: question!.id });
     const answer = body((await waiting) as CallToolResult) as Awaited<ReturnType<typeof call>>;
-    expect(answer.messages).toEqual([expect.objectContaining({ message: 'Yes, ship it', reply_to: asked.id, to: 'web', from: 'desktop' })]);
+    expect(answer.messages).toEqual([
+      expect.objectContaining({ message: 'Yes, ship it', reply_to: asked.id, to: 'web', from: 'desktop' }),
+    ]);
     expect(progress.length).toBeGreaterThan(0);
     expect(texts(await call(api, 'relay_fetch'))).toEqual([]);
   });
@@ -112,7 +140,9 @@ describe('replies and waiting', () => {
     const desktop = await join('desktop', 'desktop');
     const code = await join('code', 'api');
     const controller = new AbortController();
-    const waiting = code.client.callTool({ name: 'relay_fetch', arguments: { wait_seconds: 120 } }, undefined, { signal: controller.signal });
+    const waiting = code.client.callTool({ name: 'relay_fetch', arguments: { wait_seconds: 120 } }, undefined, {
+      signal: controller.signal,
+    });
     await new Promise((resolve) => setTimeout(resolve, 300));
     controller.abort('user pressed Esc');
     await expect(waiting).rejects.toThrow();
@@ -144,33 +174,44 @@ describe('push', () => {
     expect((read.contents[0] as { text: string }).text).toBe('1. [Desktop]: ping');
   });
 
-  it('with --push, sends each message as a claude/channel notification (content, string meta) and marks it read; the loop guard pauses after the limit', async () => {
-    const { join } = world();
-    const desktop = await join('desktop', 'desktop');
-    const client = new Client({ name: 'claude-code', version: '0' });
-    const channel: { content: string; meta: Record<string, unknown> }[] = [];
-    client.fallbackNotificationHandler = async (n: Notification) => {
-      if (n.method === 'notifications/claude/channel') channel.push(n.params as (typeof channel)[number]);
-    };
-    const code = await join('code', 'api', ['--push', '--push-limit', '2'], client);
-    expect(client.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {} });
-    const first = await call(desktop, 'relay_send', { message: 'pushed one' });
-    const deadline = Date.now() + 10_000;
-    while (channel.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(channel[0]).toEqual({ content: 'pushed one', meta: { from: 'desktop', from_kind: 'Desktop', id: String(first.id) } });
-    for (const meta of channel.map((c) => c.meta)) {
-      for (const [key, value] of Object.entries(meta)) {
-        expect(key).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
-        expect(typeof value).toBe('string');
+  it(
+    'with --push, sends each message as a claude/channel notification (content, string meta) and marks it read; the loop guard pauses ' +
+      'after the limit',
+    async () => {
+      const { join } = world();
+      const desktop = await join('desktop', 'desktop');
+      const client = new Client({ name: 'claude-code', version: '0' });
+      const channel: { content: string; meta: Record<string, unknown> }[] = [];
+      client.fallbackNotificationHandler = async (n: Notification) => {
+        if (n.method === 'notifications/claude/channel') channel.push(n.params as (typeof channel)[number]);
+      };
+      const code = await join('code', 'api', ['--push', '--push-limit', '2'], client);
+      expect(client.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {} });
+      const first = await call(desktop, 'relay_send', { message: 'pushed one' });
+      const deadline = Date.now() + 10_000;
+      while (channel.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(channel[0]).toEqual({
+        content: 'pushed one',
+        meta: { from: 'desktop', from_kind: 'Desktop', id: String(first.id) },
+      });
+      for (const meta of channel.map((c) => c.meta)) {
+        for (const [key, value] of Object.entries(meta)) {
+          expect(key).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+          expect(typeof value).toBe('string');
+        }
       }
-    }
-    expect(texts(await call(code, 'relay_fetch'))).toEqual([]);
-    for (const n of [2, 3, 4]) await call(desktop, 'relay_send', { message: `burst ${n}` });
-    while (channel.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(channel.map((c) => c.content)).toEqual(['pushed one', 'burst 2', expect.stringMatching(/pushes are paused \(over 2 a minute/)]);
-    expect(texts(await call(code, 'relay_fetch'))).toEqual(['burst 3', 'burst 4']);
-  });
+      expect(texts(await call(code, 'relay_fetch'))).toEqual([]);
+      for (const n of [2, 3, 4]) await call(desktop, 'relay_send', { message: `burst ${n}` });
+      while (channel.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(channel.map((c) => c.content)).toEqual([
+        'pushed one',
+        'burst 2',
+        expect.stringMatching(/pushes are paused \(over 2 a minute/),
+      ]);
+      expect(texts(await call(code, 'relay_fetch'))).toEqual(['burst 3', 'burst 4']);
+    },
+  );
 });
 
 describe('attachments and search', () => {
@@ -181,7 +222,10 @@ describe('attachments and search', () => {
     const file = path.join(home, 'model.bin');
     const bytes = crypto.randomBytes(5 * 1024 * 1024);
     fs.writeFileSync(file, bytes);
-    const sent = await call(desktop, 'relay_send', { message: 'weights attached', attachments: [{ path: file }, { name: 'note.md', content: '# hi ✓' }] });
+    const sent = await call(desktop, 'relay_send', {
+      message: 'weights attached',
+      attachments: [{ path: file }, { name: 'note.md', content: '# hi ✓' }],
+    });
     expect(sent.ok).toBe(true);
     const [got] = (await call(code, 'relay_fetch')).messages ?? [];
     expect(got!.attachments).toEqual([
@@ -192,14 +236,18 @@ describe('attachments and search', () => {
     const resource = await code.client.readResource({ uri: `relay://attachments/${bin!.id}` });
     expect(Buffer.from((resource.contents[0] as { blob: string }).blob, 'base64').equals(bytes)).toBe(true);
     const parts: Buffer[] = [];
-    for (let offset: number | null = 0; offset !== null; ) {
+    for (let offset: number | null = 0; offset !== null;) {
       const slice = await call(code, 'relay_attachment', { id: bin!.id, offset, length: 2 * 1024 * 1024 });
       expect(slice.encoding).toBe('base64');
       parts.push(Buffer.from(slice.data as string, 'base64'));
       offset = slice.next_offset as number | null;
     }
     expect(Buffer.concat(parts).equals(bytes)).toBe(true);
-    expect(await call(code, 'relay_attachment', { id: note!.id })).toMatchObject({ encoding: 'utf8', data: '# hi ✓', next_offset: null });
+    expect(await call(code, 'relay_attachment', { id: note!.id })).toMatchObject({
+      encoding: 'utf8',
+      data: '# hi ✓',
+      next_offset: null,
+    });
   });
 
   it('refuses an attachment over the limit, and a missing file, saying what to do', async () => {
@@ -208,10 +256,16 @@ describe('attachments and search', () => {
     const big = path.join(home, 'big.iso');
     fs.closeSync(fs.openSync(big, 'w'));
     fs.truncateSync(big, 26 * 1024 * 1024);
-    const tooBig = await desktop.client.callTool({ name: 'relay_send', arguments: { message: 'x', attachments: [{ path: big }] } });
+    const tooBig = await desktop.client.callTool({
+      name: 'relay_send',
+      arguments: { message: 'x', attachments: [{ path: big }] },
+    });
     expect(tooBig.isError).toBe(true);
     expect(body(tooBig as CallToolResult).error).toMatch(/27,262,976 bytes; the limit is 26,214,400/);
-    const missing = await desktop.client.callTool({ name: 'relay_send', arguments: { message: 'x', attachments: [{ path: 'nope.txt' }] } });
+    const missing = await desktop.client.callTool({
+      name: 'relay_send',
+      arguments: { message: 'x', attachments: [{ path: 'nope.txt' }] },
+    });
     expect(body(missing as CallToolResult).error).toMatch(/no such file/);
     expect((await call(desktop, 'relay_fetch', { reader: null })).messages).toEqual([]);
   });

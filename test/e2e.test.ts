@@ -3,7 +3,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { body } from './helpers/server.js';
 import { cliPath, initialize, root, runCli, spawnClient, spawnRaw, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
@@ -14,12 +16,21 @@ describe('two processes over stdio', () => {
     const desktop = await spawnClient(['--client', 'desktop'], home);
     const code = await spawnClient(['--client', 'code'], home);
     expect(desktop.client.getServerVersion()?.name).toBe('relay');
-    const sent = await desktop.client.callTool({ name: 'relay_send', arguments: { message: 'Plan: refactor the parser' } });
+    const sent = await desktop.client.callTool({
+      name: 'relay_send',
+      arguments: { message: 'Plan: refactor the parser' },
+    });
     expect(body(sent as never)).toMatchObject({ ok: true });
-    const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as { messages: { message: string; sender: string }[] };
-    expect(got.messages).toEqual([expect.objectContaining({ sender: 'desktop', message: 'Plan: refactor the parser' })]);
+    const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as {
+      messages: { message: string; sender: string }[];
+    };
+    expect(got.messages).toEqual([
+      expect.objectContaining({ sender: 'desktop', message: 'Plan: refactor the parser' }),
+    ]);
     await code.client.callTool({ name: 'relay_send', arguments: { message: 'Done, tests pass' } });
-    const back = body((await desktop.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as { messages: { message: string }[] };
+    const back = body((await desktop.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as {
+      messages: { message: string }[];
+    };
     expect(back.messages.map((m) => m.message)).toEqual(['Done, tests pass']);
     expect(fs.statSync(path.join(home, '.relay_buffer.db')).mode & 0o777).toBe(0o600);
   });
@@ -43,10 +54,14 @@ describe('a client nobody here wrote: @modelcontextprotocol/inspector-cli', () =
   const inspectorDir = path.join(root, 'node_modules', '@modelcontextprotocol', 'inspector-cli', 'build');
   const inspect = (home: string, args: string[]) =>
     new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(inspectorDir, 'cli.js'), '--cli', process.execPath, cliPath, ...args], {
-        cwd: inspectorDir,
-        env: testEnv(home),
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(inspectorDir, 'cli.js'), '--cli', process.execPath, cliPath, ...args],
+        {
+          cwd: inspectorDir,
+          env: testEnv(home),
+        },
+      );
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       child.stderr.on('data', (c: Buffer) => (out += c.toString()));
@@ -64,12 +79,28 @@ describe('a client nobody here wrote: @modelcontextprotocol/inspector-cli', () =
     const list = await inspect(home, ['--client', 'code', '--method', 'tools/list']);
     expect(list).toContain('"relay_send"');
     expect(list).toContain('"relay_fetch"');
-    const sent = await inspect(home, ['--client', 'desktop', '--method', 'tools/call', '--tool-name', 'relay_send', '--tool-arg', 'message=hello from the inspector']);
+    const sent = await inspect(home, [
+      '--client',
+      'desktop',
+      '--method',
+      'tools/call',
+      '--tool-name',
+      'relay_send',
+      '--tool-arg',
+      'message=hello from the inspector',
+    ]);
     expect(sent).toMatch(/"ok": true/);
     const fetched = await inspect(home, ['--client', 'code', '--method', 'tools/call', '--tool-name', 'relay_fetch']);
     expect(fetched).toContain('hello from the inspector');
     expect(fetched).not.toMatch(/"isError": true/);
-    const resource = await inspect(home, ['--client', 'code', '--method', 'resources/read', '--uri', 'messages://latest']);
+    const resource = await inspect(home, [
+      '--client',
+      'code',
+      '--method',
+      'resources/read',
+      '--uri',
+      'messages://latest',
+    ]);
     expect(resource).toContain('1. [Desktop]: hello from the inspector');
   });
 });
@@ -85,7 +116,9 @@ describe('command line', () => {
   it('rejects a bad --client value naming the choices, exit 2', async () => {
     const result = await runCli(['--client', 'Claude Desktop'], tempDir());
     expect(result.code).toBe(2);
-    expect(result.stderr.split('\n')[0]).toBe("mcp-relay: --client must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Desktop')");
+    expect(result.stderr.split('\n')[0]).toBe(
+      "mcp-relay: --client must be desktop, code, or another client's lower-case name such as cursor (got 'Claude Desktop')",
+    );
   });
 
   it('prints --version and --help to stdout', async () => {
@@ -114,7 +147,10 @@ describe('process hygiene', () => {
     const home = tempDir();
     const result = await runCli(['--client', 'code'], home, {}, `${initialize}\n`);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout.split('\n')[0]!)).toMatchObject({ id: 0, result: { serverInfo: { name: 'relay' } } });
+    expect(JSON.parse(result.stdout.split('\n')[0]!)).toMatchObject({
+      id: 0,
+      result: { serverInfo: { name: 'relay' } },
+    });
   });
 
   it('exits 0 on SIGTERM and on SIGINT', async () => {

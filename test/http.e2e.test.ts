@@ -2,11 +2,17 @@
 // HOME and driven by SDK clients, as Claude Desktop would drive the bridge.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema, type LoggingMessageNotification } from '@modelcontextprotocol/sdk/types.js';
+
+import {
+  type LoggingMessageNotification,
+  LoggingMessageNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
-import { body } from './helpers/server.js';
+
 import { httpClient, rawRequest, spawnHttpServe, startRelay } from './helpers/http.js';
-import { runCli, spawnClient, spawnRaw, initialize } from './helpers/spawn.js';
+import { body } from './helpers/server.js';
+import { initialize, runCli, spawnClient, spawnRaw } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 /** A token file as `mcp-relay token` writes it. */
@@ -66,7 +72,10 @@ describe('mcp-relay serve --http', () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
     expect((await rawRequest(server.url.replace('/mcp', '/health'))).status).toBe(401);
 
-    const bridged = await spawnClient(['connect', server.url, '--token-file', file, '--client', 'desktop', '--name', 'laptop'], home);
+    const bridged = await spawnClient(
+      ['connect', server.url, '--token-file', file, '--client', 'desktop', '--name', 'laptop'],
+      home,
+    );
     const code = await httpClient(server.url, { token, client: 'code', name: 'devbox' });
     expect(bridged.client.getServerVersion()?.name).toBe('relay');
     expect(bridged.client.getInstructions()).toContain('You are Claude Desktop');
@@ -98,10 +107,15 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     const [session] = relay.sessions();
     expect(session?.identity.kind).toBe('code');
     // The GET stream opens right after the handshake; a notification sent before it is up would wait in no queue.
-    await expect.poll(async () => {
-      await session!.server.sendLoggingMessage({ level: 'info', data: 'relay says hi' });
-      return received.length;
-    }, { timeout: 10_000, interval: 200 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          await session!.server.sendLoggingMessage({ level: 'info', data: 'relay says hi' });
+          return received.length;
+        },
+        { timeout: 10_000, interval: 200 },
+      )
+      .toBeGreaterThan(0);
     await arrived;
     expect(received[0]).toEqual({ level: 'info', data: 'relay says hi' });
   });
@@ -118,10 +132,13 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     // Each send changes the unread list; the first ones may beat the bridge's notification stream.
     let sent = 0;
     await expect
-      .poll(async () => {
-        await desktop.call('relay_send', { message: `news ${++sent}`, to: 'devbox' });
-        return updated;
-      }, { timeout: 10_000, interval: 300 })
+      .poll(
+        async () => {
+          await desktop.call('relay_send', { message: `news ${++sent}`, to: 'devbox' });
+          return updated;
+        },
+        { timeout: 10_000, interval: 300 },
+      )
       .toContain('messages://unread');
   });
 
@@ -147,7 +164,9 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     const bridged = await spawnClient(['connect', first.url, '--client', 'desktop', '--name', 'laptop'], tempDir());
     await bridged.client.callTool({ name: 'relay_send', arguments: { message: 'before' } });
     await first.close();
-    await expect(bridged.client.callTool({ name: 'relay_send', arguments: { message: 'while down' } })).rejects.toThrow(/cannot reach the relay/);
+    await expect(bridged.client.callTool({ name: 'relay_send', arguments: { message: 'while down' } })).rejects.toThrow(
+      /cannot reach the relay/,
+    );
     const second = await startRelay({ port: first.port });
     const after = await bridged.client.callTool({ name: 'relay_send', arguments: { message: 'after the restart' } });
     expect(body(after as never)).toMatchObject({ ok: true });
@@ -160,10 +179,14 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     const relay = await startRelay({ token: 'the-right-token-0123456789' });
     const wrong = path.join(home, 'wrong.token');
     fs.writeFileSync(wrong, 'a-wrong-token-0123456789\n', { mode: 0o600 });
-    await expect(spawnClient(['connect', relay.url, '--token-file', wrong], home)).rejects.toThrow(/refused the token \(HTTP 401\)/);
+    await expect(spawnClient(['connect', relay.url, '--token-file', wrong], home)).rejects.toThrow(
+      /refused the token \(HTTP 401\)/,
+    );
     const gone = await startRelay();
     await gone.close();
-    await expect(spawnClient(['connect', gone.url], home)).rejects.toThrow(/cannot reach the relay at .* \(ECONNREFUSED\)/);
+    await expect(spawnClient(['connect', gone.url], home)).rejects.toThrow(
+      /cannot reach the relay at .* \(ECONNREFUSED\)/,
+    );
   });
 
   it('ends the remote session and exits 0 when the client closes stdin', async () => {
@@ -184,6 +207,8 @@ describe('mcp-relay connect (the stdio bridge)', () => {
     const notUrl = await runCli(['connect', 'devbox:8765'], home);
     expect(notUrl.code).toBe(2);
     expect(notUrl.stderr).toMatch(/must start with http:\/\/ or https:\/\//);
-    expect((await runCli(['connect', 'http://127.0.0.1:8765/mcp', '--name', 'a b'], home)).stderr).toMatch(/--name must be/);
+    expect((await runCli(['connect', 'http://127.0.0.1:8765/mcp', '--name', 'a b'], home)).stderr).toMatch(
+      /--name must be/,
+    );
   });
 });

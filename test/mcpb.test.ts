@@ -5,13 +5,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+
 import { extensionArgs } from '../src/cli/extension-args.js';
-import { body } from './helpers/server.js';
 import { ok, run } from './helpers/run.js';
+import { body } from './helpers/server.js';
 import { root, spawnClient, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -23,12 +25,16 @@ let bundle: string;
 let unpacked: string;
 let manifest: McpbManifestAny;
 
-const node = (args: string[], timeoutMs = 60_000) => run(process.execPath, args, { cwd: root, env: testEnv(work), timeoutMs });
+const node = (args: string[], timeoutMs = 60_000) =>
+  run(process.execPath, args, { cwd: root, env: testEnv(work), timeoutMs });
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-mcpb-'));
   bundle = path.join(work, 'relay.mcpb');
-  ok(await node([path.join(root, 'scripts', 'build-mcpb.mjs'), '--out', bundle, '--stage', path.join(work, 'stage')]), 'build-mcpb');
+  ok(
+    await node([path.join(root, 'scripts', 'build-mcpb.mjs'), '--out', bundle, '--stage', path.join(work, 'stage')]),
+    'build-mcpb',
+  );
   unpacked = path.join(work, 'unpacked');
   ok(await node([mcpbCli, 'unpack', bundle, unpacked]), 'mcpb unpack');
   manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'manifest.json'), 'utf8')) as McpbManifestAny;
@@ -39,7 +45,10 @@ afterAll(() => {
 });
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)));
 }
 
 describe('relay.mcpb', () => {
@@ -50,11 +59,27 @@ describe('relay.mcpb', () => {
 
   it('declares a Node server, its tools and prompts, the settings and an honest compatibility', () => {
     expect(manifest.version).toBe(pkg.version);
-    expect(manifest.server).toMatchObject({ type: 'node', entry_point: 'dist/extension.js', mcp_config: { command: 'node' } });
+    expect(manifest.server).toMatchObject({
+      type: 'node',
+      entry_point: 'dist/extension.js',
+      mcp_config: { command: 'node' },
+    });
     // Listed from the server itself at build time, so they are what Desktop will find.
-    expect(manifest.tools?.map((t) => t.name)).toEqual(expect.arrayContaining(['relay_send', 'relay_fetch', 'relay_clear', 'relay_sessions', 'relay_search', 'relay_attachment']));
+    expect(manifest.tools?.map((t) => t.name)).toEqual(
+      expect.arrayContaining([
+        'relay_send',
+        'relay_fetch',
+        'relay_clear',
+        'relay_sessions',
+        'relay_search',
+        'relay_attachment',
+      ]),
+    );
     expect(manifest.prompts?.map((p) => p.name)).toEqual(expect.arrayContaining(['get', 'status']));
-    expect(manifest.user_config).toMatchObject({ notify: { type: 'boolean', default: true }, sound: { type: 'string', default: '' } });
+    expect(manifest.user_config).toMatchObject({
+      notify: { type: 'boolean', default: true },
+      sound: { type: 'string', default: '' },
+    });
     // The bundled better-sqlite3 binary serves this platform and this Node major only, and the manifest says so.
     expect(manifest.compatibility?.platforms).toEqual([process.platform]);
     const major = Number(process.versions.node.split('.')[0]);
@@ -97,20 +122,34 @@ describe('relay.mcpb', () => {
       throw new Error(`the extension did not start: ${String(error)}\n${stderr}`);
     });
     expect(desktop.getServerVersion()).toMatchObject({ name: 'relay', version: pkg.version });
-    const sent = body((await desktop.callTool({ name: 'relay_send', arguments: { message: 'from the extension' } })) as never);
+    const sent = body(
+      (await desktop.callTool({ name: 'relay_send', arguments: { message: 'from the extension' } })) as never,
+    );
     expect(sent).toMatchObject({ ok: true });
 
     const code = await spawnClient(['--client', 'code'], home);
-    const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as { messages: { sender: string; message: string }[] };
+    const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as {
+      messages: { sender: string; message: string }[];
+    };
     expect(got.messages).toEqual([expect.objectContaining({ sender: 'desktop', message: 'from the extension' })]);
   });
 
   it('hands the settings to the server: notifications off starts, an unknown sound is refused at start', async () => {
     const home = tempDir();
     const start = async (userConfig: Record<string, string | boolean>) => {
-      const config = await getMcpConfigForManifest({ manifest, extensionPath: unpacked, systemDirs: { HOME: home }, userConfig, pathSeparator: path.sep });
+      const config = await getMcpConfigForManifest({
+        manifest,
+        extensionPath: unpacked,
+        systemDirs: { HOME: home },
+        userConfig,
+        pathSeparator: path.sep,
+      });
       // stdin is closed at once: a server that started exits 0 when its client goes away.
-      return run(config!.command, config!.args ?? [], { cwd: home, env: { ...testEnv(home), ...config!.env }, timeoutMs: 20_000 });
+      return run(config!.command, config!.args ?? [], {
+        cwd: home,
+        env: { ...testEnv(home), ...config!.env },
+        timeoutMs: 20_000,
+      });
     };
     const quiet = await start({ notify: false });
     expect(quiet.code, quiet.stderr).toBe(0);

@@ -4,8 +4,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Reader, Store } from '../src/store/store.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
@@ -19,8 +21,16 @@ async function realisticBuffer(file: string): Promise<void> {
   const py = new Database(file);
   py.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
     timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)`);
-  const insert = py.prepare('INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)');
-  insert.run('desktop', 'python era, read by code', '2026-11-20T10:00:00.000001+00:00', null, '2026-11-20T10:05:00.000000+00:00');
+  const insert = py.prepare(
+    'INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  insert.run(
+    'desktop',
+    'python era, read by code',
+    '2026-11-20T10:00:00.000001+00:00',
+    null,
+    '2026-11-20T10:05:00.000000+00:00',
+  );
   insert.run('code', 'python era, unread by desktop', '2026-11-21T10:00:00.123456+00:00', null, null);
   py.close();
 
@@ -46,7 +56,13 @@ async function realisticBuffer(file: string): Promise<void> {
     });
     await store.fetch({ reader: { kind: 'code', name: 'api' }, limit: 5, unreadOnly: true });
     const question = await store.send({ sender: 'code', from: 'web', message: 'does the parser plan cover errors?' });
-    await store.send({ sender: 'desktop', from: 'desktop', to: 'web', replyTo: question.message.id, message: 'yes, see §3' });
+    await store.send({
+      sender: 'desktop',
+      from: 'desktop',
+      to: 'web',
+      replyTo: question.message.id,
+      message: 'yes, see §3',
+    });
     await store.send({ sender: 'desktop', from: 'desktop', to: 'old', message: 'for when you are back' });
     await store.send({ sender: 'code', from: 'api', to: '*', message: 'NUL\u0000inside, emoji 🚀, quotes "\'' });
     await store.fetch({ reader: { kind: 'desktop', name: 'desktop' }, limit: 1, unreadOnly: true });
@@ -58,8 +74,16 @@ async function realisticBuffer(file: string): Promise<void> {
   // The Python relay keeps writing to the upgraded file: one row it deleted again (so ids have moved past the
   // newest row), one it left, without a recipient.
   const again = new Database(file);
-  const row = again.prepare("INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'python, later', '2026-11-24T09:00:00.000000+00:00')").run();
-  again.prepare("INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', 'python, deleted', '2026-11-24T09:01:00.000000+00:00')").run();
+  const row = again
+    .prepare(
+      "INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'python, later', '2026-11-24T09:00:00.000000+00:00')",
+    )
+    .run();
+  again
+    .prepare(
+      "INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', 'python, deleted', '2026-11-24T09:01:00.000000+00:00')",
+    )
+    .run();
   again.prepare('DELETE FROM messages WHERE id = ?').run(Number(row.lastInsertRowid) + 1);
   again.close();
 }
@@ -77,7 +101,8 @@ const readers: Reader[] = [
 async function answers(store: Store) {
   const latest = await store.latest(100);
   const files = [];
-  for (const a of latest.flatMap((m) => m.attachments ?? [])) files.push((await store.attachment(a.id, 0, a.size))!.data.toString('base64'));
+  for (const a of latest.flatMap((m) => m.attachments ?? []))
+    files.push((await store.attachment(a.id, 0, a.size))!.data.toString('base64'));
   const result = {
     latest,
     files,
@@ -103,7 +128,9 @@ describe.skipIf(postgres.adminUrl === null)('mcp-relay migrate', () => {
     expect(copied.stderr).toBe('');
     expect(copied.code).toBe(0);
     expect(copied.stdout).toContain(`Copied ${file} to ${db.url}:`);
-    expect(copied.stdout).toMatch(/ 8 messages \(6 unread\), 10 deliveries\n {2}2 attachments \(70,008 bytes\)\n {2}5 sessions\n$/);
+    expect(copied.stdout).toMatch(
+      / 8 messages \(6 unread\), 10 deliveries\n {2}2 attachments \(70,008 bytes\)\n {2}5 sessions\n$/,
+    );
 
     // One fixed clock, so the reads the comparison itself makes are stamped alike.
     const at = new Date();
@@ -136,9 +163,18 @@ describe.skipIf(postgres.adminUrl === null)('mcp-relay migrate', () => {
 
   it('says what is wrong with its arguments', async () => {
     const home = tempDir();
-    expect(await runCli(['migrate', '--from', 'x.db'], home)).toMatchObject({ code: 2, stderr: expect.stringContaining('--to is required') });
-    expect(await runCli(['migrate', '--to', 'mysql://x'], home)).toMatchObject({ code: 2, stderr: expect.stringContaining('--to must be a postgres://') });
-    const missing = await runCli(['migrate', '--from', path.join(home, 'none.db'), '--to', 'postgres://relay@127.0.0.1:1/x'], home);
+    expect(await runCli(['migrate', '--from', 'x.db'], home)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--to is required'),
+    });
+    expect(await runCli(['migrate', '--to', 'mysql://x'], home)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--to must be a postgres://'),
+    });
+    const missing = await runCli(
+      ['migrate', '--from', path.join(home, 'none.db'), '--to', 'postgres://relay@127.0.0.1:1/x'],
+      home,
+    );
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringContaining('There is no relay buffer at') });
     expect(fs.existsSync(path.join(home, 'none.db'))).toBe(false);
   });

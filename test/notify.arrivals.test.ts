@@ -2,11 +2,13 @@
 // Each message is notified once in total, whichever processes run; a backlog is notified at the next start, once.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { noticesFor } from '../src/notify/arrivals.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { RelayMessage } from '../src/store/store.js';
-import { NASTY, fakeBin, type FakeBin } from './helpers/fakes.js';
+import { type FakeBin, fakeBin, NASTY } from './helpers/fakes.js';
 import { spawnClient } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -64,7 +66,9 @@ describe.runIf(isLinux)('arrival notifications across relay processes', () => {
     await store.close();
     const first = await spawnClient(['--client', 'desktop'], home, env);
     const calls = await collect(fake, 1);
-    expect(calls.map((argv) => titleAndBody(argv))).toEqual([['New message for Desktop from Code', 'while you were away']]);
+    expect(calls.map((argv) => titleAndBody(argv))).toEqual([
+      ['New message for Desktop from Code', 'while you were away'],
+    ]);
     await first.client.close();
     await spawnClient(['--client', 'desktop'], home, env);
     expect(await collect(fake, 0, 1_000)).toEqual([]);
@@ -86,7 +90,12 @@ describe.runIf(isLinux)('arrival notifications across relay processes', () => {
     }
     // The texts without characters notify-send treats as markup or escapes arrive verbatim.
     const plain = NASTY.filter((t) => !/[&<>\\]/.test(t)).map((t) => t.trim());
-    expect(calls.map((argv) => titleAndBody(argv)[1]).filter((b) => plain.includes(b as string)).sort()).toEqual([...plain].sort());
+    expect(
+      calls
+        .map((argv) => titleAndBody(argv)[1])
+        .filter((b) => plain.includes(b as string))
+        .sort(),
+    ).toEqual([...plain].sort());
     for (const dir of [home, process.cwd()]) expect(fs.existsSync(path.join(dir, 'PWNED'))).toBe(false);
   });
 });
@@ -106,7 +115,10 @@ describe('notices for a start-up backlog', () => {
 
   it('shows up to three one by one, and more as one summary per recipient', () => {
     const few = [message(1, 'code', 'a'), message(2, 'desktop', 'b')];
-    expect(noticesFor(few, true).map((n) => n.title)).toEqual(['New message for Code from Desktop', 'New message for Desktop from Code (api)']);
+    expect(noticesFor(few, true).map((n) => n.title)).toEqual([
+      'New message for Code from Desktop',
+      'New message for Desktop from Code (api)',
+    ]);
     const many = [1, 2, 3, 4].map((i) => message(i, 'code', `line ${i}\nmore`)).concat([message(5, 'desktop', 'solo')]);
     expect(noticesFor(many, true)).toEqual([
       { title: '4 new messages for Code from Desktop', body: 'line 1\nline 2\nline 3\nline 4' },

@@ -1,7 +1,9 @@
 // The server's notification flags through the built CLI: defaults, --sound validation at start-up, exit codes.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { fakeBin } from './helpers/fakes.js';
 import { initialize, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
@@ -25,11 +27,19 @@ describe.runIf(process.platform === 'linux')('notification flags (Linux)', () =>
     const { dir, message } = soundData(true);
     const env = { PATH: `${fakes.bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, XDG_DATA_DIRS: dir };
     const log = path.join(home, '.relay_debug.log');
-    for (const args of [['--client', 'desktop'], ['--client', 'code'], ['--client', 'code', '--notify', '--sound'], ['--client', 'desktop', '--no-notify']]) {
+    for (const args of [
+      ['--client', 'desktop'],
+      ['--client', 'code'],
+      ['--client', 'code', '--notify', '--sound'],
+      ['--client', 'desktop', '--no-notify'],
+    ]) {
       const result = await runCli([...args, '--debug'], home, env, `${initialize}\n`);
       expect(result.code).toBe(0);
     }
-    const lines = fs.readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('notifications '));
+    const lines = fs
+      .readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('notifications '));
     expect(lines.map((l) => l.replace(/^.*relay debug: /, ''))).toEqual([
       `notifications on: freedesktop notifications: notify-send (${fakes.bin}/notify-send); no sound`,
       'notifications off',
@@ -43,13 +53,17 @@ describe.runIf(process.platform === 'linux')('notification flags (Linux)', () =>
     const empty = { XDG_DATA_DIRS: soundData(false).dir };
     const unknown = await runCli(['--client', 'desktop', '--sound', 'trumpet'], home, empty);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr.split('\n')[0]).toMatch(/^mcp-relay: --sound must be a sound file or a freedesktop sound name .* \(got 'trumpet'\)$/);
+    expect(unknown.stderr.split('\n')[0]).toMatch(
+      /^mcp-relay: --sound must be a sound file or a freedesktop sound name .* \(got 'trumpet'\)$/,
+    );
     const missing = await runCli(['--client', 'desktop', '--sound=/no/such/sound.oga'], home, empty);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('mcp-relay: --sound: /no/such/sound.oga does not exist\n');
     const noDefault = await runCli(['--client', 'desktop', '--sound'], home, empty);
     expect(noDefault.code).toBe(1);
-    expect(noDefault.stderr.split('\n')[0]).toMatch(/^mcp-relay: --sound: the default sound .* is not installed; install the sound-theme-freedesktop package or pass --sound FILE$/);
+    expect(noDefault.stderr.split('\n')[0]).toMatch(
+      /^mcp-relay: --sound: the default sound .* is not installed; install the sound-theme-freedesktop package or pass --sound FILE$/,
+    );
     const both = await runCli(['--notify', '--no-notify'], home);
     expect(both.code).toBe(2);
     expect(both.stderr.split('\n')[0]).toBe('mcp-relay: --notify and --no-notify cannot be used together');

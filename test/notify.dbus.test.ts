@@ -3,12 +3,14 @@
 // python3-dbus and python3-gi (.ci/run installs them); without them this test fails rather than skips.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+
 import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { createNotifier, formatNotification } from '../src/notify/index.js';
 import { recordingLogger } from './helpers/fakes.js';
+import { lineReader } from './helpers/lines.js';
 import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
-import { lineReader } from './helpers/lines.js';
 
 /** What a markup-reading server must be sent for `text` to show as itself. */
 const markupEscaped = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -22,11 +24,15 @@ interface Received {
 
 /** Starts the fake service on its own bus; the whole process group (bus daemon included) dies with the test. */
 function startService(home: string): { address: Promise<string>; next: () => Promise<Received>; stderr: () => string } {
-  const child = spawn('dbus-run-session', ['--', '/usr/bin/python3', path.join(root, 'test', 'fixtures', 'fake-notification-service.py')], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
+  const child = spawn(
+    'dbus-run-session',
+    ['--', '/usr/bin/python3', path.join(root, 'test', 'fixtures', 'fake-notification-service.py')],
+    {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
   onTestFinished(() => {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
@@ -38,7 +44,9 @@ function startService(home: string): { address: Promise<string>; next: () => Pro
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const stdout = lineReader(child.stdout);
   const exited = new Promise<never>((_, reject) => {
-    child.once('error', (error) => reject(new Error(`cannot start dbus-run-session (apt-get install dbus): ${error.message}`)));
+    child.once('error', (error) =>
+      reject(new Error(`cannot start dbus-run-session (apt-get install dbus): ${error.message}`)),
+    );
     child.once('exit', (code) => reject(new Error(`the fake notification service exited with ${code}: ${stderr}`)));
   });
   const nextLine = () => {
@@ -57,13 +65,26 @@ describe('real notify-send over D-Bus', () => {
     const service = startService(home);
     const address = await service.address;
     const log = recordingLogger();
-    const notifier = createNotifier({ platform: 'linux', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DBUS_SESSION_BUS_ADDRESS: address }, log });
+    const notifier = createNotifier({
+      platform: 'linux',
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, DBUS_SESSION_BUS_ADDRESS: address },
+      log,
+    });
 
-    const text = `--urgency=critical "; do shell script "touch PWNED" --\n$(touch PWNED) \`id\` 'q' 🎉 <b>bold</b> & <a href="x"> C:\\new\\table \\101 \\x41 \\`;
-    await notifier.notify(formatNotification({ from: { kind: 'desktop' }, to: { kind: 'code', name: 'api-server' }, text }));
+    const text =
+      `--urgency=critical "; do shell script "touch PWNED" --\n$(touch PWNED) \`id\` 'q' 🎉 <b>bold</b> & <a href="x"> ` +
+      `C:\\new\\table \\101 \\x41 \\`;
+    await notifier.notify(
+      formatNotification({ from: { kind: 'desktop' }, to: { kind: 'code', name: 'api-server' }, text }),
+    );
     // A missing or failing notify-send (apt-get install libnotify-bin) shows here rather than as a timeout below.
     expect(log.lines).toEqual([]);
-    expect(await service.next()).toEqual({ app_name: 'relay', summary: 'New message for Code (api-server) from Desktop', body: markupEscaped(text), urgency: 1 });
+    expect(await service.next()).toEqual({
+      app_name: 'relay',
+      summary: 'New message for Code (api-server) from Desktop',
+      body: markupEscaped(text),
+      urgency: 1,
+    });
 
     // A title that looks like an option is a title too.
     await notifier.notify({ title: '-u critical \\n', body: '-t 1' });

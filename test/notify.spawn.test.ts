@@ -2,12 +2,14 @@
 // temp PATH record exactly what reaches them. Nothing here touches the real desktop.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { createNotifier } from '../src/notify/index.js';
 import { notifySendBody } from '../src/notify/linux.js';
 import { MACOS_SCRIPT } from '../src/notify/macos.js';
 import { WINDOWS_ENCODED_SCRIPT } from '../src/notify/windows.js';
-import { fakeBin, NASTY, recordingLogger, type Recorded } from './helpers/fakes.js';
+import { fakeBin, NASTY, type Recorded, recordingLogger } from './helpers/fakes.js';
 import { tempDir } from './helpers/temp.js';
 
 const bytes = (parts: string[]) => parts.map((p) => Buffer.from(p, 'utf8'));
@@ -73,7 +75,12 @@ describe('notifications reach the program as data, byte for byte', () => {
     const silent = createNotifier({ platform: 'linux', env: { PATH: bare.bin, HOME: home }, sound, log });
     await silent.notify({ title: 't', body: 'b' });
     expect(bare.take().map((r) => r.program)).toEqual(['notify-send']);
-    expect(log.lines).toEqual([{ level: 'warn', text: 'no sound player found on PATH (paplay, pw-play, canberra-gtk-play): notifications will be silent' }]);
+    expect(log.lines).toEqual([
+      {
+        level: 'warn',
+        text: 'no sound player found on PATH (paplay, pw-play, canberra-gtk-play): notifications will be silent',
+      },
+    ]);
     expect(silent.describe()).toContain('no sound (none of paplay, pw-play, canberra-gtk-play on PATH)');
   });
 
@@ -97,12 +104,18 @@ describe('notifications reach the program as data, byte for byte', () => {
     const home = tempDir();
     const fakes = fakeBin();
     fakes.add('powershell.exe');
-    const notifier = createNotifier({ platform: 'win32', env: { PATH: fakes.bin, HOME: home }, sound: 'ms-winsoundevent:Notification.IM' });
+    const notifier = createNotifier({
+      platform: 'win32',
+      env: { PATH: fakes.bin, HOME: home },
+      sound: 'ms-winsoundevent:Notification.IM',
+    });
     for (const text of NASTY) {
       const title = text.replace(/\n+/g, ' ');
       await notifier.notify({ title, body: text });
       const record = only(fakes.take(), 'powershell.exe');
-      expect(record.argv).toEqual(bytes(['-NoProfile', '-NonInteractive', '-WindowStyle', 'Hidden', '-EncodedCommand', WINDOWS_ENCODED_SCRIPT]));
+      expect(record.argv).toEqual(
+        bytes(['-NoProfile', '-NonInteractive', '-WindowStyle', 'Hidden', '-EncodedCommand', WINDOWS_ENCODED_SCRIPT]),
+      );
       expect(record.env).toEqual(bytes([title, text, 'ms-winsoundevent:Notification.IM']));
     }
     expectNoPwned(cwd, home);
@@ -116,9 +129,16 @@ describe('failures never escape the notifier', () => {
     await expect(notifier.notify({ title: 'one', body: 'x' })).resolves.toBeUndefined();
     await expect(notifier.notify({ title: 'two', body: 'y' })).resolves.toBeUndefined();
     expect(log.lines).toEqual([
-      { level: 'warn', text: 'notify-send not found on PATH; skipping it from now on (install libnotify-bin (Debian, Ubuntu) or libnotify (Fedora, Arch) for desktop notifications)' },
+      {
+        level: 'warn',
+        text:
+          'notify-send not found on PATH; skipping it from now on (install libnotify-bin (Debian, Ubuntu) or libnotify (Fedora, ' +
+          'Arch) for desktop notifications)',
+      },
     ]);
-    expect(notifier.describe()).toMatch(/^freedesktop notifications: notify-send not found on PATH, notifications are skipped/);
+    expect(notifier.describe()).toMatch(
+      /^freedesktop notifications: notify-send not found on PATH, notifications are skipped/,
+    );
   });
 
   it('a failing notify-send is a warning the first time and a debug line after', async () => {

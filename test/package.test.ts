@@ -5,13 +5,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { Ajv } from 'ajv';
 import ajvFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { body } from './helpers/server.js';
+
 import { ok, run } from './helpers/run.js';
+import { body } from './helpers/server.js';
 import { root, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -28,7 +30,11 @@ interface PackageJson {
 }
 
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as PackageJson;
-const sqliteVersion = (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as { version: string }).version;
+const sqliteVersion = (
+  JSON.parse(fs.readFileSync(path.join(root, 'node_modules', 'better-sqlite3', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 
 /** One folder for the whole file: the tarball, a prebuilt better-sqlite3 and the npm cache npx installs into. */
 let work: string;
@@ -49,7 +55,14 @@ beforeAll(async () => {
     npm_config_audit: 'false',
   });
   // --ignore-scripts: `npm test` has just built dist/; prepare would only build it again.
-  const packed = ok(await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, env: npmEnv, timeoutMs: 60_000 }), 'npm pack');
+  const packed = ok(
+    await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: root,
+      env: npmEnv,
+      timeoutMs: 60_000,
+    }),
+    'npm pack',
+  );
   const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
   tarball = path.join(work, info!.filename);
   packedFiles = info!.files.map((f) => f.path).sort();
@@ -62,9 +75,19 @@ beforeAll(async () => {
   const staged = path.join(work, 'prebuild-stage', 'build', 'Release');
   fs.mkdirSync(staged, { recursive: true });
   fs.mkdirSync(prebuilds);
-  fs.copyFileSync(path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'), path.join(staged, 'better_sqlite3.node'));
+  fs.copyFileSync(
+    path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node'),
+    path.join(staged, 'better_sqlite3.node'),
+  );
   const name = `better-sqlite3-v${sqliteVersion}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
-  ok(await run('tar', ['-czf', path.join(prebuilds, name), '-C', path.join(work, 'prebuild-stage'), 'build'], { cwd: work, env: npmEnv, timeoutMs: 30_000 }), 'tar');
+  ok(
+    await run('tar', ['-czf', path.join(prebuilds, name), '-C', path.join(work, 'prebuild-stage'), 'build'], {
+      cwd: work,
+      env: npmEnv,
+      timeoutMs: 30_000,
+    }),
+    'tar',
+  );
   npmEnv.npm_config_better_sqlite3_local_prebuilds = prebuilds;
 }, 120_000);
 
@@ -77,7 +100,9 @@ describe('npm pack', () => {
     expect(packedFiles).toContain('dist/cli.js');
     expect(packedFiles).toContain('dist/extension.js');
     for (const file of packedFiles) {
-      expect(file).toMatch(/^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/);
+      expect(file).toMatch(
+        /^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/,
+      );
     }
     // The bin entry is one bundled file plus chunks: nothing from src/ or node_modules is needed but the dependencies.
     const cli = fs.readFileSync(path.join(root, 'dist', 'cli.js'), 'utf8');
@@ -96,7 +121,10 @@ describe('npm pack', () => {
   });
 
   it('passes npm publish --dry-run', async () => {
-    const result = ok(await run('npm', ['publish', '--dry-run', '--ignore-scripts'], { cwd: root, env: npmEnv, timeoutMs: 60_000 }), 'npm publish --dry-run');
+    const result = ok(
+      await run('npm', ['publish', '--dry-run', '--ignore-scripts'], { cwd: root, env: npmEnv, timeoutMs: 60_000 }),
+      'npm publish --dry-run',
+    );
     expect(result.stdout).toContain(`+ ${pkg.name}@${pkg.version}`);
   });
 });
@@ -106,12 +134,21 @@ describe('npx mcp-server-relay from the packed tarball', () => {
     // Installed first on its own, with a generous limit (a compile from source takes about a minute here) and
     // better-sqlite3 pinned to this checkout's version so the prebuilt binary above matches.
     const npx = ['--yes', '--package', tarball, '--package', `better-sqlite3@${sqliteVersion}`, 'mcp-server-relay'];
-    const installed = ok(await run('npx', [...npx, '--version'], { cwd: work, env: npmEnv, timeoutMs: 240_000 }), 'npx install');
+    const installed = ok(
+      await run('npx', [...npx, '--version'], { cwd: work, env: npmEnv, timeoutMs: 240_000 }),
+      'npx install',
+    );
     expect(installed.stdout.trim()).toBe(pkg.version);
 
     const home = tempDir();
     const start = async (client: string) => {
-      const transport = new StdioClientTransport({ command: 'npx', args: [...npx, '--client', client], cwd: work, env: { ...npmEnv, HOME: home }, stderr: 'pipe' });
+      const transport = new StdioClientTransport({
+        command: 'npx',
+        args: [...npx, '--client', client],
+        cwd: work,
+        env: { ...npmEnv, HOME: home },
+        stderr: 'pipe',
+      });
       let stderr = '';
       transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
       const mcp = new Client({ name: `tarball-${client}`, version: '0' });
@@ -126,8 +163,12 @@ describe('npx mcp-server-relay from the packed tarball', () => {
     const desktop = await start('desktop');
     const code = await start('code');
     expect(code.getServerVersion()).toMatchObject({ name: 'relay', version: pkg.version });
-    expect(body((await desktop.callTool({ name: 'relay_send', arguments: { message: 'from the tarball' } })) as never)).toMatchObject({ ok: true });
-    const got = body((await code.callTool({ name: 'relay_fetch', arguments: {} })) as never) as { messages: { sender: string; message: string }[] };
+    expect(
+      body((await desktop.callTool({ name: 'relay_send', arguments: { message: 'from the tarball' } })) as never),
+    ).toMatchObject({ ok: true });
+    const got = body((await code.callTool({ name: 'relay_fetch', arguments: {} })) as never) as {
+      messages: { sender: string; message: string }[];
+    };
     expect(got.messages).toEqual([expect.objectContaining({ sender: 'desktop', message: 'from the tarball' })]);
     expect(fs.existsSync(path.join(home, '.relay_buffer.db'))).toBe(true);
   }, 300_000);
@@ -137,11 +178,19 @@ describe('server.json for the MCP registry', () => {
   const server = JSON.parse(fs.readFileSync(path.join(root, 'server.json'), 'utf8')) as {
     name: string;
     version: string;
-    packages: { registryType: string; identifier: string; version: string; transport: { type: string }; packageArguments: { type: string; name: string; choices?: string[] }[] }[];
+    packages: {
+      registryType: string;
+      identifier: string;
+      version: string;
+      transport: { type: string };
+      packageArguments: { type: string; name: string; choices?: string[] }[];
+    }[];
   };
 
   it('is valid against the registry format (2025-12-11)', () => {
-    const schema = JSON.parse(fs.readFileSync(path.join(root, 'test', 'fixtures', 'server-json-2025-12-11.schema.json'), 'utf8')) as object;
+    const schema = JSON.parse(
+      fs.readFileSync(path.join(root, 'test', 'fixtures', 'server-json-2025-12-11.schema.json'), 'utf8'),
+    ) as object;
     const ajv = new Ajv({ allErrors: true });
     ajvFormats.default(ajv);
     const validate = ajv.compile(schema);
@@ -155,7 +204,14 @@ describe('server.json for the MCP registry', () => {
     expect(server.name).toBe(pkg.mcpName);
     expect(server.version).toBe(pkg.version);
     const [npm] = server.packages;
-    expect(npm).toMatchObject({ registryType: 'npm', identifier: pkg.name, version: pkg.version, transport: { type: 'stdio' } });
-    expect(npm!.packageArguments).toEqual([expect.objectContaining({ type: 'named', name: '--client', choices: ['desktop', 'code'] })]);
+    expect(npm).toMatchObject({
+      registryType: 'npm',
+      identifier: pkg.name,
+      version: pkg.version,
+      transport: { type: 'stdio' },
+    });
+    expect(npm!.packageArguments).toEqual([
+      expect.objectContaining({ type: 'named', name: '--client', choices: ['desktop', 'code'] }),
+    ]);
   });
 });

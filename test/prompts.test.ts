@@ -1,5 +1,6 @@
 // The MCP prompts `get` and `status` through the SDK client: prompts/list and prompts/get.
 import { describe, expect, it } from 'vitest';
+
 import { body, connect } from './helpers/server.js';
 
 const textOf = (result: { messages: { role: string; content: { type: string; text?: string } }[] }): string => {
@@ -14,7 +15,9 @@ describe('prompts/list', () => {
     const { prompts } = await client.listPrompts();
     expect(prompts.map((p) => p.name).sort()).toEqual(['get', 'status']);
     const get = prompts.find((p) => p.name === 'get')!;
-    expect(get.arguments).toEqual([{ name: 'request', description: expect.stringMatching(/status.*clear.*send/), required: false }]);
+    expect(get.arguments).toEqual([
+      { name: 'request', description: expect.stringMatching(/status.*clear.*send/), required: false },
+    ]);
     expect(get.description!.length).toBeLessThanOrEqual(120);
     expect(prompts.find((p) => p.name === 'status')!.arguments ?? []).toEqual([]);
   });
@@ -37,7 +40,9 @@ describe('prompts/get', () => {
 
   it('get clear names relay_clear; get <message> passes the text through unchanged for relay_send', async () => {
     const { client } = await connect('code');
-    expect(textOf(await client.getPrompt({ name: 'get', arguments: { request: 'clear' } }))).toMatch(/^Call the relay_clear tool/);
+    expect(textOf(await client.getPrompt({ name: 'get', arguments: { request: 'clear' } }))).toMatch(
+      /^Call the relay_clear tool/,
+    );
     const message = 'Please review PR #42:\n  - parser.ts "quotes" and `ticks`';
     const send = textOf(await client.getPrompt({ name: 'get', arguments: { request: message } }));
     expect(send).toMatch(/^Call the relay_send tool with "message" set to exactly the text below/);

@@ -1,5 +1,6 @@
 // The server through the SDK Client over an in-memory transport: every tool, every error path, the resource.
 import { describe, expect, it } from 'vitest';
+
 import { LIMITS } from '../src/store/store.js';
 import { body, connect } from './helpers/server.js';
 
@@ -7,7 +8,14 @@ describe('tools/list', () => {
   it('lists the tools with annotations, short described arguments and output schemas', async () => {
     const { client } = await connect('code');
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['relay_attachment', 'relay_clear', 'relay_fetch', 'relay_search', 'relay_send', 'relay_sessions']);
+    expect(tools.map((t) => t.name).sort()).toEqual([
+      'relay_attachment',
+      'relay_clear',
+      'relay_fetch',
+      'relay_search',
+      'relay_send',
+      'relay_sessions',
+    ]);
     for (const tool of tools) {
       expect(tool.description!.length).toBeLessThanOrEqual(160);
       expect(tool.outputSchema).toBeDefined();
@@ -19,7 +27,8 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     expect(byName.relay_clear!.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
     expect(byName.relay_send!.inputSchema.required).toEqual(['message']);
-    for (const readOnly of ['relay_sessions', 'relay_search', 'relay_attachment']) expect(byName[readOnly]!.annotations?.readOnlyHint).toBe(true);
+    for (const readOnly of ['relay_sessions', 'relay_search', 'relay_attachment'])
+      expect(byName[readOnly]!.annotations?.readOnlyHint).toBe(true);
     // Every byte of the tool list is paid for in each conversation: keep it small.
     expect(JSON.stringify(tools).length).toBeLessThan(9_000);
   });
@@ -44,7 +53,12 @@ describe('relay_send and relay_fetch', () => {
     const result = body(fetched) as { ok: boolean; messages: Record<string, unknown>[] };
     expect(result.ok).toBe(true);
     expect(result.messages).toHaveLength(1);
-    expect(result.messages[0]).toMatchObject({ id: body(sent).id, sender: 'desktop', message: 'Please fix parser.py', read_by_desktop_at: null });
+    expect(result.messages[0]).toMatchObject({
+      id: body(sent).id,
+      sender: 'desktop',
+      message: 'Please fix parser.py',
+      read_by_desktop_at: null,
+    });
     expect(result.messages[0]!.read_by_code_at).toEqual(expect.any(String));
     expect(body(await code.call('relay_fetch'))).toEqual({ ok: true, messages: [] });
   });
@@ -52,7 +66,9 @@ describe('relay_send and relay_fetch', () => {
   it('takes sender and reader from the arguments when given', async () => {
     const relay = await connect(null);
     await relay.call('relay_send', { message: 'from code', sender: 'code' });
-    expect((body(await relay.call('relay_fetch', { reader: 'desktop' })) as { messages: unknown[] }).messages).toHaveLength(1);
+    expect(
+      (body(await relay.call('relay_fetch', { reader: 'desktop' })) as { messages: unknown[] }).messages,
+    ).toHaveLength(1);
   });
 
   it('asks for a sender when the process has no --client', async () => {
@@ -67,7 +83,9 @@ describe('relay_send and relay_fetch', () => {
     const code = await connect('code', desktop.dbFile);
     await desktop.call('relay_send', { message: 'one' });
     await code.call('relay_send', { message: 'two' });
-    const peek = body(await code.call('relay_fetch', { reader: null, limit: 20 })) as { messages: { message: string }[] };
+    const peek = body(await code.call('relay_fetch', { reader: null, limit: 20 })) as {
+      messages: { message: string }[];
+    };
     expect(peek.messages.map((m) => m.message)).toEqual(['one', 'two']);
     const real = body(await code.call('relay_fetch')) as { messages: { message: string }[] };
     expect(real.messages.map((m) => m.message)).toEqual(['one']);
@@ -141,7 +159,11 @@ describe('messages://latest', () => {
   it('says so when empty', async () => {
     const relay = await connect('code');
     const read = await relay.client.readResource({ uri: 'messages://latest' });
-    expect(read.contents[0]).toMatchObject({ uri: 'messages://latest', mimeType: 'text/plain', text: 'No messages in relay buffer.' });
+    expect(read.contents[0]).toMatchObject({
+      uri: 'messages://latest',
+      mimeType: 'text/plain',
+      text: 'No messages in relay buffer.',
+    });
   });
 
   it('shows the newest 10, oldest first, in the seed format, and marks nothing read', async () => {
@@ -160,7 +182,7 @@ describe('messages://latest', () => {
 });
 
 describe('sessions, search and attachments: error paths', () => {
-  it('refuses a reader that is neither a seed kind nor this session\'s kind', async () => {
+  it("refuses a reader that is neither a seed kind nor this session's kind", async () => {
     const relay = await connect('cursor', undefined, { name: 'cur' });
     const result = await relay.call('relay_fetch', { reader: 'everyone' });
     expect(result.isError).toBe(true);
@@ -174,7 +196,10 @@ describe('sessions, search and attachments: error paths', () => {
     const result = await relay.call('relay_send', { message: 'x', attachments: [{ path: '/etc/hostname' }] });
     expect(result.isError).toBe(true);
     expect(body(result).error).toMatch(/cannot read your files: attach them as `content`/);
-    const inline = await relay.call('relay_send', { message: 'x', attachments: [{ name: 'a.txt', content: 'aGk=', encoding: 'base64' }] });
+    const inline = await relay.call('relay_send', {
+      message: 'x',
+      attachments: [{ name: 'a.txt', content: 'aGk=', encoding: 'base64' }],
+    });
     expect(body(inline).ok).toBe(true);
   });
 
@@ -182,33 +207,58 @@ describe('sessions, search and attachments: error paths', () => {
     const relay = await connect('desktop');
     expect(body(await relay.call('relay_attachment', { id: 424242 })).error).toMatch(/no attachment #424242/);
     expect(body(await relay.call('relay_search', { query: '()' })).error).toMatch(/no words to look for/);
-    expect(body(await relay.call('relay_send', { message: 'x', attachments: [{ path: 'a', name: 'b', content: 'c' }] })).error).toMatch(/both `path` and `content`/);
+    expect(
+      body(await relay.call('relay_send', { message: 'x', attachments: [{ path: 'a', name: 'b', content: 'c' }] }))
+        .error,
+    ).toMatch(/both `path` and `content`/);
   });
 
   it('reads text attachments as whole characters when a slice ends inside one', async () => {
     const desktop = await connect('desktop');
     const code = await connect('code', desktop.dbFile);
     await desktop.call('relay_send', { message: 'x', attachments: [{ name: 'e.txt', content: 'aé€😀b' }] });
-    const [message] = (body(await code.call('relay_fetch')) as { messages: { attachments: { id: number }[] }[] }).messages;
+    const [message] = (body(await code.call('relay_fetch')) as { messages: { attachments: { id: number }[] }[] })
+      .messages;
     const id = message!.attachments[0]!.id;
     // 'a' is 1 byte, 'é' 2: a 2-byte slice ends inside 'é' and is cut back to 'a'.
-    expect(body(await code.call('relay_attachment', { id, length: 2 }))).toMatchObject({ data: 'a', length: 1, next_offset: 1, encoding: 'utf8' });
-    expect(body(await code.call('relay_attachment', { id, offset: 1, length: 8 }))).toMatchObject({ data: 'é€', next_offset: 6 });
-    expect(body(await code.call('relay_attachment', { id, offset: 6 }))).toMatchObject({ data: '😀b', next_offset: null });
+    expect(body(await code.call('relay_attachment', { id, length: 2 }))).toMatchObject({
+      data: 'a',
+      length: 1,
+      next_offset: 1,
+      encoding: 'utf8',
+    });
+    expect(body(await code.call('relay_attachment', { id, offset: 1, length: 8 }))).toMatchObject({
+      data: 'é€',
+      next_offset: 6,
+    });
+    expect(body(await code.call('relay_attachment', { id, offset: 6 }))).toMatchObject({
+      data: '😀b',
+      next_offset: null,
+    });
   });
 });
 
 describe('errors the SDK raises before a tool runs', () => {
-  it('gives bad arguments and unknown tools the relay\'s {ok:false, error} shape with a sentence saying what to do', async () => {
+  it("gives bad arguments and unknown tools the relay's {ok:false, error} shape with a sentence saying what to do", async () => {
     const relay = await connect('code');
     const wrongType = await relay.call('relay_send', { message: 42 });
     expect(wrongType.isError).toBe(true);
-    expect(body(wrongType)).toEqual({ ok: false, error: expect.stringMatching(/^Invalid arguments for relay_send: .*expected string, received number at message\. Fix them and call again\.$/) });
+    expect(body(wrongType)).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^Invalid arguments for relay_send: .*expected string, received number at message\. Fix them and call again\.$/,
+      ),
+    });
     const missing = await relay.call('relay_send', {});
     expect(body(missing).error).toMatch(/^Invalid arguments for relay_send: .*at message\. Fix them/);
     const unknown = await relay.call('relay_teleport', {});
     expect(unknown.isError).toBe(true);
-    expect(body(unknown)).toEqual({ ok: false, error: expect.stringMatching(/^There is no tool called relay_teleport; relay's tools are relay_send, relay_fetch, /) });
+    expect(body(unknown)).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^There is no tool called relay_teleport; relay's tools are relay_send, relay_fetch, /,
+      ),
+    });
     expect(body(await relay.call('relay_send', { message: 'still serving' })).ok).toBe(true);
   });
 });

@@ -2,10 +2,12 @@
 // other SessionStart hooks, tabs and odd spacing, an unparsable file. Run in-process with a fixed launcher.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { run } from '../src/cli/setup.js';
 import { getCommandText } from '../src/setup/get-command.js';
-import { launcherFor, relayArgs, shellJoin, shellSplit, type Launcher } from '../src/setup/launcher.js';
+import { type Launcher, launcherFor, relayArgs, shellJoin, shellSplit } from '../src/setup/launcher.js';
 import type { Runner } from '../src/setup/steps.js';
 import { read, snapshot, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
@@ -52,7 +54,11 @@ function home(files: Record<string, string> = {}): string {
   return dir;
 }
 
-async function setup(dir: string, args: string[], extra: { runner?: Runner; env?: Record<string, string>; cwd?: string } = {}) {
+async function setup(
+  dir: string,
+  args: string[],
+  extra: { runner?: Runner; env?: Record<string, string>; cwd?: string } = {},
+) {
   const io = fakeIo({ home: dir, ...(extra.env ? { env: extra.env } : {}), ...(extra.cwd ? { cwd: extra.cwd } : {}) });
   let error: unknown;
   try {
@@ -63,7 +69,10 @@ async function setup(dir: string, args: string[], extra: { runner?: Runner; env?
   return { out: io.out(), error: error as Error | undefined };
 }
 
-const backups = (dir: string) => Object.keys(snapshot(dir)).filter((f) => f.includes('.bak-')).sort();
+const backups = (dir: string) =>
+  Object.keys(snapshot(dir))
+    .filter((f) => f.includes('.bak-'))
+    .sort();
 
 describe('setup code --scope user without claude on PATH', () => {
   it('merges into ~/.claude.json and settings.json, installs /get, loses nothing, and backs up what it changed', async () => {
@@ -71,7 +80,12 @@ describe('setup code --scope user without claude on PATH', () => {
     const { out, error } = await setup(dir, ['code']);
     expect(error).toBeUndefined();
     const config = JSON.parse(read(path.join(dir, '.claude.json')));
-    expect(config.mcpServers.relay).toEqual({ type: 'stdio', command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js', '--client', 'code'], env: {} });
+    expect(config.mcpServers.relay).toEqual({
+      type: 'stdio',
+      command: '/usr/bin/node',
+      args: ['/opt/relay/dist/cli.js', '--client', 'code'],
+      env: {},
+    });
     const { relay: _relay, ...others } = config.mcpServers;
     expect({ ...config, mcpServers: others }).toEqual(JSON.parse(claudeJson));
     expect(fs.statSync(path.join(dir, '.claude.json')).mode & 0o777).toBe(0o600);
@@ -84,7 +98,9 @@ describe('setup code --scope user without claude on PATH', () => {
     expect(settings.hooks.PreToolUse).toEqual(JSON.parse(settingsJson).hooks.PreToolUse);
     expect(Object.keys(settings)).toEqual(['model', 'hooks', 'permissions']);
     // The file's own formatting stays: tabs, and the untouched one-line group.
-    expect(read(path.join(dir, '.claude', 'settings.json'))).toContain('\t\t"SessionStart": [{"matcher": "startup", "hooks": [{"type": "command", "command": "~/bin/greet.sh"}]}, {');
+    expect(read(path.join(dir, '.claude', 'settings.json'))).toContain(
+      '\t\t"SessionStart": [{"matcher": "startup", "hooks": [{"type": "command", "command": "~/bin/greet.sh"}]}, {',
+    );
 
     expect(read(path.join(dir, '.claude', 'commands', 'get.md'))).toBe(getCommandText());
     expect(read(path.join(dir, '.claude', 'commands', 'review.md'))).toBe('Review the staged diff.\n');
@@ -132,7 +148,11 @@ describe('setup code --scope user without claude on PATH', () => {
   it('creates the files in an empty HOME, and --uninstall removes them again', async () => {
     const dir = tempDir();
     await setup(dir, ['code']);
-    expect(Object.keys(snapshot(dir)).sort()).toEqual(['.claude.json', '.claude/commands/get.md', '.claude/settings.json']);
+    expect(Object.keys(snapshot(dir)).sort()).toEqual([
+      '.claude.json',
+      '.claude/commands/get.md',
+      '.claude/settings.json',
+    ]);
     expect(fs.statSync(path.join(dir, '.claude.json')).mode & 0o777).toBe(0o600);
     await setup(dir, ['code', '--uninstall']);
     // Only the backups of the files it had created are left.
@@ -144,12 +164,18 @@ describe('setup code --scope user without claude on PATH', () => {
     const before = snapshot(dir);
     const { error } = await setup(dir, ['code']);
     expect(error?.name).toBe('UserError');
-    expect(error?.message).toBe(`${path.join(dir, '.claude', 'settings.json')} is not valid JSON (${jsonError('{\n  "model": "opus",\n  "hooks": {\n')}); it was left untouched: fix it or move it away, then run setup again.`);
+    expect(error?.message).toBe(
+      `${path.join(dir, '.claude', 'settings.json')} is not valid JSON (${jsonError('{\n  "model": "opus",\n  "hooks": {\n')}); ` +
+        'it was left untouched: fix it or move it away, then run setup again.',
+    );
     expect(snapshot(dir)).toEqual(before);
   });
 
   it('leaves a relay entry it did not write (the Python relay) unless --force, and still does the rest', async () => {
-    const python = claudeJson.replace('"mcpServers": {', '"mcpServers": {\n    "relay": { "command": "uvx", "args": ["mcp-server-relay", "--client", "code"] },');
+    const python = claudeJson.replace(
+      '"mcpServers": {',
+      '"mcpServers": {\n    "relay": { "command": "uvx", "args": ["mcp-server-relay", "--client", "code"] },',
+    );
     const dir = home({ '.claude.json': python });
     const first = await setup(dir, ['code']);
     expect(first.error?.message).toMatch(/1 step was left undone/);
@@ -208,7 +234,11 @@ describe('setup code --scope user without claude on PATH', () => {
   it('prints the steps as JSON with --json', async () => {
     const dir = home();
     const { out } = await setup(dir, ['code', '--json']);
-    const report = JSON.parse(out) as { ok: boolean; dryRun: boolean; steps: { what: string; status: string; backup?: string }[] };
+    const report = JSON.parse(out) as {
+      ok: boolean;
+      dryRun: boolean;
+      steps: { what: string; status: string; backup?: string }[];
+    };
     expect(report.ok).toBe(true);
     expect(report.dryRun).toBe(false);
     expect(report.steps.map((s) => [s.what, s.status])).toEqual([
@@ -237,7 +267,8 @@ describe('setup code --scope user with claude on PATH', () => {
       // Do what `claude mcp add/remove` does to the file, so the next run sees it.
       const file = path.join(dir, '.claude.json');
       const config = JSON.parse(read(file));
-      if (args[1] === 'add') config.mcpServers.relay = { type: 'stdio', command: args[6], args: args.slice(7), env: {} };
+      if (args[1] === 'add')
+        config.mcpServers.relay = { type: 'stdio', command: args[6], args: args.slice(7), env: {} };
       if (args[1] === 'remove') delete config.mcpServers.relay;
       fs.writeFileSync(file, JSON.stringify(config, null, 2));
       return { code: 0, stdout: '', stderr: '' };
@@ -250,8 +281,24 @@ describe('setup code --scope user with claude on PATH', () => {
     const claude = fakeClaude(dir);
     const first = await setup(dir, ['code'], claude);
     expect(first.error).toBeUndefined();
-    expect(claude.calls).toEqual([['claude', 'mcp', 'add', '--scope', 'user', 'relay', '--', '/usr/bin/node', '/opt/relay/dist/cli.js', '--client', 'code']]);
-    expect(first.out).toContain('run: claude mcp add --scope user relay -- /usr/bin/node /opt/relay/dist/cli.js --client code');
+    expect(claude.calls).toEqual([
+      [
+        'claude',
+        'mcp',
+        'add',
+        '--scope',
+        'user',
+        'relay',
+        '--',
+        '/usr/bin/node',
+        '/opt/relay/dist/cli.js',
+        '--client',
+        'code',
+      ],
+    ]);
+    expect(first.out).toContain(
+      'run: claude mcp add --scope user relay -- /usr/bin/node /opt/relay/dist/cli.js --client code',
+    );
     await setup(dir, ['code'], claude);
     expect(claude.calls).toHaveLength(1);
     await setup(dir, ['code', '--uninstall'], claude);
@@ -269,7 +316,10 @@ describe('setup code --scope user with claude on PATH', () => {
   it('reports a failing claude as an error', async () => {
     const dir = home();
     const claude = fakeClaude(dir);
-    const { error } = await setup(dir, ['code'], { ...claude, runner: () => ({ code: 1, stdout: '', stderr: 'boom' }) });
+    const { error } = await setup(dir, ['code'], {
+      ...claude,
+      runner: () => ({ code: 1, stdout: '', stderr: 'boom' }),
+    });
     expect(error?.message).toMatch(/mcp add --scope user relay .* failed \(exit 1\): boom/);
   });
 });
@@ -302,7 +352,9 @@ describe('setup code --scope project', () => {
 
   it('rejects bad flags as usage errors', async () => {
     const dir = home();
-    expect((await setup(dir, ['code', '--scope', 'global'])).error?.message).toBe("--scope must be one of: user, project (got 'global')");
+    expect((await setup(dir, ['code', '--scope', 'global'])).error?.message).toBe(
+      "--scope must be one of: user, project (got 'global')",
+    );
     expect((await setup(dir, [])).error?.name).toBe('UsageError');
     expect((await setup(dir, ['code', '--sound'])).error?.name).toBe('UsageError');
   });
@@ -311,9 +363,20 @@ describe('setup code --scope project', () => {
 describe('the command setup registers', () => {
   it('is npx from an npx cache, else the absolute node and dist/cli.js', () => {
     const cache = '/home/me/.npm/_npx/1a2b3c/node_modules/mcp-server-relay/dist/cli.js';
-    expect(launcherFor(cache, '/usr/bin/node', 'linux')).toEqual({ command: 'npx', args: ['-y', 'mcp-server-relay'], via: 'npx' });
-    expect(launcherFor(cache.replace(/\//g, '\\'), 'C:\\node.exe', 'win32')).toMatchObject({ command: 'cmd', args: ['/c', 'npx', '-y', 'mcp-server-relay'] });
-    expect(launcherFor('/home/me/src/relay/dist/cli.js', '/usr/bin/node', 'linux')).toEqual({ command: '/usr/bin/node', args: ['/home/me/src/relay/dist/cli.js'], via: 'node' });
+    expect(launcherFor(cache, '/usr/bin/node', 'linux')).toEqual({
+      command: 'npx',
+      args: ['-y', 'mcp-server-relay'],
+      via: 'npx',
+    });
+    expect(launcherFor(cache.replace(/\//g, '\\'), 'C:\\node.exe', 'win32')).toMatchObject({
+      command: 'cmd',
+      args: ['/c', 'npx', '-y', 'mcp-server-relay'],
+    });
+    expect(launcherFor('/home/me/src/relay/dist/cli.js', '/usr/bin/node', 'linux')).toEqual({
+      command: '/usr/bin/node',
+      args: ['/home/me/src/relay/dist/cli.js'],
+      via: 'node',
+    });
   });
 
   it('writes the npx form into the hook when run from npx', async () => {
@@ -322,11 +385,17 @@ describe('the command setup registers', () => {
     await run(['code'], fakeIo({ home: dir }), { launcher: npx });
     const settings = JSON.parse(read(path.join(dir, '.claude', 'settings.json')));
     expect(settings.hooks.SessionStart[1].hooks[0].command).toBe('npx -y mcp-server-relay preview --for code');
-    expect(JSON.parse(read(path.join(dir, '.claude.json'))).mcpServers.relay).toMatchObject({ command: 'npx', args: ['-y', 'mcp-server-relay', '--client', 'code'] });
+    expect(JSON.parse(read(path.join(dir, '.claude.json'))).mcpServers.relay).toMatchObject({
+      command: 'npx',
+      args: ['-y', 'mcp-server-relay', '--client', 'code'],
+    });
   });
 
   it('quotes paths with spaces for the hook and recognises them again', () => {
-    const line = shellJoin(['/Applications/My Node/node', "/Users/o'neil/relay/dist/cli.js", 'preview', '--for', 'code'], 'darwin');
+    const line = shellJoin(
+      ['/Applications/My Node/node', "/Users/o'neil/relay/dist/cli.js", 'preview', '--for', 'code'],
+      'darwin',
+    );
     expect(line).toBe(`'/Applications/My Node/node' '/Users/o'\\''neil/relay/dist/cli.js' preview --for code`);
     const words = shellSplit(line)!;
     expect(words[1]).toBe("/Users/o'neil/relay/dist/cli.js");

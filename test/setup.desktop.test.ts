@@ -1,7 +1,9 @@
 // `mcp-relay setup desktop`: the platform's config path, merging beside other servers and settings, --sound,
 // the memory instruction, and an uninstall that removes only relay's own entry.
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { run } from '../src/cli/setup.js';
 import { desktopConfigFile } from '../src/setup/claude-desktop.js';
 import type { Launcher } from '../src/setup/launcher.js';
@@ -35,12 +37,22 @@ async function setup(home: string, args: string[], platform: NodeJS.Platform = '
 
 describe('setup desktop', () => {
   it('finds claude_desktop_config.json where each platform keeps it', () => {
-    expect(desktopConfigFile({ home: '/Users/me', env: {}, platform: 'darwin' })).toBe('/Users/me/Library/Application Support/Claude/claude_desktop_config.json');
-    expect(desktopConfigFile({ home: '/home/me', env: {}, platform: 'linux' })).toBe('/home/me/.config/Claude/claude_desktop_config.json');
-    expect(desktopConfigFile({ home: '/home/me', env: { XDG_CONFIG_HOME: '/home/me/.cfg' }, platform: 'linux' })).toBe('/home/me/.cfg/Claude/claude_desktop_config.json');
-    expect(desktopConfigFile({ home: 'C:\\Users\\me', env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' }, platform: 'win32' })).toBe(
-      'C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json',
+    expect(desktopConfigFile({ home: '/Users/me', env: {}, platform: 'darwin' })).toBe(
+      '/Users/me/Library/Application Support/Claude/claude_desktop_config.json',
     );
+    expect(desktopConfigFile({ home: '/home/me', env: {}, platform: 'linux' })).toBe(
+      '/home/me/.config/Claude/claude_desktop_config.json',
+    );
+    expect(desktopConfigFile({ home: '/home/me', env: { XDG_CONFIG_HOME: '/home/me/.cfg' }, platform: 'linux' })).toBe(
+      '/home/me/.cfg/Claude/claude_desktop_config.json',
+    );
+    expect(
+      desktopConfigFile({
+        home: 'C:\\Users\\me',
+        env: { APPDATA: 'C:\\Users\\me\\AppData\\Roaming' },
+        platform: 'win32',
+      }),
+    ).toBe('C:\\Users\\me\\AppData\\Roaming\\Claude\\claude_desktop_config.json');
   });
 
   it('merges beside other servers and settings, prints the memory instruction, and is idempotent', async () => {
@@ -70,12 +82,28 @@ describe('setup desktop', () => {
     const home = tempDir();
     const file = path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
     await setup(home, ['--sound'], 'darwin');
-    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual([
+      '/opt/relay/dist/cli.js',
+      '--client',
+      'desktop',
+      '--sound',
+    ]);
     await setup(home, ['--sound', 'tink', '--dry-run'], 'darwin');
-    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound']);
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual([
+      '/opt/relay/dist/cli.js',
+      '--client',
+      'desktop',
+      '--sound',
+    ]);
     const { out } = await setup(home, ['--sound', 'tink'], 'darwin');
     expect(out).toContain('~ relay MCP server (Claude Desktop): replace');
-    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop', '--sound', 'tink']);
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual([
+      '/opt/relay/dist/cli.js',
+      '--client',
+      'desktop',
+      '--sound',
+      'tink',
+    ]);
   });
 
   it('refuses a sound the server could not play (it would not start), writing nothing', async () => {

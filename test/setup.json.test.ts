@@ -2,7 +2,9 @@
 // strict parsing with errors naming the file, backups, atomic writes that keep the mode, symlinks followed.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
 import { applyChange, backupPath, ConfigFileError, diffOf, readJson } from '../src/setup/config-file.js';
 import { detectIndent, getIn, removeIn, setIn } from '../src/setup/json-edit.js';
 import { tempDir } from './helpers/temp.js';
@@ -11,7 +13,10 @@ const relay = { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js', '--cl
 
 describe('setIn / removeIn', () => {
   const cases: [string, string][] = [
-    ['four spaces, other servers', '{\n    "theme": "dark",\n    "mcpServers": {\n        "other": { "command": "x" }\n    },\n    "z": [1,2]\n}\n'],
+    [
+      'four spaces, other servers',
+      '{\n    "theme": "dark",\n    "mcpServers": {\n        "other": { "command": "x" }\n    },\n    "z": [1,2]\n}\n',
+    ],
     ['tabs', '{\n\t"a": 1,\n\t"mcpServers": {\n\t\t"other": {\n\t\t\t"command": "x"\n\t\t}\n\t}\n}'],
     ['CRLF', '{\r\n  "a": 1,\r\n  "mcpServers": {}\r\n}\r\n'],
     ['one compact line', '{"a":1,"mcpServers":{"other":{"command":"x"}}}'],
@@ -22,7 +27,10 @@ describe('setIn / removeIn', () => {
 
   it.each(cases)('adds a member and removes it again, leaving %s byte for byte', (_name, original) => {
     const added = setIn(original, ['mcpServers', 'relay'], relay);
-    expect(JSON.parse(added)).toEqual({ ...JSON.parse(original), mcpServers: { ...JSON.parse(original).mcpServers, relay } });
+    expect(JSON.parse(added)).toEqual({
+      ...JSON.parse(original),
+      mcpServers: { ...JSON.parse(original).mcpServers, relay },
+    });
     // Everything before the insertion point is untouched.
     const firstDifference = [...original].findIndex((c, i) => added[i] !== c);
     expect(original.slice(0, firstDifference)).toBe(added.slice(0, firstDifference));
@@ -31,7 +39,7 @@ describe('setIn / removeIn', () => {
     expect(removed).toBe(original);
   });
 
-  it('keeps the file\'s indentation and line endings for what it adds', () => {
+  it("keeps the file's indentation and line endings for what it adds", () => {
     const tabs = setIn('{\n\t"a": 1\n}\n', ['mcpServers', 'relay'], relay);
     expect(tabs).toContain('\n\t"mcpServers": {\n\t\t"relay": {\n\t\t\t"command"');
     const crlf = setIn('{\r\n  "a": 1\r\n}\r\n', ['b'], { c: 1 });
@@ -47,7 +55,9 @@ describe('setIn / removeIn', () => {
     const list = '{\n  "hooks": {\n    "SessionStart": [\n      { "matcher": "a" }\n    ]\n  }\n}\n';
     const appended = setIn(list, ['hooks', 'SessionStart', 1], { matcher: 'b' });
     expect(JSON.parse(appended).hooks.SessionStart).toEqual([{ matcher: 'a' }, { matcher: 'b' }]);
-    expect(appended.startsWith('{\n  "hooks": {\n    "SessionStart": [\n      { "matcher": "a" },\n      {')).toBe(true);
+    expect(appended.startsWith('{\n  "hooks": {\n    "SessionStart": [\n      { "matcher": "a" },\n      {')).toBe(
+      true,
+    );
     expect(removeIn(appended, ['hooks', 'SessionStart', 1])).toBe(list);
   });
 
@@ -110,12 +120,19 @@ describe('config files', () => {
   it('refuses to write over a file that changed since it was read', () => {
     const file = path.join(tempDir(), 'x.json');
     fs.writeFileSync(file, '{"a":1}');
-    expect(() => applyChange({ path: file, before: '{"a":0}', after: '{}', mode: 0o644 }, new Date())).toThrow(/changed while setup was running/);
+    expect(() => applyChange({ path: file, before: '{"a":0}', after: '{}', mode: 0o644 }, new Date())).toThrow(
+      /changed while setup was running/,
+    );
     expect(fs.readFileSync(file, 'utf8')).toBe('{"a":1}');
   });
 
   it('shows a change as a unified diff', () => {
-    const diff = diffOf({ path: '/h/.mcp.json', before: '{\n  "a": 1\n}\n', after: '{\n  "a": 1,\n  "b": 2\n}\n', mode: 0o644 });
+    const diff = diffOf({
+      path: '/h/.mcp.json',
+      before: '{\n  "a": 1\n}\n',
+      after: '{\n  "a": 1,\n  "b": 2\n}\n',
+      mode: 0o644,
+    });
     expect(diff).toContain('--- /h/.mcp.json');
     expect(diff).toContain('+++ /h/.mcp.json');
     expect(diff).toContain('-  "a": 1\n+  "a": 1,\n+  "b": 2');

@@ -12,7 +12,10 @@ const { default: setup } = await import('./setup/postgres.js');
 
 function fakeProject() {
   const provided: Record<string, unknown> = {};
-  return { provided, project: { provide: (key: string, value: unknown) => (provided[key] = value) } as unknown as TestProject };
+  return {
+    provided,
+    project: { provide: (key: string, value: unknown) => (provided[key] = value) } as unknown as TestProject,
+  };
 }
 
 describe('PostgreSQL global setup without PostgreSQL binaries', () => {
@@ -30,7 +33,7 @@ describe('PostgreSQL global setup without PostgreSQL binaries', () => {
     vi.stubEnv('CI', '');
     const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const { provided, project } = fakeProject();
-    let written = '';
+    let written: string;
     try {
       await expect(setup(project)).resolves.toBeUndefined();
       written = stderr.mock.calls.map((call) => String(call[0])).join('');

@@ -1,8 +1,10 @@
 // The Store contract: one suite every backend must pass. A backend gives a factory for a fresh, empty store and a
 // way to open a second handle on the same data (another process's view).
 import os from 'node:os';
+
 import { describe, expect, it } from 'vitest';
-import { LIMITS, RelayError, type Reader, type SessionInput, type Store } from '../src/store/store.js';
+
+import { LIMITS, type Reader, RelayError, type SessionInput, type Store } from '../src/store/store.js';
 
 /** The kinds' shared mailboxes: how a reader outside any session (and the seed) reads. */
 const CODE: Reader = { kind: 'code', name: null };
@@ -35,7 +37,17 @@ export function storeContract(backends: StoreBackend[]): void {
       expect(b.id).toBeGreaterThan(a.id);
       const got = await store.fetch({ reader: CODE, limit: 5, unreadOnly: true });
       expect(got.map((m) => m.message)).toEqual(['one', 'two']);
-      expect(Object.keys(got[0]!).sort()).toEqual(['from', 'id', 'message', 'read_by_code_at', 'read_by_desktop_at', 'reply_to', 'sender', 'timestamp', 'to']);
+      expect(Object.keys(got[0]!).sort()).toEqual([
+        'from',
+        'id',
+        'message',
+        'read_by_code_at',
+        'read_by_desktop_at',
+        'reply_to',
+        'sender',
+        'timestamp',
+        'to',
+      ]);
       expect(got[0]).toMatchObject({ from: 'desktop', to: 'code', reply_to: null });
       expect(got[0]!.sender).toBe('desktop');
       expect(got[0]!.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
@@ -47,9 +59,13 @@ export function storeContract(backends: StoreBackend[]): void {
       const store = await fresh();
       await store.send({ sender: 'desktop', message: 'for code' });
       await store.send({ sender: 'code', message: 'for desktop' });
-      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for code']);
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
+        'for code',
+      ]);
       expect(await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).toEqual([]);
-      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['for desktop']);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
+        'for desktop',
+      ]);
     });
 
     it('never returns a reader its own messages', async () => {
@@ -87,7 +103,10 @@ export function storeContract(backends: StoreBackend[]): void {
       const peek = await store.fetch({ reader: null, limit: 2, unreadOnly: true });
       expect(peek.map((m) => m.message)).toEqual(['b', 'c']);
       expect((await store.latest(10)).map((m) => m.message)).toEqual(['a', 'b', 'c']);
-      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['a', 'c']);
+      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
+        'a',
+        'c',
+      ]);
     });
 
     it('respects the limit', async () => {
@@ -119,9 +138,13 @@ export function storeContract(backends: StoreBackend[]): void {
     it('refuses empty, oversized and ill-formed text with a RelayError that says the size and the limit', async () => {
       const store = await fresh();
       await expect(store.send({ sender: 'desktop', message: '  ' })).rejects.toMatchObject({ code: 'empty' });
-      await expect(store.send({ sender: 'desktop', message: 'a\ud800b' })).rejects.toMatchObject({ code: 'invalid_text' });
+      await expect(store.send({ sender: 'desktop', message: 'a\ud800b' })).rejects.toMatchObject({
+        code: 'invalid_text',
+      });
       const exact = 'é'.repeat(LIMITS.maxMessageBytes / 2);
-      await expect(store.send({ sender: 'desktop', message: exact })).resolves.toMatchObject({ message: { message: exact } });
+      await expect(store.send({ sender: 'desktop', message: exact })).resolves.toMatchObject({
+        message: { message: exact },
+      });
       const over = exact + 'x';
       const error = await store.send({ sender: 'desktop', message: over }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RelayError);
@@ -173,7 +196,9 @@ export function storeContract(backends: StoreBackend[]): void {
       const other = await second();
       for (let i = 0; i < 40; i++) await store.send({ sender: 'desktop', message: `c${i}` });
       const rounds = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? store : other).fetch({ reader: CODE, limit: 3, unreadOnly: true })),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? store : other).fetch({ reader: CODE, limit: 3, unreadOnly: true }),
+        ),
       );
       const ids = rounds.flat().map((m) => m.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -184,7 +209,9 @@ export function storeContract(backends: StoreBackend[]): void {
       const { store, second } = await backend.create();
       const other = await second();
       await other.send({ sender: 'code', message: 'from elsewhere' });
-      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['from elsewhere']);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
+        'from elsewhere',
+      ]);
       expect(await other.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).toEqual([]);
     });
 
@@ -197,12 +224,18 @@ export function storeContract(backends: StoreBackend[]): void {
       await store.send({ sender: 'desktop', message: 'b' });
       await store.send({ sender: 'code', message: 'c' });
       await store.fetch({ reader: CODE, limit: 1, unreadOnly: true });
-      expect(await store.stats()).toEqual({ total: 3, unread: { desktop: 1, code: 1 }, lastActivity: '2026-11-24T10:00:01.000000+00:00' });
+      expect(await store.stats()).toEqual({
+        total: 3,
+        unread: { desktop: 1, code: 1 },
+        lastActivity: '2026-11-24T10:00:01.000000+00:00',
+      });
     });
-      it('peeks at a reader\'s unread without marking them (mark: false)', async () => {
+    it("peeks at a reader's unread without marking them (mark: false)", async () => {
       const store = await fresh();
       await store.send({ sender: 'desktop', message: 'p' });
-      expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true, mark: false })).map((m) => m.message)).toEqual(['p']);
+      expect(
+        (await store.fetch({ reader: CODE, limit: 5, unreadOnly: true, mark: false })).map((m) => m.message),
+      ).toEqual(['p']);
       expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['p']);
     });
   });
@@ -216,14 +249,22 @@ export function storeContract(backends: StoreBackend[]): void {
       const join = async (kind: string, name: string, extra: Partial<SessionInput> = {}) => {
         const pid = nextPid++;
         alive.add(pid);
-        const info = await store.registerSession({ kind, name, cwd: `/work/${name}`, host: os.hostname(), pid, observer: false, ...extra });
+        const info = await store.registerSession({
+          kind,
+          name,
+          cwd: `/work/${name}`,
+          host: os.hostname(),
+          pid,
+          observer: false,
+          ...extra,
+        });
         return { ...info, reader: { kind, name: info.name } as Reader, die: () => alive.delete(pid) };
       };
       return { store, second, join, alive };
     };
     const texts = (messages: { message: string }[]) => messages.map((m) => m.message);
 
-    it('names sessions uniquely among live ones, and reuses a dead one\'s name', async () => {
+    it("names sessions uniquely among live ones, and reuses a dead one's name", async () => {
       const { store, join } = await world();
       const a = await join('code', 'api');
       const b = await join('code', 'api');
@@ -258,7 +299,9 @@ export function storeContract(backends: StoreBackend[]): void {
       expect(sent.recipients).toEqual(['code (next to fetch)']);
       const a = await join('code', 'a');
       const b = await join('code', 'b');
-      expect(texts(await store.fetch({ reader: b.reader, limit: 5, unreadOnly: true }))).toEqual(['for whoever opens Code']);
+      expect(texts(await store.fetch({ reader: b.reader, limit: 5, unreadOnly: true }))).toEqual([
+        'for whoever opens Code',
+      ]);
       expect(await store.fetch({ reader: a.reader, limit: 5, unreadOnly: true })).toEqual([]);
     });
 
@@ -270,7 +313,10 @@ export function storeContract(backends: StoreBackend[]): void {
       await store.send({ sender: 'code', from: 'api', message: 'done' });
       await store.send({ sender: 'desktop', from: 'desktop', to: 'web', message: 'only web' });
       await store.send({ sender: 'code', from: 'web', to: '*', message: 'all hands' });
-      expect(texts(await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true }))).toEqual(['done', 'all hands']);
+      expect(texts(await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true }))).toEqual([
+        'done',
+        'all hands',
+      ]);
       expect(texts(await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true }))).toEqual(['all hands']);
       const forWeb = await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true });
       expect(forWeb).toEqual([expect.objectContaining({ message: 'only web', to: 'web', from: 'desktop' })]);
@@ -280,13 +326,17 @@ export function storeContract(backends: StoreBackend[]): void {
       const { store, join } = await world();
       await join('desktop', 'desktop');
       await join('code', 'api');
-      const error = await store.send({ sender: 'desktop', from: 'desktop', to: 'nobody', message: 'x' }).catch((e: unknown) => e);
+      const error = await store
+        .send({ sender: 'desktop', from: 'desktop', to: 'nobody', message: 'x' })
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RelayError);
       expect((error as RelayError).code).toBe('unknown_recipient');
       expect((error as RelayError).message).toMatch(/"nobody".*Live sessions: desktop \(Desktop\), api \(Code\)/);
       const lonely = await world();
       const only = await lonely.join('code', 'solo');
-      await expect(lonely.store.send({ sender: 'code', from: only.name, to: '*', message: 'x' })).rejects.toMatchObject({ code: 'unknown_recipient' });
+      await expect(lonely.store.send({ sender: 'code', from: only.name, to: '*', message: 'x' })).rejects.toMatchObject(
+        { code: 'unknown_recipient' },
+      );
       expect(await store.latest(5)).toEqual([]);
     });
 
@@ -295,13 +345,18 @@ export function storeContract(backends: StoreBackend[]): void {
       const desktop = await join('desktop', 'desktop');
       const api = await join('code', 'api');
       const web = await join('code', 'web');
-      const question = (await store.send({ sender: 'code', from: 'web', message: 'does this API look right?' })).message;
+      const question = (await store.send({ sender: 'code', from: 'web', message: 'does this API look right?' }))
+        .message;
       await store.fetch({ reader: desktop.reader, limit: 5, unreadOnly: true });
       const answer = await store.send({ sender: 'desktop', from: 'desktop', replyTo: question.id, message: 'yes' });
       expect(answer.recipients).toEqual(['web']);
       expect(await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true })).toEqual([]);
-      expect(await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true })).toEqual([expect.objectContaining({ message: 'yes', reply_to: question.id, to: 'web' })]);
-      await expect(store.send({ sender: 'desktop', replyTo: 999_999, message: 'x' })).rejects.toMatchObject({ code: 'bad_request' });
+      expect(await store.fetch({ reader: web.reader, limit: 5, unreadOnly: true })).toEqual([
+        expect.objectContaining({ message: 'yes', reply_to: question.id, to: 'web' }),
+      ]);
+      await expect(store.send({ sender: 'desktop', replyTo: 999_999, message: 'x' })).rejects.toMatchObject({
+        code: 'bad_request',
+      });
     });
 
     it('lists live sessions with unread counts; dead ones drop out; ended ones keep their mail for their return', async () => {
@@ -311,7 +366,11 @@ export function storeContract(backends: StoreBackend[]): void {
       const web = await join('code', 'web');
       await store.send({ sender: 'desktop', from: 'desktop', to: 'api', message: 'for api' });
       const listed = await store.sessions();
-      expect(listed.map((s) => [s.name, s.kind, s.unread])).toEqual([['desktop', 'desktop', 0], ['api', 'code', 1], ['web', 'code', 0]]);
+      expect(listed.map((s) => [s.name, s.kind, s.unread])).toEqual([
+        ['desktop', 'desktop', 0],
+        ['api', 'code', 1],
+        ['web', 'code', 0],
+      ]);
       expect(listed[1]).toMatchObject({ cwd: '/work/api', observer: false, host: os.hostname() });
       web.die();
       expect((await store.sessions()).map((s) => s.name)).toEqual(['desktop', 'api']);
@@ -320,7 +379,10 @@ export function storeContract(backends: StoreBackend[]): void {
       // Addressed by name while away: it waits.
       await store.send({ sender: 'desktop', from: desktop.name, to: 'api', message: 'while you were out' });
       const back = await join('code', 'api');
-      expect(texts(await store.fetch({ reader: back.reader, limit: 5, unreadOnly: true }))).toEqual(['for api', 'while you were out']);
+      expect(texts(await store.fetch({ reader: back.reader, limit: 5, unreadOnly: true }))).toEqual([
+        'for api',
+        'while you were out',
+      ]);
     });
 
     it('tells a heartbeat that its name was taken after it was declared dead', async () => {
@@ -348,7 +410,10 @@ export function storeContract(backends: StoreBackend[]): void {
       const { store, join } = await world({ maxUnread: 3 });
       await join('code', 'api');
       for (let i = 0; i < 3; i++) await store.send({ sender: 'desktop', message: `m${i}` });
-      await expect(store.send({ sender: 'desktop', message: 'one more' })).rejects.toMatchObject({ code: 'full', message: expect.stringMatching(/^api already has 3 unread/) });
+      await expect(store.send({ sender: 'desktop', message: 'one more' })).rejects.toMatchObject({
+        code: 'full',
+        message: expect.stringMatching(/^api already has 3 unread/),
+      });
     });
   });
 
@@ -408,7 +473,8 @@ export function storeContract(backends: StoreBackend[]): void {
       expect(fetched!.attachments).toEqual(message.attachments);
       const id = message.attachments![0]!.id;
       const parts: Buffer[] = [];
-      for (let offset = 0; offset < bytes.length; offset += 30_000) parts.push((await store.attachment(id, offset, 30_000))!.data);
+      for (let offset = 0; offset < bytes.length; offset += 30_000)
+        parts.push((await store.attachment(id, offset, 30_000))!.data);
       expect(Buffer.concat(parts).equals(bytes)).toBe(true);
       expect((await store.attachment(id, 69_990, 100))!.data).toHaveLength(10);
       expect(await store.attachment(999_999, 0, 10)).toBeNull();
@@ -419,8 +485,20 @@ export function storeContract(backends: StoreBackend[]): void {
     it('refuses too many or too large attachments before storing anything', async () => {
       const { store } = await fresh();
       const big = Buffer.alloc(LIMITS.maxAttachmentBytes + 1);
-      await expect(store.send({ sender: 'desktop', message: 'x', attachments: [{ name: 'big', mediaType: 'application/octet-stream', data: big }] })).rejects.toMatchObject({ code: 'too_large' });
-      await expect(store.send({ sender: 'desktop', message: 'x', attachments: [{ name: '../etc/passwd', mediaType: 'text/plain', data: Buffer.from('x') }] })).rejects.toMatchObject({ code: 'bad_request' });
+      await expect(
+        store.send({
+          sender: 'desktop',
+          message: 'x',
+          attachments: [{ name: 'big', mediaType: 'application/octet-stream', data: big }],
+        }),
+      ).rejects.toMatchObject({ code: 'too_large' });
+      await expect(
+        store.send({
+          sender: 'desktop',
+          message: 'x',
+          attachments: [{ name: '../etc/passwd', mediaType: 'text/plain', data: Buffer.from('x') }],
+        }),
+      ).rejects.toMatchObject({ code: 'bad_request' });
       expect(await store.latest(5)).toEqual([]);
     });
 

@@ -1,8 +1,9 @@
 // The PostgreSQL backend: the whole shared contract against a real server, plus what only PostgreSQL can get
 // wrong: migrations racing, foreign databases, the password in the location, NUL in text, LISTEN reconnecting.
 import { describe, expect, it } from 'vitest';
-import { storeContract, type StoreBackend } from './store.contract.js';
+
 import { postgres, testDatabase } from './helpers/postgres.js';
+import { type StoreBackend, storeContract } from './store.contract.js';
 
 const backend: StoreBackend = {
   name: 'postgres',
@@ -67,20 +68,29 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
   it('refuses a database whose "relay" schema is not ours, and one from a newer relay', async () => {
     const foreign = await testDatabase();
     await adminOn(foreign.url, 'CREATE SCHEMA relay; CREATE TABLE relay.customers (id int)');
-    await expect(foreign.open()).rejects.toMatchObject({ code: 'not_relay_db', message: expect.stringContaining(foreign.name) });
+    await expect(foreign.open()).rejects.toMatchObject({
+      code: 'not_relay_db',
+      message: expect.stringContaining(foreign.name),
+    });
     const { rows } = await adminOn(foreign.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'relay'");
     expect(rows.map((r) => r.tablename)).toEqual(['customers']);
 
     const newer = await testDatabase();
     await (await newer.open()).close();
     await adminOn(newer.url, 'INSERT INTO relay.relay_schema (version) VALUES (99)');
-    await expect(newer.open()).rejects.toMatchObject({ code: 'newer_schema', message: expect.stringMatching(/newer relay.*upgrade/) });
+    await expect(newer.open()).rejects.toMatchObject({
+      code: 'newer_schema',
+      message: expect.stringMatching(/newer relay.*upgrade/),
+    });
   });
 
   it('says which server it cannot reach, without the password', async () => {
     const { openPostgresStore } = await import('../src/store/postgres/store.js');
     const error = await openPostgresStore('postgres://relay:hunter2@127.0.0.1:1/relay').catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'unavailable', message: expect.stringContaining('postgres://relay@127.0.0.1:1/relay') });
+    expect(error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringContaining('postgres://relay@127.0.0.1:1/relay'),
+    });
     expect((error as Error).message).not.toContain('hunter2');
   });
 
@@ -107,9 +117,13 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
   it('keeps the unread cap exact under concurrent sends from several processes', async () => {
     const db = await testDatabase();
     const [a, b] = [await db.open({ maxUnread: 5 }), await db.open({ maxUnread: 5 })];
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).send({ sender: 'desktop', message: `m${i}` })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).send({ sender: 'desktop', message: `m${i}` })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(Array(7).fill('full'));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.code)).toEqual(
+      Array(7).fill('full'),
+    );
   });
 
   it('gives two relays registering the same name at once different names', async () => {
@@ -123,7 +137,14 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
   it('hears other relays through NOTIFY, but not their heartbeats or notification claims', async () => {
     const db = await testDatabase();
     const [store, other] = [await db.open({ pollMs: 60_000 }), await db.open()];
-    const session = await other.registerSession({ kind: 'code', name: 'api', cwd: null, host: 'elsewhere', pid: 7, observer: false });
+    const session = await other.registerSession({
+      kind: 'code',
+      name: 'api',
+      cwd: null,
+      host: 'elsewhere',
+      pid: 7,
+      observer: false,
+    });
     const heard = counter();
     const listening = heard.next();
     const unsubscribe = store.onChange(heard.listener);
@@ -149,11 +170,14 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     await store.send({ sender: 'desktop', message: 'before' });
     const { rows } = await adminOn(
       db.url,
-      "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'mcp-relay'",
+      'SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND application_name = ' +
+        "'mcp-relay'",
     );
     expect(rows.length).toBeGreaterThan(0);
     await store.send({ sender: 'desktop', message: 'after' });
-    expect((await store.fetch({ reader: { kind: 'code', name: null }, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['before', 'after']);
+    expect(
+      (await store.fetch({ reader: { kind: 'code', name: null }, limit: 5, unreadOnly: true })).map((m) => m.message),
+    ).toEqual(['before', 'after']);
     expect(errors.join('\n')).toMatch(/terminat/);
   });
 
@@ -169,7 +193,8 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     const reconnected = heard.next();
     const { rows } = await adminOn(
       db.url,
-      "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN relay_changed'",
+      "SELECT pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE datname = current_database() AND query = 'LISTEN " +
+        "relay_changed'",
     );
     expect(rows).toEqual([{ killed: true }]);
     await reconnected; // called once more when LISTEN is back

@@ -5,7 +5,15 @@
 // unread cap refuses rather than evicts, and nothing acknowledged below the cap is lost.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RelayError, SEED_KINDS, defaultRecipient, type Reader, type SeedKind, type Store } from '../src/store/store.js';
+
+import {
+  defaultRecipient,
+  type Reader,
+  RelayError,
+  SEED_KINDS,
+  type SeedKind,
+  type Store,
+} from '../src/store/store.js';
 import { drain } from './helpers/drain.js';
 import type { StoreBackend } from './store.contract.js';
 
@@ -21,7 +29,9 @@ const kind = fc.constantFrom(...SEED_KINDS);
 const mailbox = (kind: SeedKind): Reader => ({ kind, name: null });
 const handle = fc.integer({ min: 0, max: 1 });
 const limit = fc.integer({ min: 1, max: 20 });
-const text = fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }).filter((s) => s.trim() !== '' && s.isWellFormed());
+const text = fc
+  .string({ minLength: 1, maxLength: 12, unit: 'binary' })
+  .filter((s) => s.trim() !== '' && s.isWellFormed());
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ type: fc.constant('send' as const), handle, sender: kind, text }) },
   { weight: 4, arbitrary: fc.record({ type: fc.constant('fetch' as const), handle, reader: kind, limit }) },
@@ -56,7 +66,10 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
             switch (step.type) {
               case 'send': {
                 const full = unreadFor(defaultRecipient(step.sender) as SeedKind).length >= maxUnread;
-                const sent = await on.send({ sender: step.sender, message: step.text }).then((r) => r.message, (e: unknown) => e);
+                const sent = await on.send({ sender: step.sender, message: step.text }).then(
+                  (r) => r.message,
+                  (e: unknown) => e,
+                );
                 if (full) {
                   expect(sent).toBeInstanceOf(RelayError);
                   expect((sent as RelayError).code).toBe('full');
@@ -115,7 +128,10 @@ export function storeProperties(backends: StoreBackend[], runs = 100): void {
           }
           // Nothing acknowledged is lost: draining both readers yields exactly what is still unread, in order.
           for (const reader of SEED_KINDS) {
-            const rest = await drain(() => handles[0]!.fetch({ reader: mailbox(reader), limit: 20, unreadOnly: true }), 20);
+            const rest = await drain(
+              () => handles[0]!.fetch({ reader: mailbox(reader), limit: 20, unreadOnly: true }),
+              20,
+            );
             expect(rest.map((m) => m.id)).toEqual(unreadFor(reader).map((m) => m.id));
             for (const m of rest) expect(delivered[reader].has(m.id)).toBe(false);
           }

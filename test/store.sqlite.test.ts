@@ -4,15 +4,17 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { UNREAD_FOR_SQL, openSqliteStore } from '../src/store/sqlite/store.js';
-import { RelayError, type Reader, type Store } from '../src/store/store.js';
+
+import { openSqliteStore, UNREAD_FOR_SQL } from '../src/store/sqlite/store.js';
+import { type Reader, RelayError, type Store } from '../src/store/store.js';
 
 const CODE: Reader = { kind: 'code', name: null };
 const DESKTOP: Reader = { kind: 'desktop', name: null };
 import { tempDir } from './helpers/temp.js';
-import { storeContract, type StoreBackend } from './store.contract.js';
+import { type StoreBackend, storeContract } from './store.contract.js';
 
 const require = createRequire(import.meta.url);
 
@@ -45,8 +47,16 @@ function writeSeedFile(file: string): void {
   db.exec(`CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
     timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)`);
-  const insert = db.prepare('INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)');
-  insert.run('desktop', 'old, read by code', '2026-11-20T10:00:00.000001+00:00', null, '2026-11-20T10:05:00.000000+00:00');
+  const insert = db.prepare(
+    'INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  insert.run(
+    'desktop',
+    'old, read by code',
+    '2026-11-20T10:00:00.000001+00:00',
+    null,
+    '2026-11-20T10:05:00.000000+00:00',
+  );
   insert.run('code', 'unread by desktop', '2026-11-21T10:00:00.123456+00:00', null, null);
   insert.run('desktop', 'unread by code', '2026-11-22T10:00:00.654321+00:00', null, null);
   insert.run('code', 'read by desktop', '2026-11-23T10:00:00.000000+00:00', '2026-11-23T11:00:00.000000+00:00', null);
@@ -56,11 +66,15 @@ function writeSeedFile(file: string): void {
 
 /** The Python relay's own statements, as its source runs them. */
 const python = {
-  insert: "INSERT INTO messages (sender, message, timestamp) VALUES (?, ?, ?)",
+  insert: 'INSERT INTO messages (sender, message, timestamp) VALUES (?, ?, ?)',
   evict: 'DELETE FROM messages WHERE id NOT IN (SELECT id FROM messages ORDER BY id DESC LIMIT 20)',
-  unreadForCode: "SELECT id, sender, message, timestamp, read_by_desktop_at, read_by_code_at FROM messages WHERE sender != 'code' AND read_by_code_at IS NULL ORDER BY id DESC LIMIT ?",
+  unreadForCode:
+    "SELECT id, sender, message, timestamp, read_by_desktop_at, read_by_code_at FROM messages WHERE sender != 'code' AND " +
+    'read_by_code_at IS NULL ORDER BY id DESC LIMIT ?',
   markCode: 'UPDATE messages SET read_by_code_at = ? WHERE id = ?',
-  notifierScan: "SELECT id, sender, message FROM messages WHERE (sender = 'code' AND read_by_desktop_at IS NULL) OR (sender = 'desktop' AND read_by_code_at IS NULL)",
+  notifierScan:
+    "SELECT id, sender, message FROM messages WHERE (sender = 'code' AND read_by_desktop_at IS NULL) OR (sender = 'desktop' AND " +
+    'read_by_code_at IS NULL)',
   clear: 'DELETE FROM messages',
 };
 
@@ -70,10 +84,19 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     writeSeedFile(file);
     const store = track(openSqliteStore(file));
     const all = await store.latest(10);
-    expect(all.map((m) => m.message)).toEqual(['old, read by code', 'unread by desktop', 'unread by code', 'read by desktop']);
+    expect(all.map((m) => m.message)).toEqual([
+      'old, read by code',
+      'unread by desktop',
+      'unread by code',
+      'read by desktop',
+    ]);
     expect(all[1]!.timestamp).toBe('2026-11-21T10:00:00.123456+00:00');
-    expect((await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by code']);
-    expect((await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual(['unread by desktop']);
+    expect((await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual([
+      'unread by code',
+    ]);
+    expect((await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual([
+      'unread by desktop',
+    ]);
     const raw = new Database(file, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBeGreaterThan(0);
@@ -97,13 +120,17 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
       expect(pyUnread.map((r) => r.message)).toEqual(['sent by node']);
       py.prepare(python.markCode).run('2026-11-24T09:01:00.000000+00:00', pyUnread[0]!.id);
       expect(await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).toEqual([]);
-      expect((py.prepare(python.notifierScan).all() as { message: string }[]).map((r) => r.message)).toEqual(['unread by desktop']);
+      expect((py.prepare(python.notifierScan).all() as { message: string }[]).map((r) => r.message)).toEqual([
+        'unread by desktop',
+      ]);
       // Python's eviction and clear leave no stale read state behind.
       py.prepare(python.evict).run();
       py.prepare(python.clear).run();
       expect(py.prepare('SELECT count(*) FROM inbox').pluck().get()).toBe(0);
       await store.send({ sender: 'code', message: 'after python clear' });
-      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual(['after python clear']);
+      expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
+        'after python clear',
+      ]);
     } finally {
       py.close();
     }
@@ -231,7 +258,10 @@ describe('SQLite files that are not ours, or not usable', () => {
   it('refuses a database written by a newer relay', () => {
     const file = path.join(tempDir(), 'relay.db');
     const db = new Database(file);
-    db.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL, timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)');
+    db.exec(
+      'CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL, timestamp TEXT NOT ' +
+        'NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)',
+    );
     db.pragma('user_version = 999');
     db.close();
     expect(openError(file).code).toBe('newer_schema');

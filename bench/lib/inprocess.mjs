@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
 import * as esbuild from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,7 +35,9 @@ export function relayModules() {
       target: 'node20',
       external: [...Object.keys(pkg.dependencies ?? {}), 'pg', 'pg-native'],
       define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
-      banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);",
+      },
       logLevel: 'warning',
     });
     try {

@@ -40,7 +40,8 @@ function statFields(pid) {
 export function cpuSeconds(pid) {
   try {
     let ns = 0;
-    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`))
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
     return ns / 1e9;
   } catch {
     const fields = statFields(pid); // fields[0] is the state (field 3); utime/stime are fields 14 and 15

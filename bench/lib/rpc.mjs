@@ -53,7 +53,8 @@ export function spawnServer(args, { env, initialize = true, cwd, stdin } = {}) {
   const exited = new Promise((resolve) =>
     child.once('exit', (code, signal) => {
       live.delete(child);
-      for (const { reject } of pending.values()) reject(new Error(`server exited (${code ?? signal}): ${stderr.slice(-500)}`));
+      for (const { reject } of pending.values())
+        reject(new Error(`server exited (${code ?? signal}): ${stderr.slice(-500)}`));
       pending.clear();
       resolve({ code, signal });
     }),

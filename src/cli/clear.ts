@@ -1,8 +1,9 @@
 // `mcp-relay clear [--yes]`: deletes every message (as relay_clear does). On a terminal it asks first unless --yes;
 // without a terminal it refuses unless --yes, so a script can never clear the relay by accident.
 import { createInterface } from 'node:readline';
+
 import { UserError } from './errors.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { dbOption, dbPath, openExisting, withStore } from './store.js';
 
@@ -47,7 +48,10 @@ export async function run(args: string[], io: CliIo): Promise<void> {
             }
             const { total } = await s.stats();
             if (total === 0) return 0;
-            const answer = await ask(io, `Delete all ${total.toLocaleString('en-US')} messages in ${s.location}? [y/N] `);
+            const answer = await ask(
+              io,
+              `Delete all ${total.toLocaleString('en-US')} messages in ${s.location}? [y/N] `,
+            );
             if (!/^y(es)?$/i.test(answer.trim())) throw new UserError('Nothing was deleted.');
           }
           return s.clear();

@@ -1,16 +1,16 @@
 // `mcp-relay connect URL`: a stdio MCP server that forwards everything to a relay served over HTTP elsewhere, for
 // clients that speak only stdio (Claude Desktop). Exits when the client closes stdin, its parent dies, or on
 // SIGINT/SIGTERM, after ending the remote session. stdout carries only the protocol.
-import { startBridge } from '../http/bridge.js';
 import { isLoopbackHost } from '../http/allowlist.js';
-import { IdentityError, checkSessionName } from '../http/identity.js';
+import { startBridge } from '../http/bridge.js';
+import { checkSessionName, IdentityError } from '../http/identity.js';
 import { MCP_PATH } from '../http/server.js';
 import { createLogger } from '../lib/log.js';
 import { debugLogPath } from '../lib/paths.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { UsageError } from './errors.js';
-import { clientKind, parse, tokenOption } from './options.js';
 import { untilClientGone } from './lifetime.js';
+import { clientKind, parse, tokenOption } from './options.js';
 
 export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client KIND] [--name NAME] [--observe] [--debug]
 
@@ -42,7 +42,8 @@ export async function run(args: string[]): Promise<void> {
   try {
     name = checkSessionName(values.name ?? null);
   } catch (error) {
-    if (error instanceof IdentityError) throw new UsageError(error.message.replace('X-Relay-Name (or ?name=)', '--name'));
+    if (error instanceof IdentityError)
+      throw new UsageError(error.message.replace('X-Relay-Name (or ?name=)', '--name'));
     throw error;
   }
   if (name !== null && client === null) throw new UsageError('--name needs --client: a session has a kind');
@@ -56,7 +57,9 @@ export async function run(args: string[]): Promise<void> {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
   const bridge = await startBridge({ url, token, client, name, observe: values.observe === true, local, log });
-  log.debug(`bridging stdio to ${url.href} as ${client ?? '(no client)'}${name === null ? '' : ` named ${name}`}, pid ${process.pid}`);
+  log.debug(
+    `bridging stdio to ${url.href} as ${client ?? '(no client)'}${name === null ? '' : ` named ${name}`}, pid ${process.pid}`,
+  );
 
   // Ending the remote session is best effort: an unreachable relay must not keep this process alive.
   await untilClientGone(
@@ -73,8 +76,10 @@ function parseUrl(text: string): URL {
   } catch {
     throw new UsageError(`'${text}' is not a URL; give the relay's endpoint, e.g. http://127.0.0.1:8765/mcp`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`the URL must start with http:// or https:// (got '${text}')`);
-  if (url.username !== '' || url.password !== '') throw new UsageError('put the token in --token-file or RELAY_TOKEN, not in the URL');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`the URL must start with http:// or https:// (got '${text}')`);
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('put the token in --token-file or RELAY_TOKEN, not in the URL');
   if (url.pathname === '/') url.pathname = MCP_PATH;
   return url;
 }

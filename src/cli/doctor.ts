@@ -1,12 +1,13 @@
 // `mcp-relay doctor [--json]`: checks an install and prints, for each problem, the one command that fixes it.
 // Exit 1 when a required check fails (see src/doctor/doctor.ts for which are required); warnings alone exit 0.
 import fs from 'node:fs';
-import { runChecks, type Check } from '../doctor/doctor.js';
-import { commandLine, currentLauncher, installedCli } from '../setup/launcher.js';
-import { which } from '../lib/which.js';
+
+import { type Check, runChecks } from '../doctor/doctor.js';
 import { version } from '../lib/version.js';
+import { which } from '../lib/which.js';
+import { commandLine, currentLauncher, installedCli } from '../setup/launcher.js';
 import { UserError } from './errors.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { setupContext, type SetupDeps } from './setup.js';
 import { dbOption, dbPath } from './store.js';
@@ -26,7 +27,8 @@ function selfCommand(io: CliIo, deps: SetupDeps): string {
   const launcher = deps.launcher ?? currentLauncher();
   const onPath = which('mcp-relay', io.env, io.platform);
   try {
-    if (deps.launcher === undefined && onPath !== null && fs.realpathSync(onPath) === fs.realpathSync(installedCli())) return 'mcp-relay';
+    if (deps.launcher === undefined && onPath !== null && fs.realpathSync(onPath) === fs.realpathSync(installedCli()))
+      return 'mcp-relay';
   } catch {
     // fall back to the full command
   }
@@ -50,7 +52,15 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
       if (check.fix !== undefined && check.status !== 'ok') println(io.stdout, `        fix: ${check.fix}`);
     }
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    println(io.stdout, failed === 0 ? `All required checks pass${warned > 0 ? ` (${plural(warned, 'warning')})` : ''}.` : `${plural(failed, 'check')} failed, ${plural(warned, 'warning')}.`);
+    println(
+      io.stdout,
+      failed === 0
+        ? `All required checks pass${warned > 0 ? ` (${plural(warned, 'warning')})` : ''}.`
+        : `${plural(failed, 'check')} failed, ${plural(warned, 'warning')}.`,
+    );
   }
-  if (failed > 0) throw new UserError(`${failed} required check${failed === 1 ? '' : 's'} failed: run the fix command${failed === 1 ? '' : 's'} above.`);
+  if (failed > 0)
+    throw new UserError(
+      `${failed} required check${failed === 1 ? '' : 's'} failed: run the fix command${failed === 1 ? '' : 's'} above.`,
+    );
 }

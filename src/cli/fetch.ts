@@ -1,9 +1,9 @@
 // `mcp-relay fetch [--for desktop|code] [--name NAME] [--peek] [--limit N] [--json]`: a person reads unread
 // messages, oldest first, by the same store and rules as relay_fetch (marks them read), or only looks (--peek).
-import { LIMITS, clampLimit, displayKind } from '../store/store.js';
+import { clampLimit, displayKind, LIMITS } from '../store/store.js';
 import { UsageError } from './errors.js';
 import { formatMessage } from './format.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { clientKind, parse, sessionName } from './options.js';
 import { dbOption, dbPath, openExisting, openStore, withStore } from './store.js';
 
@@ -34,7 +34,8 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
-    if (values.limit.trim() === '' || !Number.isFinite(limit)) throw new UsageError(`--limit must be a number (got '${values.limit}')`);
+    if (values.limit.trim() === '' || !Number.isFinite(limit))
+      throw new UsageError(`--limit must be a number (got '${values.limit}')`);
   }
   const file = dbPath(values.db, io);
   const peek = values.peek === true;

@@ -1,17 +1,21 @@
 // How the CLI shows messages to a person: one header line and the text, with terminal control characters made
 // visible (a message must not be able to move the cursor or retitle the terminal). --json output bypasses this.
-import { EVERYONE, displayKind, type RelayMessage } from '../store/store.js';
 import { localTime } from '../lib/status.js';
+import { displayKind, EVERYONE, type RelayMessage } from '../store/store.js';
 
 /** Replaces control characters other than newline and tab (and bidi overrides) with a visible \\uXXXX. */
 export function visible(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(
+    /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** "Desktop", or "myproject (Code)" for a named session. */
 export function senderName(message: RelayMessage): string {
-  return message.from === message.sender ? displayKind(message.sender) : `${message.from} (${displayKind(message.sender)})`;
+  return message.from === message.sender
+    ? displayKind(message.sender)
+    : `${message.from} (${displayKind(message.sender)})`;
 }
 
 function recipientName(to: string): string {

@@ -2,7 +2,7 @@
 // only place that exits the process. Commands load lazily so the server's start-up pays only for itself.
 import { version } from '../lib/version.js';
 import { UsageError, UserError } from './errors.js';
-import { processIo, type CliIo } from './io.js';
+import { type CliIo, processIo } from './io.js';
 
 interface Command {
   usage: string;
@@ -84,7 +84,9 @@ export async function main(argv: string[]): Promise<number> {
       if (error instanceof UsageError) process.stderr.write(`Run "mcp-relay ${name} --help" for usage.\n`);
       return error.exitCode;
     }
-    process.stderr.write(`mcp-relay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `mcp-relay: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

@@ -4,7 +4,11 @@
 // life early through the `stop` it is given.
 import type { Logger } from '../lib/log.js';
 
-export function untilClientGone(log: Logger, shutdown: (why: string) => Promise<unknown>, start: (stop: (why: string) => void) => void): Promise<void> {
+export function untilClientGone(
+  log: Logger,
+  shutdown: (why: string) => Promise<unknown>,
+  start: (stop: (why: string) => void) => void,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     let done = false;
     const parent = process.ppid;

@@ -1,9 +1,9 @@
 // `mcp-relay migrate --from FILE --to postgres://…`: copies a local relay buffer into a PostgreSQL relay store
 // without loss (src/store/copy.ts does the copying) and prints what it copied. Loads SQLite and pg only when run.
 import { isPostgresUrl } from '../store/open.js';
-import { RelayError, formatCount } from '../store/store.js';
+import { formatCount, RelayError } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { dbPath } from './store.js';
 
@@ -30,7 +30,11 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   if (!isPostgresUrl(values.to)) throw new UsageError('--to must be a postgres:// or postgresql:// URL');
   const from = dbPath(values.from, io);
   if (isPostgresUrl(from)) {
-    throw new UsageError(values.from === undefined ? '--from is needed: RELAY_DB is a PostgreSQL URL, not a buffer file' : '--from must be an SQLite file, not a URL');
+    throw new UsageError(
+      values.from === undefined
+        ? '--from is needed: RELAY_DB is a PostgreSQL URL, not a buffer file'
+        : '--from must be an SQLite file, not a URL',
+    );
   }
   const { copySqliteToPostgres } = await import('../store/copy.js');
   let report;
@@ -47,7 +51,10 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     `  ${formatCount(report.sessions)} sessions`,
   ];
   if (report.replaced !== null) {
-    lines.push(`Replaced the ${formatCount(report.replaced.messages)} messages and ${formatCount(report.replaced.sessions)} sessions it held before (--force).`);
+    lines.push(
+      `Replaced the ${formatCount(report.replaced.messages)} messages and ${formatCount(report.replaced.sessions)} sessions it held ` +
+        `before (--force).`,
+    );
   }
   println(io.stdout, lines.join('\n'));
 }

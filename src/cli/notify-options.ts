@@ -1,7 +1,7 @@
 // The server's notification flags: --notify / --no-notify and --sound [NAME] (whose value is optional, which
 // node:util parseArgs cannot express, so argv is normalised first). Turns them into a Notifier or none.
 import type { Logger } from '../lib/log.js';
-import { createNotifier, resolveSound, SoundError, type Notifier, type SoundChoice } from '../notify/index.js';
+import { createNotifier, type Notifier, resolveSound, type SoundChoice, SoundError } from '../notify/index.js';
 import { UsageError, UserError } from './errors.js';
 import type { OptionSpec } from './options.js';
 
@@ -48,7 +48,8 @@ export function normaliseOptionalValue(args: readonly string[], flag: string, op
 
 function takesValue(arg: string, options: OptionSpec): boolean {
   if (arg.startsWith('--')) return !arg.includes('=') && options[arg.slice(2)]?.type === 'string';
-  if (arg.length === 2 && arg.startsWith('-')) return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
+  if (arg.length === 2 && arg.startsWith('-'))
+    return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string');
   return false;
 }
 
@@ -65,9 +66,15 @@ export interface NotifyOptions {
 
 /** On for the Desktop process unless --no-notify, off for others unless --notify; `--sound` alone is the default. */
 export function notifyOptions(values: NotifyValues, client: string | null): NotifyOptions {
-  if (values.notify === true && values['no-notify'] === true) throw new UsageError('--notify and --no-notify cannot be used together');
+  if (values.notify === true && values['no-notify'] === true)
+    throw new UsageError('--notify and --no-notify cannot be used together');
   const enabled = values.notify === true ? true : values['no-notify'] === true ? false : client === 'desktop';
-  const sound: SoundChoice = values.sound === undefined ? { kind: 'off' } : values.sound === '' ? { kind: 'default' } : { kind: 'named', value: values.sound };
+  const sound: SoundChoice =
+    values.sound === undefined
+      ? { kind: 'off' }
+      : values.sound === ''
+        ? { kind: 'default' }
+        : { kind: 'named', value: values.sound };
   return { enabled, sound };
 }
 
@@ -75,13 +82,19 @@ export function notifyOptions(values: NotifyValues, client: string | null): Noti
  * The notifier the options ask for, or undefined when notifications are off. A bad --sound is refused here, at
  * start-up: an unknown name is a usage error (exit 2), a file that is missing or unreadable a user error (exit 1).
  */
-export function notifierFor(options: NotifyOptions, log: Logger, platform: NodeJS.Platform = process.platform, env: NodeJS.ProcessEnv = process.env): Notifier | undefined {
+export function notifierFor(
+  options: NotifyOptions,
+  log: Logger,
+  platform: NodeJS.Platform = process.platform,
+  env: NodeJS.ProcessEnv = process.env,
+): Notifier | undefined {
   if (!options.enabled) return undefined;
   let sound: string | null;
   try {
     sound = resolveSound(options.sound, { platform, env });
   } catch (error) {
-    if (error instanceof SoundError) throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
+    if (error instanceof SoundError)
+      throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
     throw error;
   }
   return createNotifier({ platform, env, sound, log });

@@ -1,6 +1,7 @@
 // Option parsing shared by every command: node:util parseArgs, with its errors turned into one-line UsageErrors.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { TokenError, resolveToken } from '../http/token.js';
+
+import { resolveToken, TokenError } from '../http/token.js';
 import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 
@@ -23,7 +24,9 @@ export function parse<T extends OptionSpec>(args: string[], options: T, allowPos
 export function clientKind(flag: string, value: string | undefined): string | null {
   if (value === undefined) return null;
   if (!KIND_PATTERN.test(value)) {
-    throw new UsageError(`${flag} must be desktop, code, or another client's lower-case name such as cursor (got '${value}')`);
+    throw new UsageError(
+      `${flag} must be desktop, code, or another client's lower-case name such as cursor (got '${value}')`,
+    );
   }
   return value;
 }
@@ -31,7 +34,9 @@ export function clientKind(flag: string, value: string | undefined): string | nu
 export function sessionName(flag: string, value: string | undefined): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (!NAME_PATTERN.test(value)) {
-    throw new UsageError(`${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`);
+    throw new UsageError(
+      `${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`,
+    );
   }
   return value;
 }

@@ -3,9 +3,9 @@
 // when there are none. It runs at every Claude Code start, so it must be quick, must never mark anything read,
 // never create the database, and never fail loudly: any problem at run time means no output and exit 0.
 import { defaultSessionName } from '../server/session.js';
-import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
+import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
 import { oneLine, senderName } from './format.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { clientKind, parse, sessionName } from './options.js';
 import { dbOption, dbPath, openExisting } from './store.js';
 
@@ -26,12 +26,17 @@ export const MAX_PREVIEW_BYTES = 400;
 export const MAX_PREVIEWS = 3;
 
 /** The preview for the waiting messages (at most LIMITS.maxFetchLimit of them were read); '' when none. */
-export function previewText(kind: string, waiting: readonly Pick<RelayMessage, 'from' | 'sender' | 'message'>[]): string {
+export function previewText(
+  kind: string,
+  waiting: readonly Pick<RelayMessage, 'from' | 'sender' | 'message'>[],
+): string {
   if (waiting.length === 0) return '';
   const count = waiting.length >= LIMITS.maxFetchLimit ? `${LIMITS.maxFetchLimit} or more` : String(waiting.length);
   const how = kind === 'code' ? 'run /get to read them' : 'say "get" to read them';
   const first = waiting.length > MAX_PREVIEWS ? `, the first ${MAX_PREVIEWS}` : '';
-  const lines = [`relay: ${count} unread message${waiting.length === 1 ? '' : 's'} for this ${displayKind(kind)} session (${how})${first}:`];
+  const lines = [
+    `relay: ${count} unread message${waiting.length === 1 ? '' : 's'} for this ${displayKind(kind)} session (${how})${first}:`,
+  ];
   for (const [i, message] of waiting.slice(0, MAX_PREVIEWS).entries()) {
     lines.push(`${i + 1}. ${oneLine(`${senderName(message as RelayMessage)}: ${message.message}`, 100)}`);
   }
@@ -66,13 +71,20 @@ function fitBytes(lines: string[], max: number): string {
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const kind = clientKind('--for', values.for) ?? 'code';
-  const name = sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME) ?? defaultSessionName(kind, io.cwd);
-  let text = '';
+  const name =
+    sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME) ??
+    defaultSessionName(kind, io.cwd);
+  let text: string;
   try {
     const store = await openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
     if (store === null) return;
     try {
-      const waiting = await store.fetch({ reader: { kind, name }, limit: LIMITS.maxFetchLimit, unreadOnly: true, mark: false });
+      const waiting = await store.fetch({
+        reader: { kind, name },
+        limit: LIMITS.maxFetchLimit,
+        unreadOnly: true,
+        mark: false,
+      });
       text = previewText(kind, waiting);
     } finally {
       await store.close();

@@ -2,9 +2,10 @@
 // routing and limits as relay_send (sent from outside any session). Without TEXT or --file it reads stdin
 // (`make 2>&1 | mcp-relay send`).
 import fs from 'node:fs';
+
 import { LIMITS, RelayError, validateMessageText } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { clientKind, parse } from './options.js';
 import { dbOption, dbPath, openStore, withStore } from './store.js';
 
@@ -32,7 +33,11 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const sender = clientKind('--as', values.as) ?? 'code';
   if (positionals.length > 0 && values.file !== undefined) throw new UsageError('give the text or --file, not both');
   const text =
-    positionals.length > 0 ? positionals.join(' ') : values.file !== undefined ? readFileText(values.file) : await readStdin(io);
+    positionals.length > 0
+      ? positionals.join(' ')
+      : values.file !== undefined
+        ? readFileText(values.file)
+        : await readStdin(io);
   try {
     validateMessageText(text);
   } catch (error) {
@@ -43,7 +48,11 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     store.send({ sender, from: null, to: values.to, message: text }),
   );
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));
-  else println(io.stdout, `Sent #${message.id} to ${recipients.join(', ')} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes).`);
+  else
+    println(
+      io.stdout,
+      `Sent #${message.id} to ${recipients.join(', ')} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes).`,
+    );
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -67,11 +76,14 @@ function readFileText(file: string): string {
   try {
     stat = fs.statSync(file);
   } catch (error) {
-    throw new UserError(`Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`);
+    throw new UserError(
+      `Cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}.`,
+    );
   }
   if (!stat.isFile()) throw new UserError(`${file} is not a regular file.`);
   // Checked before reading, so a huge file is refused without loading it.
-  if (stat.size > LIMITS.maxMessageBytes) throw tooLarge(file, stat.size, 'Send a part of it, e.g. with `tail -c 60000`.');
+  if (stat.size > LIMITS.maxMessageBytes)
+    throw tooLarge(file, stat.size, 'Send a part of it, e.g. with `tail -c 60000`.');
   return decode(fs.readFileSync(file), file);
 }
 
@@ -89,7 +101,11 @@ async function readStdin(io: CliIo): Promise<string> {
       keptBytes += buffer.length;
     }
   }
-  if (total > LIMITS.maxMessageBytes) throw tooLarge('The input', total, 'Pipe it through `tail -c 60000` to send the end of it.');
-  if (total === 0) throw new UserError('Nothing to send: standard input was empty. Give the text as an argument, with --file, or on stdin.');
+  if (total > LIMITS.maxMessageBytes)
+    throw tooLarge('The input', total, 'Pipe it through `tail -c 60000` to send the end of it.');
+  if (total === 0)
+    throw new UserError(
+      'Nothing to send: standard input was empty. Give the text as an argument, with --file, or on stdin.',
+    );
   return decode(Buffer.concat(kept), 'The input');
 }

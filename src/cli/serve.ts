@@ -1,20 +1,20 @@
 // `mcp-relay [serve]`: the MCP server over stdio, as Claude Desktop and Claude Code start it (`--http`: serve-http.ts).
 // Returns when the client goes away (stdin ends, parent dies) or on SIGINT/SIGTERM, after ending the session and
 // closing the store.
-import { createRelayServer } from '../server/server.js';
 import { createLogger } from '../lib/log.js';
 import { debugLogPath, defaultDbPath } from '../lib/paths.js';
+import { version } from '../lib/version.js';
+import { startArrivalNotices } from '../notify/arrivals.js';
+import { noIdentity } from '../server/identity.js';
 import { DEFAULT_PUSH_PER_MINUTE } from '../server/push.js';
+import { createRelayServer } from '../server/server.js';
 import { openSession, type Session } from '../server/session.js';
 import { openStore as openStoreAt } from '../store/open.js';
 import { RelayError } from '../store/store.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
-import { version } from '../lib/version.js';
-import { noIdentity } from '../server/identity.js';
-import { startArrivalNotices } from '../notify/arrivals.js';
 import { UsageError, UserError } from './errors.js';
-import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';
 import { untilClientGone } from './lifetime.js';
+import { normaliseOptionalValue, notifierFor, notifyFlags, notifyOptions, notifyUsage } from './notify-options.js';
 import { clientKind, parse, sessionName } from './options.js';
 
 export const usage = `Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] [--notify|--no-notify]
@@ -69,7 +69,9 @@ export type ServeValues = ReturnType<typeof parse<typeof options>>['values'];
 export async function run(args: string[]): Promise<void> {
   const { values } = parse(normaliseOptionalValue(args, '--sound', options), options);
   if (values.http === true) return (await import('./serve-http.js')).runHttp(values);
-  const httpOnly = (['host', 'port', 'token-file', 'allow-host', 'allow-origin'] as const).find((flag) => values[flag] !== undefined);
+  const httpOnly = (['host', 'port', 'token-file', 'allow-host', 'allow-origin'] as const).find(
+    (flag) => values[flag] !== undefined,
+  );
   if (httpOnly !== undefined) throw new UsageError(`--${httpOnly} needs --http`);
   const kind = clientKind('--client', values.client);
   const notify = notifyOptions(values, kind);
@@ -114,7 +116,10 @@ export async function run(args: string[]): Promise<void> {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
   transport.onerror = (error) => log.warn(`transport: ${error.message}`);
-  log.debug(`relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${store.location}, pid ${process.pid}`);
+  log.debug(
+    `relay ${version} serving as ${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''} on ${store.location}, ` +
+      `pid ${process.pid}`,
+  );
   log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
   const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store, notifier, log });
 

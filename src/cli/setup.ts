@@ -2,15 +2,16 @@
 // put in. Plans every change first (so an unparsable file stops the run before anything is written), shows it,
 // then applies it. The merging rules live in src/setup/; this file only parses flags and prints.
 import { spawnSync } from 'node:child_process';
-import { ConfigFileError, diffOf, changed } from '../setup/config-file.js';
-import { planCode, type CodeScope } from '../setup/claude-code.js';
-import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
-import { resolveSound, SoundError } from '../notify/sound.js';
-import { currentLauncher, shellJoin, type Launcher } from '../setup/launcher.js';
-import { applySteps, SetupRunError, type Runner, type SetupContext, type Step } from '../setup/steps.js';
+
 import { which } from '../lib/which.js';
+import { resolveSound, SoundError } from '../notify/sound.js';
+import { type CodeScope, planCode } from '../setup/claude-code.js';
+import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
+import { changed, ConfigFileError, diffOf } from '../setup/config-file.js';
+import { currentLauncher, type Launcher, shellJoin } from '../setup/launcher.js';
+import { applySteps, type Runner, type SetupContext, SetupRunError, type Step } from '../setup/steps.js';
 import { UsageError, UserError } from './errors.js';
-import { homeOf, println, type CliIo } from './io.js';
+import { type CliIo, homeOf, println } from './io.js';
 import { normaliseOptionalValue } from './notify-options.js';
 import { parse } from './options.js';
 
@@ -42,7 +43,7 @@ export const options = {
 
 const spawnRunner: Runner = (command, args) => {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? (result.error?.message ?? '') };
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
 };
 
 export interface SetupDeps {
@@ -63,19 +64,32 @@ export function setupContext(io: CliIo, deps: SetupDeps = {}): SetupContext {
   };
 }
 
-const MARKS: Record<Step['status'], string> = { create: '+', update: '~', remove: '-', unchanged: '=', conflict: '!', kept: '!' };
+const MARKS: Record<Step['status'], string> = {
+  create: '+',
+  update: '~',
+  remove: '-',
+  unchanged: '=',
+  conflict: '!',
+  kept: '!',
+};
 
 export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Promise<void> {
   const { values, positionals } = parse(normaliseOptionalValue(args, '--sound', options), options, true);
   const target = positionals[0];
   if (target !== 'code' && target !== 'desktop') {
-    throw new UsageError(target === undefined ? 'say what to set up: code or desktop' : `unknown target '${target}' (choose: code, desktop)`);
+    throw new UsageError(
+      target === undefined
+        ? 'say what to set up: code or desktop'
+        : `unknown target '${target}' (choose: code, desktop)`,
+    );
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   if (target === 'desktop' && values.scope !== undefined) throw new UsageError('--scope applies to setup code only');
-  if (target === 'code' && values.sound !== undefined) throw new UsageError('--sound applies to setup desktop only (Desktop notifies for both sides)');
+  if (target === 'code' && values.sound !== undefined)
+    throw new UsageError('--sound applies to setup desktop only (Desktop notifies for both sides)');
   const scope = values.scope ?? 'user';
-  if (scope !== 'user' && scope !== 'project') throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
+  if (scope !== 'user' && scope !== 'project')
+    throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
   const setupOptions = { uninstall: values.uninstall === true, force: values.force === true };
   if (values.sound !== undefined && !setupOptions.uninstall) checkSound(values.sound, io);
   const dryRun = values['dry-run'] === true;
@@ -83,7 +97,10 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
 
   let steps: Step[];
   try {
-    steps = target === 'code' ? planCode(context, scope as CodeScope, setupOptions) : planDesktop(context, values.sound, setupOptions);
+    steps =
+      target === 'code'
+        ? planCode(context, scope as CodeScope, setupOptions)
+        : planDesktop(context, values.sound, setupOptions);
   } catch (error) {
     if (error instanceof ConfigFileError) throw new UserError(error.message);
     throw error;
@@ -109,30 +126,43 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
       ...(backup ? { backup } : {}),
       ...(commands ? { run: commands } : {}),
     }));
-    println(io.stdout, JSON.stringify({ ok: conflicts.length === 0 && failure === undefined, dryRun, steps: report }, null, 2));
+    println(
+      io.stdout,
+      JSON.stringify({ ok: conflicts.length === 0 && failure === undefined, dryRun, steps: report }, null, 2),
+    );
   } else {
     const title = target === 'code' ? `Claude Code (${scope} scope)` : 'Claude Desktop';
-    println(io.stdout, `${dryRun ? 'Dry run, nothing written: ' : ''}${setupOptions.uninstall ? 'removing relay from' : 'setting up relay for'} ${title}`);
+    println(
+      io.stdout,
+      `${dryRun ? 'Dry run, nothing written: ' : ''}${setupOptions.uninstall ? 'removing relay from' : 'setting up relay for'} ${title}`,
+    );
     for (const step of steps) {
       const backup = step.backup ? ` (backup: ${step.backup})` : '';
       println(io.stdout, `  ${MARKS[step.status]} ${step.what}: ${step.detail}${backup}`);
       if (dryRun && step.change !== undefined && changed(step.change)) println(io.stdout, indent(diffOf(step.change)));
-      if (dryRun) for (const command of step.run ?? []) println(io.stdout, `      would run: ${shellJoin(command, io.platform)}`);
+      if (dryRun)
+        for (const command of step.run ?? []) println(io.stdout, `      would run: ${shellJoin(command, io.platform)}`);
     }
     if (!dryRun && failure === undefined) println(io.stdout, closing(target, setupOptions.uninstall, steps));
   }
   if (failure !== undefined) throw new UserError(failure);
   if (conflicts.length > 0) {
-    throw new UserError(`${conflicts.length} step${conflicts.length === 1 ? ' was' : 's were'} left undone (marked !): see above.`);
+    throw new UserError(
+      `${conflicts.length} step${conflicts.length === 1 ? ' was' : 's were'} left undone (marked !): see above.`,
+    );
   }
 }
 
 /** The server refuses to start with a sound it cannot play, so setup refuses to register one. */
 function checkSound(sound: string, io: CliIo): void {
   try {
-    resolveSound(sound === '' ? { kind: 'default' } : { kind: 'named', value: sound }, { platform: io.platform, env: io.env });
+    resolveSound(sound === '' ? { kind: 'default' } : { kind: 'named', value: sound }, {
+      platform: io.platform,
+      env: io.env,
+    });
   } catch (error) {
-    if (error instanceof SoundError) throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
+    if (error instanceof SoundError)
+      throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
     throw error;
   }
 }
@@ -158,5 +188,8 @@ function closing(target: 'code' | 'desktop', uninstall: boolean, steps: Step[]):
       'Its prompt menu also offers relay\'s "get" and "status" prompts.',
     ].join('\n');
   }
-  return `${nothing ? 'Nothing to change.' : 'Done.'} In Claude Code: /get (or /mcp__relay__get), /get status, /get clear, /get <message>. New sessions show unread messages at start.`;
+  return (
+    `${nothing ? 'Nothing to change.' : 'Done.'} In Claude Code: /get (or /mcp__relay__get), /get status, /get clear, /get ` +
+    `<message>. New sessions show unread messages at start.`
+  );
 }

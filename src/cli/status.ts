@@ -1,9 +1,10 @@
 // `mcp-relay status [--json]`: totals, unread per side, last activity, database path and size. Never creates the
 // database: a missing one is reported as empty.
 import fs from 'node:fs';
-import { describeStatus, relayStatus, type RelayStatus } from '../lib/status.js';
+
+import { describeStatus, type RelayStatus, relayStatus } from '../lib/status.js';
 import { isPostgresUrl } from '../store/open.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { dbOption, dbPath, openExisting, withStore } from './store.js';
 

@@ -2,11 +2,12 @@
 // and store errors turned into UserErrors. Commands that only look (status, preview, doctor) never create the file.
 // A postgres:// URL opens the PostgreSQL store (src/store/open.ts), which always exists once reachable.
 import fs from 'node:fs';
+
 import { defaultDbPath } from '../lib/paths.js';
 import { isPostgresUrl, openStore as openStoreAt, type OpenStoreOptions } from '../store/open.js';
 import { RelayError, type Store } from '../store/store.js';
 import { UserError } from './errors.js';
-import { homeOf, type CliIo } from './io.js';
+import { type CliIo, homeOf } from './io.js';
 
 export const dbOption = { db: { type: 'string' } } as const;
 

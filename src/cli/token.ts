@@ -2,7 +2,8 @@
 // be piped). Never overwrites a token file without --force.
 import os from 'node:os';
 import path from 'node:path';
-import { TokenError, generateToken, writeTokenFile } from '../http/token.js';
+
+import { generateToken, TokenError, writeTokenFile } from '../http/token.js';
 import { UserError } from './errors.js';
 import { parse } from './options.js';
 

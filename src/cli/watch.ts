@@ -2,7 +2,7 @@
 // followMessages is the one place that knows how new messages are noticed: the store's change events.
 import type { RelayMessage, Store } from '../store/store.js';
 import { formatMessage } from './format.js';
-import { println, type CliIo } from './io.js';
+import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { dbOption, dbPath, openStore, withStore } from './store.js';
 
@@ -27,7 +27,7 @@ export async function followMessages(store: Store, onMessage: (message: RelayMes
   let ready: Promise<void> = Promise.resolve();
   const catchUp = async () => {
     await ready;
-    let batch: RelayMessage[] = [];
+    let batch: RelayMessage[];
     for (let n = 20; ; n *= 4) {
       batch = await store.latest(n);
       if (batch.length < n || batch[0]!.id <= lastId) break;

@@ -4,15 +4,23 @@
 // a Claude app that is not installed, the /get command and the start-up hook. Reads only; never writes.
 import fs from 'node:fs';
 import path from 'node:path';
-import { classifyGetCommand } from '../setup/get-command.js';
-import { claudeDir, claudeUserConfig, getCommandFile, isPreviewCommand, projectConfig, settingsFile } from '../setup/claude-code.js';
+
+import { which } from '../lib/which.js';
+import { LINUX_PLAYERS } from '../notify/sound.js';
+import {
+  claudeDir,
+  claudeUserConfig,
+  getCommandFile,
+  isPreviewCommand,
+  projectConfig,
+  settingsFile,
+} from '../setup/claude-code.js';
 import { desktopConfigDir, desktopConfigFile } from '../setup/claude-desktop.js';
-import { readJson, readText, ConfigFileError } from '../setup/config-file.js';
+import { ConfigFileError, readJson, readText } from '../setup/config-file.js';
+import { classifyGetCommand } from '../setup/get-command.js';
 import { getIn } from '../setup/json-edit.js';
 import { launcherScript, shellSplit } from '../setup/launcher.js';
 import type { SetupContext } from '../setup/steps.js';
-import { LINUX_PLAYERS } from '../notify/sound.js';
-import { which } from '../lib/which.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -31,7 +39,12 @@ export interface DoctorContext extends SetupContext {
 }
 
 const ok = (name: string, detail: string): Check => ({ name, status: 'ok', detail });
-const warn = (name: string, detail: string, fix?: string): Check => ({ name, status: 'warn', detail, ...(fix ? { fix } : {}) });
+const warn = (name: string, detail: string, fix?: string): Check => ({
+  name,
+  status: 'warn',
+  detail,
+  ...(fix ? { fix } : {}),
+});
 const fail = (name: string, detail: string, fix: string): Check => ({ name, status: 'fail', detail, fix });
 
 export async function runChecks(context: DoctorContext): Promise<Check[]> {
@@ -44,7 +57,9 @@ export async function runChecks(context: DoctorContext): Promise<Check[]> {
   const desktop = desktopRegistration(context);
   checks.push(code, ...codeExtras(context), desktop);
   if (code.status === 'warn' && desktop.status === 'warn') {
-    checks.push(fail('clients', 'relay is registered with neither Claude Code nor Claude Desktop', `${context.self} setup code`));
+    checks.push(
+      fail('clients', 'relay is registered with neither Claude Code nor Claude Desktop', `${context.self} setup code`),
+    );
   }
   return checks;
 }
@@ -53,7 +68,11 @@ function nodeCheck(): Check {
   const major = Number(process.versions.node.split('.')[0]);
   return major >= 20
     ? ok('Node.js', `v${process.versions.node}`)
-    : fail('Node.js', `v${process.versions.node} is too old; relay needs Node.js 20 or newer`, 'install Node.js 20 or newer (https://nodejs.org)');
+    : fail(
+        'Node.js',
+        `v${process.versions.node} is too old; relay needs Node.js 20 or newer`,
+        'install Node.js 20 or newer (https://nodejs.org)',
+      );
 }
 
 function packageRoot(context: DoctorContext): string {
@@ -65,7 +84,11 @@ async function driverCheck(context: DoctorContext): Promise<Check> {
     const { driverSqliteVersion } = await import('../store/sqlite/inspect.js');
     return ok('SQLite driver', `better-sqlite3 loads (SQLite ${driverSqliteVersion()})`);
   } catch (error) {
-    return fail('SQLite driver', `better-sqlite3 does not load: ${(error as Error).message.split('\n')[0]}`, `cd "${packageRoot(context)}" && npm rebuild better-sqlite3`);
+    return fail(
+      'SQLite driver',
+      `better-sqlite3 does not load: ${(error as Error).message.split('\n')[0]}`,
+      `cd "${packageRoot(context)}" && npm rebuild better-sqlite3`,
+    );
   }
 }
 
@@ -107,9 +130,16 @@ async function databaseCheck(context: DoctorContext): Promise<Check> {
   }
   const facts = inspectSqlite(file);
   const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-  const detail = `${file}: mode ${mode}, journal ${facts.journalMode}, schema ${facts.schemaVersion}/${facts.knownSchemaVersion}, ${summary}`;
+  const detail =
+    `${file}: mode ${mode}, journal ${facts.journalMode}, schema ${facts.schemaVersion}/${facts.knownSchemaVersion}, ` +
+    `${summary}`;
   if ((stat.mode & 0o077) !== 0) return warn(name, `${detail}; other users can read it`, `chmod 600 "${file}"`);
-  if (facts.journalMode.toLowerCase() !== 'wal') return warn(name, `${detail}; expected journal wal`, `${context.self} status   (any relay command switches it to WAL)`);
+  if (facts.journalMode.toLowerCase() !== 'wal')
+    return warn(
+      name,
+      `${detail}; expected journal wal`,
+      `${context.self} status   (any relay command switches it to WAL)`,
+    );
   return ok(name, detail);
 }
 
@@ -121,13 +151,20 @@ async function postgresCheck(name: string, url: string): Promise<Check> {
     const store = await openStore(url);
     try {
       const status = await relayStatus(store);
-      return ok(name, `${store.location}: ${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`);
+      return ok(
+        name,
+        `${store.location}: ${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`,
+      );
     } finally {
       await store.close();
     }
   } catch (error) {
     // The store's errors name the URL without its password.
-    return fail(name, error instanceof Error ? error.message : String(error), 'check the URL, the password, and that PostgreSQL is running and reachable');
+    return fail(
+      name,
+      error instanceof Error ? error.message : String(error),
+      'check the URL, the password, and that PostgreSQL is running and reachable',
+    );
   }
 }
 
@@ -136,18 +173,32 @@ function programChecks(context: DoctorContext): Check[] {
   const find = (program: string) => which(program, context.env, context.platform);
   if (context.platform === 'darwin') {
     // osascript shows the notification and plays its sound.
-    return [find('osascript') ? ok('notifier', 'osascript (with sound)') : warn('notifier', 'osascript not found; notifications are off')];
+    return [
+      find('osascript')
+        ? ok('notifier', 'osascript (with sound)')
+        : warn('notifier', 'osascript not found; notifications are off'),
+    ];
   }
   if (context.platform === 'win32') {
     const shell = find('powershell.exe');
-    return [shell ? ok('notifier', `${shell} (with sound)`) : warn('notifier', 'powershell.exe not found; notifications are off')];
+    return [
+      shell
+        ? ok('notifier', `${shell} (with sound)`)
+        : warn('notifier', 'powershell.exe not found; notifications are off'),
+    ];
   }
   const player = LINUX_PLAYERS.find((p) => find(p) !== null);
   return [
-    find('notify-send') ? ok('notifier', 'notify-send') : warn('notifier', 'notify-send not found; notifications are off', 'sudo apt-get install libnotify-bin'),
+    find('notify-send')
+      ? ok('notifier', 'notify-send')
+      : warn('notifier', 'notify-send not found; notifications are off', 'sudo apt-get install libnotify-bin'),
     player
       ? ok('sound player', player)
-      : warn('sound player', `none of ${LINUX_PLAYERS.join(', ')} found; --sound plays nothing`, 'sudo apt-get install pulseaudio-utils'),
+      : warn(
+          'sound player',
+          `none of ${LINUX_PLAYERS.join(', ')} found; --sound plays nothing`,
+          'sudo apt-get install pulseaudio-utils',
+        ),
   ];
 }
 
@@ -171,10 +222,12 @@ function codeRegistration(context: DoctorContext): Check {
   const fixSetup = `${context.self} setup code`;
   if (context.claudePath !== null) {
     const result = context.runner(context.claudePath, ['mcp', 'get', 'relay']);
-    if (result.code !== 0) return fail(name, 'relay is not registered with Claude Code (`claude mcp get relay` found nothing)', fixSetup);
+    if (result.code !== 0)
+      return fail(name, 'relay is not registered with Claude Code (`claude mcp get relay` found nothing)', fixSetup);
     const status = /Status:\s*(.+)/.exec(result.stdout)?.[1]?.trim() ?? 'unknown';
     const scope = /Scope:\s*(.+)/.exec(result.stdout)?.[1]?.trim() ?? '';
-    if (/connected/i.test(status) && !/fail|not/i.test(status)) return ok(name, `registered${scope ? ` (${scope})` : ''}; ${status}`);
+    if (/connected/i.test(status) && !/fail|not/i.test(status))
+      return ok(name, `registered${scope ? ` (${scope})` : ''}; ${status}`);
     return fail(name, `registered, but Claude Code cannot start it: ${status}`, `${fixSetup} --force`);
   }
   const places: [string, string[]][] = [
@@ -205,7 +258,8 @@ function codeExtras(context: DoctorContext): Check[] {
   const fixSetup = `${context.self} setup code`;
   const checks: Check[] = [];
   const command = readText(getCommandFile(context));
-  if (command.text === null) checks.push(warn('/get command', `${command.path} is missing (/mcp__relay__get still works)`, fixSetup));
+  if (command.text === null)
+    checks.push(warn('/get command', `${command.path} is missing (/mcp__relay__get still works)`, fixSetup));
   else {
     const kind = classifyGetCommand(command.text);
     checks.push(
@@ -219,7 +273,8 @@ function codeExtras(context: DoctorContext): Check[] {
   try {
     groups = getIn(readJson(settings).data, ['hooks', 'SessionStart']);
   } catch (error) {
-    if (error instanceof ConfigFileError) return [...checks, fail('start-up hook', error.message, `fix or move ${settings}`)];
+    if (error instanceof ConfigFileError)
+      return [...checks, fail('start-up hook', error.message, `fix or move ${settings}`)];
     throw error;
   }
   const commands = (Array.isArray(groups) ? groups : [])
@@ -231,7 +286,13 @@ function codeExtras(context: DoctorContext): Check[] {
     .filter(isPreviewCommand) as string[];
   const first = commands[0];
   if (first === undefined) {
-    checks.push(warn('start-up hook', `no relay SessionStart hook in ${settings} (new sessions will not preview unread messages)`, fixSetup));
+    checks.push(
+      warn(
+        'start-up hook',
+        `no relay SessionStart hook in ${settings} (new sessions will not preview unread messages)`,
+        fixSetup,
+      ),
+    );
   } else {
     const words = shellSplit(first) ?? [];
     const script = launcherScript(words[0] ?? '', words.slice(1));
@@ -255,10 +316,12 @@ function desktopRegistration(context: DoctorContext): Check {
     throw error;
   }
   if (entry === undefined) {
-    if (!fs.existsSync(desktopConfigDir(context))) return warn(name, `Claude Desktop not found (no ${desktopConfigDir(context)})`);
+    if (!fs.existsSync(desktopConfigDir(context)))
+      return warn(name, `Claude Desktop not found (no ${desktopConfigDir(context)})`);
     return fail(name, `relay is not in ${file}`, `${context.self} setup desktop`);
   }
   const problem = entryProblem(entry);
-  if (problem !== null) return fail(name, `relay is in ${file}, but ${problem}`, `${context.self} setup desktop --force`);
+  if (problem !== null)
+    return fail(name, `relay is in ${file}, but ${problem}`, `${context.self} setup desktop --force`);
   return ok(name, `registered in ${file} (restart Desktop after changes)`);
 }

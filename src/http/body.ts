@@ -1,5 +1,6 @@
 // Reads an HTTP request body up to a byte limit, without ever buffering more than the limit. No parsing, no replies.
 import type { IncomingMessage } from 'node:http';
+
 import { DEFAULT_MAX_LINE_BYTES } from '../transport/stdio.js';
 
 /**

@@ -17,6 +17,7 @@ import {
   type JSONRPCRequest,
   type RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
+
 import type { Logger } from '../lib/log.js';
 import { CLIENT_HEADER, NAME_HEADER, OBSERVE_HEADER } from './identity.js';
 
@@ -113,7 +114,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   /** Opens a new session with the client's initialize, unless `stale` was already replaced. */
   const replay = async (stale: StreamableHTTPClientTransport): Promise<void> => {
     if (stale !== remote || closed || initialize === undefined || !initialized) return;
-    if (!lost) log.warn(`bridge: the relay at ${url.href} no longer knows our session (it restarted?); opening a new one`);
+    if (!lost)
+      log.warn(`bridge: the relay at ${url.href} no longer knows our session (it restarted?); opening a new one`);
     lost = true;
     const fresh = connectRemote();
     remote = fresh;
@@ -123,7 +125,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     const timeoutMs = options.reconnectTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`the relay did not answer a new initialize within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`the relay did not answer a new initialize within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       waiting.set(id, resolve);
     });
     try {
@@ -151,7 +156,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     try {
       await remote.send(message);
     } catch (error) {
-      if (error instanceof StreamableHTTPError && error.code === 404 && initialize !== undefined && message !== initialize) {
+      if (
+        error instanceof StreamableHTTPError &&
+        error.code === 404 &&
+        initialize !== undefined &&
+        message !== initialize
+      ) {
         try {
           await replay(remote);
           await remote.send(message);
@@ -178,7 +188,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     closed = true;
     await queue;
     // Tell the relay the session is over, but do not let an unreachable relay keep the process alive.
-    await Promise.race([remote.terminateSession().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+    await Promise.race([
+      remote.terminateSession().catch(() => {}),
+      new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+    ]);
     await remote.close().catch(() => {});
     await local.close().catch(() => {});
     resolveDone();
@@ -203,9 +216,15 @@ export function describe(error: unknown, url: URL): string {
   if (error instanceof StreamableHTTPError) {
     switch (error.code) {
       case 401:
-        return `the relay at ${url.href} refused the token (HTTP 401); give \`mcp-relay connect\` the same token as the server (--token-file or RELAY_TOKEN).`;
+        return (
+          `the relay at ${url.href} refused the token (HTTP 401); give \`mcp-relay connect\` the same token as the server ` +
+          `(--token-file or RELAY_TOKEN).`
+        );
       case 403:
-        return `the relay at ${url.href} refused this request (HTTP 403: ${error.message}); start the server with --allow-host ${url.hostname}.`;
+        return (
+          `the relay at ${url.href} refused this request (HTTP 403: ${error.message}); start the server with --allow-host ` +
+          `${url.hostname}.`
+        );
       case 404:
         return `the relay at ${url.href} does not know this session or path (HTTP 404); check the URL ends in /mcp.`;
       case 413:
@@ -216,7 +235,10 @@ export function describe(error: unknown, url: URL): string {
   }
   if (error instanceof TypeError && error.message === 'fetch failed') {
     const cause = (error as TypeError & { cause?: { code?: string; message?: string } }).cause;
-    return `cannot reach the relay at ${url.href} (${cause?.code ?? cause?.message ?? 'network error'}); is \`mcp-relay serve --http\` running there, and the URL right?`;
+    return (
+      `cannot reach the relay at ${url.href} (${cause?.code ?? cause?.message ?? 'network error'}); is \`mcp-relay serve --http\` ` +
+      `running there, and the URL right?`
+    );
   }
   return error instanceof Error ? error.message : String(error);
 }

@@ -6,16 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
+
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
-import { noIdentity, type Identity } from '../server/identity.js';
+
 import type { Logger } from '../lib/log.js';
+import { version } from '../lib/version.js';
+import { type Identity, noIdentity } from '../server/identity.js';
 import { createRelayServer, type RelayDeps } from '../server/server.js';
 import { openSession as openStoreSession, type Session as StoreSession } from '../server/session.js';
 import { RelayError, type Store } from '../store/store.js';
-import { version } from '../lib/version.js';
-import { createAllowList, isLoopbackHost, type AllowList } from './allowlist.js';
+import { type AllowList, createAllowList, isLoopbackHost } from './allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
 import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
 import { bearerToken, tokenChecker } from './token.js';
@@ -118,14 +120,25 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       throw error;
     }
     if (sessions.size >= maxSessions) {
-      return reply(res, 503, ErrorCode.InternalError, `The relay already has ${maxSessions} open sessions; close unused clients and try again.`);
+      return reply(
+        res,
+        503,
+        ErrorCode.InternalError,
+        `The relay already has ${maxSessions} open sessions; close unused clients and try again.`,
+      );
     }
     // With a kind, the HTTP session is a relay session in the store for as long as it lives (listed by
     // relay_sessions, addressable by name), exactly as a stdio process is.
     let registered: StoreSession | undefined;
     if (requested.kind !== null) {
       try {
-        registered = await openStoreSession(store, { kind: requested.kind, name: requested.name ?? undefined, cwd: null, observe: requested.observe, log });
+        registered = await openStoreSession(store, {
+          kind: requested.kind,
+          name: requested.name ?? undefined,
+          cwd: null,
+          observe: requested.observe,
+          log,
+        });
       } catch (error) {
         if (error instanceof RelayError) return reply(res, 503, ErrorCode.InternalError, error.message);
         throw error;
@@ -140,7 +153,10 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
         const session: Session = { id, identity, requested, server, transport, open: 0, lastActive: Date.now() };
         sessions.set(id, session);
         track(session, res);
-        log.info(`session ${id} opened: client ${identity.kind ?? '(none)'}, name ${identity.name ?? '(none)'}${identity.observe ? ', observing' : ''}`);
+        log.info(
+          `session ${id} opened: client ${identity.kind ?? '(none)'}, name ` +
+            `${identity.name ?? '(none)'}${identity.observe ? ', observing' : ''}`,
+        );
       },
     });
     transport.onclose = () => {
@@ -163,16 +179,32 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') {
       res.setHeader('Allow', 'GET, POST, DELETE');
-      return reply(res, 405, ErrorCode.InvalidRequest, `Method ${method} is not allowed on ${MCP_PATH}; use POST, GET or DELETE.`);
+      return reply(
+        res,
+        405,
+        ErrorCode.InvalidRequest,
+        `Method ${method} is not allowed on ${MCP_PATH}; use POST, GET or DELETE.`,
+      );
     }
     const sessionHeader = req.headers['mcp-session-id'];
     const sessionId = Array.isArray(sessionHeader) ? sessionHeader[0] : sessionHeader;
     const session = sessionId === undefined ? undefined : sessions.get(sessionId);
     if (sessionId !== undefined && session === undefined) {
-      return reply(res, 404, -32001, 'Session not found: it ended or the relay restarted; reconnect to start a new session.');
+      return reply(
+        res,
+        404,
+        -32001,
+        'Session not found: it ended or the relay restarted; reconnect to start a new session.',
+      );
     }
     if (method !== 'POST') {
-      if (session === undefined) return reply(res, 400, ErrorCode.InvalidRequest, `${method} needs an Mcp-Session-Id header; start with an initialize POST.`);
+      if (session === undefined)
+        return reply(
+          res,
+          400,
+          ErrorCode.InvalidRequest,
+          `${method} needs an Mcp-Session-Id header; start with an initialize POST.`,
+        );
       track(session, res);
       return session.transport.handleRequest(req, res);
     }
@@ -180,7 +212,13 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     if (read.tooLarge) {
       log.warn(`refused a request body over ${maxBodyBytes} bytes`);
       res.setHeader('Connection', 'close');
-      return reply(res, 413, ErrorCode.InvalidRequest, `Request too large: the relay accepts at most ${maxBodyBytes.toLocaleString('en-US')} bytes per request; send less data in one call.`);
+      return reply(
+        res,
+        413,
+        ErrorCode.InvalidRequest,
+        `Request too large: the relay accepts at most ${maxBodyBytes.toLocaleString('en-US')} bytes per request; send less data in one ` +
+          `call.`,
+      );
     }
     let body: unknown;
     try {
@@ -193,7 +231,12 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       return session.transport.handleRequest(req, res, body);
     }
     if (!isInitializeRequest(body)) {
-      return reply(res, 400, ErrorCode.InvalidRequest, 'Bad request: no Mcp-Session-Id header; a session starts with an initialize request.');
+      return reply(
+        res,
+        400,
+        ErrorCode.InvalidRequest,
+        'Bad request: no Mcp-Session-Id header; a session starts with an initialize request.',
+      );
     }
     return openSession(req, res, body);
   };
@@ -204,19 +247,40 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     const hostHeader = req.headers.host;
     if (!allow.hostAllowed(hostHeader)) {
       log.warn(`refused Host ${JSON.stringify(hostHeader ?? null)}`);
-      return reply(res, 403, -32000, `Forbidden: Host ${JSON.stringify(hostHeader ?? '')} is not a name of this relay; if it is, start the relay with --allow-host NAME.`);
+      return reply(
+        res,
+        403,
+        -32000,
+        `Forbidden: Host ${JSON.stringify(hostHeader ?? '')} is not a name of this relay; if it is, start the relay with --allow-host ` +
+          `NAME.`,
+      );
     }
     const origin = req.headers.origin;
     if (!allow.originAllowed(origin)) {
       log.warn(`refused Origin ${JSON.stringify(origin)}`);
-      return reply(res, 403, -32000, `Forbidden: Origin ${JSON.stringify(origin)} is not allowed; if it should be, start the relay with --allow-origin ORIGIN.`);
+      return reply(
+        res,
+        403,
+        -32000,
+        `Forbidden: Origin ${JSON.stringify(origin)} is not allowed; if it should be, start the relay with --allow-origin ORIGIN.`,
+      );
     }
     if (tokenMatches !== undefined) {
       const presented = bearerToken(req.headers.authorization);
       if (!tokenMatches(presented)) {
-        log.warn(`refused a request ${presented === undefined ? 'without a token' : 'with a wrong token'} from ${req.socket.remoteAddress ?? '?'}`);
-        res.setHeader('WWW-Authenticate', presented === undefined ? 'Bearer realm="relay"' : 'Bearer realm="relay", error="invalid_token"');
-        return reply(res, 401, -32000, 'Unauthorized: send the relay\'s token as "Authorization: Bearer <token>" (the token file given to the relay with --token-file).');
+        log.warn(
+          `refused a request ${presented === undefined ? 'without a token' : 'with a wrong token'} from ${req.socket.remoteAddress ?? '?'}`,
+        );
+        res.setHeader(
+          'WWW-Authenticate',
+          presented === undefined ? 'Bearer realm="relay"' : 'Bearer realm="relay", error="invalid_token"',
+        );
+        return reply(
+          res,
+          401,
+          -32000,
+          'Unauthorized: send the relay\'s token as "Authorization: Bearer <token>" (the token file given to the relay with --token-file).',
+        );
       }
     }
     const path = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
@@ -229,7 +293,9 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
 
   const onrequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
-      log.error(`HTTP ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log.error(
+        `HTTP ${req.method} ${req.url}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       if (!res.headersSent) reply(res, 500, ErrorCode.InternalError, 'The relay hit an internal error; see its log.');
       else res.end();
     });
@@ -244,9 +310,16 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
 
   await new Promise<void>((resolve, reject) => {
     const onerror = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new HttpConfigError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use; pick another with --port.`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new HttpConfigError(`cannot bind to ${host}: no such address on this machine.`));
-      else if (error.code === 'EACCES') reject(new HttpConfigError(`not allowed to bind to port ${options.port ?? DEFAULT_PORT}; use a port above 1023.`));
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new HttpConfigError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use; pick another with --port.`),
+        );
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
+        reject(new HttpConfigError(`cannot bind to ${host}: no such address on this machine.`));
+      else if (error.code === 'EACCES')
+        reject(
+          new HttpConfigError(`not allowed to bind to port ${options.port ?? DEFAULT_PORT}; use a port above 1023.`),
+        );
       else reject(error);
     };
     httpServer.once('error', onerror);
@@ -257,7 +330,12 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   });
   httpServer.on('error', (error) => log.error(`HTTP server: ${error.message}`));
   const port = (httpServer.address() as AddressInfo).port;
-  allowList = createAllowList({ host, port, allowHosts: options.allowHosts ?? [], allowOrigins: options.allowOrigins ?? [] });
+  allowList = createAllowList({
+    host,
+    port,
+    allowHosts: options.allowHosts ?? [],
+    allowOrigins: options.allowOrigins ?? [],
+  });
   const urlHost = net.isIPv6(host) ? `[${host}]` : host;
 
   const closeIdleSessions = async (now = Date.now()): Promise<number> => {
@@ -274,7 +352,8 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     port,
     url: `http://${urlHost}:${port}${MCP_PATH}`,
     allowList,
-    sessions: () => [...sessions.values()].map(({ id, identity, requested, server }) => ({ id, identity, requested, server })),
+    sessions: () =>
+      [...sessions.values()].map(({ id, identity, requested, server }) => ({ id, identity, requested, server })),
     closeIdleSessions,
     close: () => {
       closing ??= (async () => {

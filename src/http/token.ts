@@ -22,10 +22,15 @@ export function generateToken(): string {
 /** Throws TokenError when the text cannot serve as a token. */
 export function checkToken(token: string, source: string): string {
   if (token.length < MIN_TOKEN_LENGTH) {
-    throw new TokenError(`${source} holds a token of ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (\`mcp-relay token\` makes one).`);
+    throw new TokenError(
+      `${source} holds a token of ${token.length} characters; use at least ${MIN_TOKEN_LENGTH} (\`mcp-relay token\` makes one).`,
+    );
   }
   if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new TokenError(`${source} holds a token with spaces or non-ASCII characters, which cannot travel in a header; \`mcp-relay token\` makes a valid one.`);
+    throw new TokenError(
+      `${source} holds a token with spaces or non-ASCII characters, which cannot travel in a header; \`mcp-relay token\` makes a valid ` +
+        `one.`,
+    );
   }
   return token;
 }
@@ -42,12 +47,15 @@ export function readTokenFile(file: string, platform: NodeJS.Platform = process.
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new TokenError(`token file ${file} does not exist; create it with \`mcp-relay token --file ${file}\`.`);
+    if (code === 'ENOENT')
+      throw new TokenError(`token file ${file} does not exist; create it with \`mcp-relay token --file ${file}\`.`);
     if (code === 'EISDIR') throw new TokenError(`token file ${file} is a directory; point --token-file at the file.`);
     throw new TokenError(`cannot read token file ${file}: ${(error as Error).message}`);
   }
   if (platform !== 'win32' && (stat.mode & 0o077) !== 0) {
-    throw new TokenError(`token file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\`.`);
+    throw new TokenError(
+      `token file ${file} can be read by other users (mode ${(stat.mode & 0o777).toString(8)}); run \`chmod 600 ${file}\`.`,
+    );
   }
   return checkToken(text.trim(), `token file ${file}`);
 }
@@ -69,7 +77,10 @@ export function writeTokenFile(file: string, token: string, force = false): void
     fd = fs.openSync(file, force ? 'w' : 'wx', 0o600);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new TokenError(`${file} already exists; pass --force to replace it (clients using the old token will be refused).`);
+    if (code === 'EEXIST')
+      throw new TokenError(
+        `${file} already exists; pass --force to replace it (clients using the old token will be refused).`,
+      );
     if (code === 'ENOENT') throw new TokenError(`cannot create ${file}: its directory does not exist.`);
     throw new TokenError(`cannot write ${file}: ${(error as Error).message}`);
   }
@@ -89,7 +100,10 @@ export function writeTokenFile(file: string, token: string, force = false): void
 export function tokenChecker(expected: string): (presented: string | undefined) => boolean {
   const want = crypto.createHash('sha256').update(expected, 'utf8').digest();
   return (presented) => {
-    const got = crypto.createHash('sha256').update(presented ?? '', 'utf8').digest();
+    const got = crypto
+      .createHash('sha256')
+      .update(presented ?? '', 'utf8')
+      .digest();
     return crypto.timingSafeEqual(want, got) && presented !== undefined;
   };
 }

@@ -22,7 +22,9 @@ export interface LoggerOptions {
 /** `[YYYY-MM-DD HH:MM:SS] text`, the seed's debug-log format (local time, as Python's strftime gives). */
 export function logLine(text: string, date = new Date()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
-  const stamp = `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  const stamp =
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
   return `[${stamp}] ${text}\n`;
 }
 

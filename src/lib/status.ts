@@ -12,7 +12,12 @@ export interface RelayStatus {
 
 export async function relayStatus(store: Store): Promise<RelayStatus> {
   const stats = await store.stats();
-  return { database: store.location, total: stats.total, unread: { ...stats.unread }, lastActivity: stats.lastActivity };
+  return {
+    database: store.location,
+    total: stats.total,
+    unread: { ...stats.unread },
+    lastActivity: stats.lastActivity,
+  };
 }
 
 function plural(n: number, word: string): string {
@@ -47,5 +52,8 @@ export function localTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const pad = (n: number) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +
+    `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`
+  );
 }

@@ -2,7 +2,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function which(program: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | null {
+export function which(
+  program: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
   if (program.includes('/') || (platform === 'win32' && program.includes('\\'))) {
     return isExecutable(program) ? program : null;
   }

@@ -4,7 +4,14 @@
 // per recipient rather than a flood.
 import type { Logger } from '../lib/log.js';
 import { EVERYONE, type RelayMessage, type Store } from '../store/store.js';
-import { boundNotification, displayName, formatNotification, type Notification, type Notifier, type Party } from './notification.js';
+import {
+  boundNotification,
+  displayName,
+  formatNotification,
+  type Notification,
+  type Notifier,
+  type Party,
+} from './notification.js';
 
 /** A start-up backlog of up to this many is shown one by one; more become a summary. */
 export const SHOW_EACH_UP_TO = 3;

@@ -7,13 +7,13 @@ import { which } from '../lib/which.js';
 import { linuxCommand, linuxSoundCommand } from './linux.js';
 import { macosCommand } from './macos.js';
 import { boundNotification, type Notification, type Notifier } from './notification.js';
-import { runCommand, type Command } from './run.js';
+import { type Command, runCommand } from './run.js';
 import { LINUX_PLAYERS } from './sound.js';
 import { windowsCommand } from './windows.js';
 
 export type { Arrival, Notification, Notifier, Party } from './notification.js';
 export { displayName, formatNotification } from './notification.js';
-export { resolveSound, SoundError, type SoundChoice } from './sound.js';
+export { resolveSound, type SoundChoice, SoundError } from './sound.js';
 
 export const DEFAULT_NOTIFY_TIMEOUT_MS = 5_000;
 
@@ -60,7 +60,10 @@ export function createNotifier(options: NotifierOptions = {}): Notifier {
     } else if (sound !== null && player !== undefined) {
       soundText = `sound ${sound} via ${player}`;
     }
-    commands = (n) => [linuxCommand(n), ...(sound !== null && player !== undefined ? [linuxSoundCommand(player, sound)] : [])];
+    commands = (n) => [
+      linuxCommand(n),
+      ...(sound !== null && player !== undefined ? [linuxSoundCommand(player, sound)] : []),
+    ];
   }
 
   const missing = new Set<string>();
@@ -83,7 +86,9 @@ export function createNotifier(options: NotifierOptions = {}): Notifier {
           break;
         case 'missing':
           missing.add(command.file);
-          log.warn(`${command.file} not found on PATH; skipping it from now on (${INSTALL_HINTS[command.file] ?? 'no sound'})`);
+          log.warn(
+            `${command.file} not found on PATH; skipping it from now on (${INSTALL_HINTS[command.file] ?? 'no sound'})`,
+          );
           break;
         case 'timeout':
           report(`${command.file}:timeout`, `${command.file} did not finish within ${timeoutMs} ms and was stopped`);
@@ -99,15 +104,20 @@ export function createNotifier(options: NotifierOptions = {}): Notifier {
   let queue: Promise<void> = Promise.resolve();
   return {
     notify(notification) {
-      const next = queue.then(() => deliver(notification)).catch((error: unknown) => {
-        report('unexpected', `notification failed: ${error instanceof Error ? error.message : String(error)}`);
-      });
+      const next = queue
+        .then(() => deliver(notification))
+        .catch((error: unknown) => {
+          report('unexpected', `notification failed: ${error instanceof Error ? error.message : String(error)}`);
+        });
       queue = next;
       return next;
     },
     describe() {
       const where = missing.has(program) ? null : which(program, env, platform);
-      const state = where === null ? `${program} not found on PATH, notifications are skipped (${INSTALL_HINTS[program] ?? ''})` : `${program} (${where})`;
+      const state =
+        where === null
+          ? `${program} not found on PATH, notifications are skipped (${INSTALL_HINTS[program] ?? ''})`
+          : `${program} (${where})`;
       return `${platformLabel(platform)} notifications: ${state}; ${soundText}`;
     },
   };

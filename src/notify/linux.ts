@@ -15,7 +15,11 @@ export function notifySendBody(body: string): string {
 }
 
 export function linuxCommand(notification: Notification): Command {
-  return { file: 'notify-send', args: ['--app-name=relay', '--', notification.title, notifySendBody(notification.body)], env: {} };
+  return {
+    file: 'notify-send',
+    args: ['--app-name=relay', '--', notification.title, notifySendBody(notification.body)],
+    env: {},
+  };
 }
 
 /** `paplay FILE`, `pw-play FILE` or `canberra-gtk-play -f FILE`; FILE is absolute (validated at start-up). */

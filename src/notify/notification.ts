@@ -56,21 +56,26 @@ export function formatNotification(arrival: Arrival): Notification {
  * Idempotent, so a notifier can apply it again to whatever it is given.
  */
 export function boundNotification(notification: Notification): Notification {
-  const title = clean(notification.title).replace(/\s*\n\s*/g, ' ').trim();
+  const title = clean(notification.title)
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
   const body = clean(notification.body).trim();
   return { title: truncate(title, MAX_TITLE_CHARS), body: truncate(body, MAX_BODY_CHARS) };
 }
 
 function clean(text: string): string {
-  return text
-    .toWellFormed()
-    .replace(/\r\n?/g, '\n')
-    // C0 and C1 controls except tab and newline, and the two noncharacters XML refuses: shown as the replacement
-    // character rather than silently dropped.
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\uFFFE\uFFFF]/g, '\uFFFD');
+  return (
+    text
+      .toWellFormed()
+      .replace(/\r\n?/g, '\n')
+      // C0 and C1 controls except tab and newline, and the two noncharacters XML refuses: shown as the replacement
+      // character rather than silently dropped.
+      .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\uFFFE\uFFFF]/g, '\uFFFD')
+  );
 }
 
-const segmenter = typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
+const segmenter =
+  typeof Intl.Segmenter === 'function' ? new Intl.Segmenter(undefined, { granularity: 'grapheme' }) : null;
 
 /**
  * At most `max` user-perceived characters (grapheme clusters; code points without Intl.Segmenter), ending in '…'

@@ -1,6 +1,6 @@
 // Runs one notifier or sound command: an argument array (never a shell), stdout and stdin closed (our stdout is the
 // MCP protocol), bounded in time, and never throwing. The outcome says what happened; callers decide what to log.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 
 /** A program to run: what the platform builders return, so they can be tested without running anything. */
 export interface Command {
@@ -11,10 +11,7 @@ export interface Command {
 }
 
 export type RunOutcome =
-  | { status: 'ok' }
-  | { status: 'missing' }
-  | { status: 'failed'; detail: string }
-  | { status: 'timeout' };
+  { status: 'ok' } | { status: 'missing' } | { status: 'failed'; detail: string } | { status: 'timeout' };
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;

@@ -19,11 +19,32 @@ export class SoundError extends Error {
 }
 
 /** The sounds in /System/Library/Sounds on every macOS release since 10.x. */
-export const MACOS_SOUNDS = ['Basso', 'Blow', 'Bottle', 'Frog', 'Funk', 'Glass', 'Hero', 'Morse', 'Ping', 'Pop', 'Purr', 'Sosumi', 'Submarine', 'Tink'] as const;
+export const MACOS_SOUNDS = [
+  'Basso',
+  'Blow',
+  'Bottle',
+  'Frog',
+  'Funk',
+  'Glass',
+  'Hero',
+  'Morse',
+  'Ping',
+  'Pop',
+  'Purr',
+  'Sosumi',
+  'Submarine',
+  'Tink',
+] as const;
 export const MACOS_DEFAULT_SOUND = 'Blow';
 
 /** The toast sounds a non-looping Windows notification can play. */
-export const WINDOWS_SOUNDS = ['Notification.Default', 'Notification.IM', 'Notification.Mail', 'Notification.Reminder', 'Notification.SMS'] as const;
+export const WINDOWS_SOUNDS = [
+  'Notification.Default',
+  'Notification.IM',
+  'Notification.Mail',
+  'Notification.Reminder',
+  'Notification.SMS',
+] as const;
 export const WINDOWS_EVENT_PREFIX = 'ms-winsoundevent:';
 export const WINDOWS_DEFAULT_SOUND = `${WINDOWS_EVENT_PREFIX}Notification.Default`;
 
@@ -73,14 +94,20 @@ function macosSound(value: string, env: NodeJS.ProcessEnv): string {
 
 function windowsSound(value: string): string {
   const name = value.toLowerCase().startsWith(WINDOWS_EVENT_PREFIX) ? value.slice(WINDOWS_EVENT_PREFIX.length) : value;
-  const known = WINDOWS_SOUNDS.find((s) => s.toLowerCase() === name.toLowerCase() || s.toLowerCase() === `notification.${name.toLowerCase()}`);
+  const known = WINDOWS_SOUNDS.find(
+    (s) => s.toLowerCase() === name.toLowerCase() || s.toLowerCase() === `notification.${name.toLowerCase()}`,
+  );
   if (known !== undefined) return `${WINDOWS_EVENT_PREFIX}${known}`;
   if (looksLikeFile(value, ['.wav'])) {
     const file = readableFile(value);
-    if (!file.toLowerCase().endsWith('.wav')) throw new SoundError('usage', `--sound must be a .wav file on Windows (got '${value}')`);
+    if (!file.toLowerCase().endsWith('.wav'))
+      throw new SoundError('usage', `--sound must be a .wav file on Windows (got '${value}')`);
     return file;
   }
-  throw new SoundError('usage', `--sound must be one of ${WINDOWS_SOUNDS.map((s) => WINDOWS_EVENT_PREFIX + s).join(', ')} or a .wav file (got '${value}')`);
+  throw new SoundError(
+    'usage',
+    `--sound must be one of ${WINDOWS_SOUNDS.map((s) => WINDOWS_EVENT_PREFIX + s).join(', ')} or a .wav file (got '${value}')`,
+  );
 }
 
 function linuxSound(value: string | null, env: NodeJS.ProcessEnv): string {
@@ -89,13 +116,18 @@ function linuxSound(value: string | null, env: NodeJS.ProcessEnv): string {
     if (found !== null) return found;
     throw new SoundError(
       'file',
-      `--sound: the default sound (${path.join('/usr/share/sounds/freedesktop/stereo', `${LINUX_DEFAULT_SOUND_NAME}.oga`)}) is not installed; install the sound-theme-freedesktop package or pass --sound FILE`,
+      `--sound: the default sound (${path.join('/usr/share/sounds/freedesktop/stereo', `${LINUX_DEFAULT_SOUND_NAME}.oga`)}) is not ` +
+        `installed; install the sound-theme-freedesktop package or pass --sound FILE`,
     );
   }
   if (looksLikeFile(value, SOUND_EXTENSIONS)) return readableFile(value);
   const found = themeSound(value, env);
   if (found !== null) return found;
-  throw new SoundError('usage', `--sound must be a sound file or a freedesktop sound name such as 'message' or 'bell' found under ${soundDirs(env).join(' or ')} (got '${value}')`);
+  throw new SoundError(
+    'usage',
+    `--sound must be a sound file or a freedesktop sound name such as 'message' or 'bell' found under ${soundDirs(env).join(' or ')} ` +
+      `(got '${value}')`,
+  );
 }
 
 /** A value with a path separator or a sound file extension, or that names an existing file, is a file. */
@@ -124,8 +156,14 @@ function readableFile(value: string): string {
 
 /** `sounds` under $XDG_DATA_HOME and $XDG_DATA_DIRS (default /usr/local/share:/usr/share), as the sound-theme spec says. */
 export function soundDirs(env: NodeJS.ProcessEnv): string[] {
-  const home = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : path.join(env.HOME ?? os.homedir(), '.local', 'share');
-  const dataDirs = env.XDG_DATA_DIRS !== undefined && env.XDG_DATA_DIRS !== '' ? env.XDG_DATA_DIRS.split(':') : ['/usr/local/share', '/usr/share'];
+  const home =
+    env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== ''
+      ? env.XDG_DATA_HOME
+      : path.join(env.HOME ?? os.homedir(), '.local', 'share');
+  const dataDirs =
+    env.XDG_DATA_DIRS !== undefined && env.XDG_DATA_DIRS !== ''
+      ? env.XDG_DATA_DIRS.split(':')
+      : ['/usr/local/share', '/usr/share'];
   return [home, ...dataDirs].filter((dir) => path.isAbsolute(dir)).map((dir) => path.join(dir, 'sounds'));
 }
 
@@ -133,7 +171,12 @@ export function soundDirs(env: NodeJS.ProcessEnv): string[] {
 function themeSound(name: string, env: NodeJS.ProcessEnv): string | null {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) return null;
   for (const dir of soundDirs(env)) {
-    const themes = ['freedesktop', ...listDir(dir).filter((t) => t !== 'freedesktop').sort()];
+    const themes = [
+      'freedesktop',
+      ...listDir(dir)
+        .filter((t) => t !== 'freedesktop')
+        .sort(),
+    ];
     for (const theme of themes) {
       for (const ext of SOUND_EXTENSIONS) {
         const file = path.join(dir, theme, 'stereo', name + ext);

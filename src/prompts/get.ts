@@ -3,6 +3,7 @@
 // tool to call with which arguments; the tools do the work.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+
 import type { RelayDeps } from '../server/deps.js';
 import { statusText, userPrompt } from './status.js';
 
@@ -21,12 +22,16 @@ export async function getText(request: string | undefined, deps: RelayDeps): Pro
     const reader = deps.identity.kind === null ? ' (pass reader "desktop" or "code": whichever you are)' : '';
     return (
       `Call the relay_fetch tool with no arguments${reader} to get the messages the other Claude sent you, oldest first. ` +
-      'Act on them as the user\'s request; if several ask different things, the newest wins. If there are none, say so in one line.'
+      "Act on them as the user's request; if several ask different things, the newest wins. If there are none, say so in one line."
     );
   }
   if (keyword === 'status') return statusText(deps);
-  if (keyword === 'clear') return 'Call the relay_clear tool (no arguments) to delete every relay message, then say how many were deleted.';
-  return `Call the relay_send tool with "message" set to exactly the text below (nothing added or changed), then confirm in one line.\n\n${text}`;
+  if (keyword === 'clear')
+    return 'Call the relay_clear tool (no arguments) to delete every relay message, then say how many were deleted.';
+  return (
+    `Call the relay_send tool with "message" set to exactly the text below (nothing added or changed), then confirm in one ` +
+    `line.\n\n${text}`
+  );
 }
 
 export function register(server: McpServer, deps: RelayDeps): void {

@@ -2,6 +2,7 @@
 // requested, with the instruction to report it. No tool call needed. Shares its wording with `mcp-relay status`.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
+
 import { describeStatus, relayStatus } from '../lib/status.js';
 import type { RelayDeps } from '../server/deps.js';
 
@@ -19,7 +20,10 @@ export function userPrompt(text: string): GetPromptResult {
 export function register(server: McpServer, deps: RelayDeps): void {
   server.registerPrompt(
     name,
-    { title: 'Relay status', description: 'How many relay messages there are, unread on each side, and the last activity.' },
+    {
+      title: 'Relay status',
+      description: 'How many relay messages there are, unread on each side, and the last activity.',
+    },
     async () => userPrompt(await statusText(deps)),
   );
 }

@@ -1,7 +1,8 @@
 // messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
+
 import type { RelayDeps } from '../server/deps.js';
+import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
 
 export const uri = 'messages://latest';
 
@@ -21,7 +22,9 @@ export function register(server: McpServer, deps: RelayDeps): void {
       mimeType: 'text/plain',
     },
     async (href) => ({
-      contents: [{ uri: href.href, mimeType: 'text/plain', text: formatMessages(await deps.store.latest(LIMITS.latestCount)) }],
+      contents: [
+        { uri: href.href, mimeType: 'text/plain', text: formatMessages(await deps.store.latest(LIMITS.latestCount)) },
+      ],
     }),
   );
 }

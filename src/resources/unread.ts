@@ -1,8 +1,9 @@
 // messages://unread: this session's unread messages (up to 20, oldest first), without marking them read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+import type { RelayDeps } from '../server/deps.js';
 import { readerOf } from '../server/identity.js';
 import { LIMITS, type RelayMessage } from '../store/store.js';
-import type { RelayDeps } from '../server/deps.js';
 import { formatMessages } from './latest.js';
 
 export const uri = 'messages://unread';
@@ -23,7 +24,9 @@ export function register(server: McpServer, deps: RelayDeps): void {
       mimeType: 'text/plain',
     },
     async (href) => ({
-      contents: [{ uri: href.href, mimeType: 'text/plain', text: formatMessages(await unreadFor(deps), 'No unread messages.') }],
+      contents: [
+        { uri: href.href, mimeType: 'text/plain', text: formatMessages(await unreadFor(deps), 'No unread messages.') },
+      ],
     }),
   );
 }

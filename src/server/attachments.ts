@@ -2,7 +2,8 @@
 // size checked before reading) or inline content. Media types come from the file name.
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { LIMITS, RelayError, formatCount, type AttachmentInput } from '../store/store.js';
+
+import { type AttachmentInput, formatCount, LIMITS, RelayError } from '../store/store.js';
 
 export interface AttachmentArg {
   path?: string | undefined;
@@ -13,13 +14,36 @@ export interface AttachmentArg {
 }
 
 const TYPES: Record<string, string> = {
-  '.txt': 'text/plain', '.md': 'text/markdown', '.csv': 'text/csv', '.log': 'text/plain', '.html': 'text/html',
-  '.css': 'text/css', '.xml': 'application/xml', '.json': 'application/json', '.yaml': 'application/yaml',
-  '.yml': 'application/yaml', '.toml': 'application/toml', '.js': 'text/javascript', '.mjs': 'text/javascript',
-  '.ts': 'text/x-typescript', '.py': 'text/x-python', '.sh': 'text/x-shellscript', '.diff': 'text/x-diff',
-  '.patch': 'text/x-diff', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif', '.webp': 'image/webp', '.pdf': 'application/pdf', '.zip': 'application/zip',
-  '.gz': 'application/gzip', '.tar': 'application/x-tar', '.wav': 'audio/wav', '.mp3': 'audio/mpeg',
+  '.txt': 'text/plain',
+  '.md': 'text/markdown',
+  '.csv': 'text/csv',
+  '.log': 'text/plain',
+  '.html': 'text/html',
+  '.css': 'text/css',
+  '.xml': 'application/xml',
+  '.json': 'application/json',
+  '.yaml': 'application/yaml',
+  '.yml': 'application/yaml',
+  '.toml': 'application/toml',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.ts': 'text/x-typescript',
+  '.py': 'text/x-python',
+  '.sh': 'text/x-shellscript',
+  '.diff': 'text/x-diff',
+  '.patch': 'text/x-diff',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.pdf': 'application/pdf',
+  '.zip': 'application/zip',
+  '.gz': 'application/gzip',
+  '.tar': 'application/x-tar',
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
 };
 
 export function mediaTypeOf(name: string): string {
@@ -28,17 +52,25 @@ export function mediaTypeOf(name: string): string {
 
 /** Text we hand back as text rather than base64. */
 export function isTextual(mediaType: string): boolean {
-  return /^text\//.test(mediaType) || /^application\/(json|xml|yaml|toml)$/.test(mediaType) || mediaType === 'image/svg+xml';
+  return (
+    /^text\//.test(mediaType) || /^application\/(json|xml|yaml|toml)$/.test(mediaType) || mediaType === 'image/svg+xml'
+  );
 }
 
-export async function resolveAttachments(args: readonly AttachmentArg[], files: { cwd: string } | null): Promise<AttachmentInput[]> {
+export async function resolveAttachments(
+  args: readonly AttachmentArg[],
+  files: { cwd: string } | null,
+): Promise<AttachmentInput[]> {
   const resolved: AttachmentInput[] = [];
   let total = 0;
   for (const arg of args) {
     const one = await resolveOne(arg, files);
     total += one.data.length;
     if (total > LIMITS.maxAttachmentBytes) {
-      throw new RelayError('too_large', `The attachments are over ${formatCount(LIMITS.maxAttachmentBytes)} bytes in all; send fewer or smaller files.`);
+      throw new RelayError(
+        'too_large',
+        `The attachments are over ${formatCount(LIMITS.maxAttachmentBytes)} bytes in all; send fewer or smaller files.`,
+      );
     }
     resolved.push(one);
   }
@@ -51,17 +83,28 @@ async function resolveOne(arg: AttachmentArg, files: { cwd: string } | null): Pr
   }
   if (arg.path !== undefined) {
     if (files === null) {
-      throw new RelayError('bad_request', 'This relay runs on another machine and cannot read your files: attach them as `content` (base64 for binary).');
+      throw new RelayError(
+        'bad_request',
+        'This relay runs on another machine and cannot read your files: attach them as `content` (base64 for binary).',
+      );
     }
     const file = path.resolve(files.cwd, arg.path);
     const stat = await fs.stat(file).catch(() => null);
-    if (stat === null) throw new RelayError('bad_request', `Cannot read the attachment ${file}: there is no such file.`);
-    if (!stat.isFile()) throw new RelayError('bad_request', `The attachment ${file} is not a regular file; attach files only.`);
+    if (stat === null)
+      throw new RelayError('bad_request', `Cannot read the attachment ${file}: there is no such file.`);
+    if (!stat.isFile())
+      throw new RelayError('bad_request', `The attachment ${file} is not a regular file; attach files only.`);
     if (stat.size > LIMITS.maxAttachmentBytes) {
-      throw new RelayError('too_large', `The attachment ${file} is ${formatCount(stat.size)} bytes; the limit is ${formatCount(LIMITS.maxAttachmentBytes)}.`);
+      throw new RelayError(
+        'too_large',
+        `The attachment ${file} is ${formatCount(stat.size)} bytes; the limit is ${formatCount(LIMITS.maxAttachmentBytes)}.`,
+      );
     }
     const data = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
-      throw new RelayError('bad_request', `Cannot read the attachment ${file} (${error.code ?? error.message}); check its permissions.`);
+      throw new RelayError(
+        'bad_request',
+        `Cannot read the attachment ${file} (${error.code ?? error.message}); check its permissions.`,
+      );
     });
     const name = arg.name ?? path.basename(file);
     return { name, mediaType: arg.media_type ?? mediaTypeOf(name), data };

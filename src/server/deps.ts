@@ -1,7 +1,7 @@
 // What every tool, resource and prompt is given: the store, who this session is, and a logger. Nothing global.
-import type { Identity } from './identity.js';
 import type { Logger } from '../lib/log.js';
 import type { Store } from '../store/store.js';
+import type { Identity } from './identity.js';
 
 export interface RelayDeps {
   store: Store;

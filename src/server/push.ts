@@ -5,11 +5,12 @@
 //   and so delivered (marked read). A loop guard caps pushes per minute; beyond it mail waits for a normal fetch.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { readerOf } from './identity.js';
+
 import { uri as latestUri } from '../resources/latest.js';
 import { unreadFor, uri as unreadUri } from '../resources/unread.js';
-import { LIMITS, displayKind, type RelayMessage } from '../store/store.js';
+import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
 import type { RelayDeps } from './deps.js';
+import { readerOf } from './identity.js';
 
 export const CHANNEL_CAPABILITY = 'claude/channel';
 export const DEFAULT_PUSH_PER_MINUTE = 6;
@@ -50,7 +51,12 @@ export function setUpPush(server: McpServer, deps: RelayDeps): Push {
     if (room <= 0) {
       if (!warnedFull) {
         warnedFull = true;
-        await sendChannel(server, `relay: more messages are waiting, but pushes are paused (over ${perMinute} a minute, a loop guard). The user can say "get" to fetch them.`, {});
+        await sendChannel(
+          server,
+          `relay: more messages are waiting, but pushes are paused (over ${perMinute} a minute, a loop guard). The user can say "get" ` +
+            `to fetch them.`,
+          {},
+        );
       }
       return;
     }
@@ -91,7 +97,8 @@ export function setUpPush(server: McpServer, deps: RelayDeps): Push {
   };
 
   const ensureWatching = () => {
-    if (unsubscribe === undefined && (subscribed.size > 0 || deps.push?.channel)) unsubscribe = deps.store.onChange(run);
+    if (unsubscribe === undefined && (subscribed.size > 0 || deps.push?.channel))
+      unsubscribe = deps.store.onChange(run);
   };
 
   server.server.setRequestHandler(SubscribeRequestSchema, async (request) => {
@@ -123,7 +130,9 @@ export function setUpPush(server: McpServer, deps: RelayDeps): Push {
 }
 
 function channelText(message: RelayMessage): string {
-  const files = message.attachments?.length ? ` [${message.attachments.length} attachment(s): ${message.attachments.map((a) => `#${a.id} ${a.name}`).join(', ')}]` : '';
+  const files = message.attachments?.length
+    ? ` [${message.attachments.length} attachment(s): ${message.attachments.map((a) => `#${a.id} ${a.name}`).join(', ')}]`
+    : '';
   return `${message.message}${files}`;
 }
 

@@ -1,22 +1,23 @@
 // createRelayServer: the MCP server with every tool, resource, prompt and push feature registered. No transport,
 // no process, no argv: the same factory serves stdio, in-memory tests and HTTP.
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+
+import { version } from '../lib/version.js';
 import * as getPrompt from '../prompts/get.js';
 import * as statusPrompt from '../prompts/status.js';
-import { setUpPush } from './push.js';
 import * as attachmentResource from '../resources/attachment.js';
 import * as latest from '../resources/latest.js';
 import * as unread from '../resources/unread.js';
 import * as attachment from '../tools/attachment.js';
 import * as clear from '../tools/clear.js';
-import type { RelayDeps } from './deps.js';
-import { instructions } from './instructions.js';
 import * as fetch from '../tools/fetch.js';
+import { sdkToolError } from '../tools/result.js';
 import * as search from '../tools/search.js';
 import * as send from '../tools/send.js';
-import { sdkToolError } from '../tools/result.js';
 import * as sessions from '../tools/sessions.js';
-import { version } from '../lib/version.js';
+import type { RelayDeps } from './deps.js';
+import { instructions } from './instructions.js';
+import { setUpPush } from './push.js';
 
 export type { RelayDeps } from './deps.js';
 
@@ -31,7 +32,11 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording.
   const sdk = server as unknown as { createToolError?: (message: string) => unknown };
   if (typeof sdk.createToolError === 'function') {
-    sdk.createToolError = (message: string) => sdkToolError(message, tools.map((t) => t.name));
+    sdk.createToolError = (message: string) =>
+      sdkToolError(
+        message,
+        tools.map((t) => t.name),
+      );
   }
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
   for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);

@@ -3,10 +3,11 @@
 // another process took the name, the heartbeat registers it again and the identity follows the new name.
 import os from 'node:os';
 import path from 'node:path';
-import type { Identity } from './identity.js';
+
 import type { Logger } from '../lib/log.js';
 import { HEARTBEAT_MS, nameFromDirectory } from '../store/routing.js';
 import type { SessionInfo, SessionKey, Store } from '../store/store.js';
+import type { Identity } from './identity.js';
 
 export interface SessionOptions {
   kind: string;
@@ -32,11 +33,19 @@ export function defaultSessionName(kind: string, cwd: string | null): string {
 export async function openSession(store: Store, options: SessionOptions): Promise<Session> {
   const wanted = options.name ?? defaultSessionName(options.kind, options.cwd);
   const register = (): Promise<SessionInfo> =>
-    store.registerSession({ kind: options.kind, name: wanted, cwd: options.cwd, host: os.hostname(), pid: process.pid, observer: options.observe });
+    store.registerSession({
+      kind: options.kind,
+      name: wanted,
+      cwd: options.cwd,
+      host: os.hostname(),
+      pid: process.pid,
+      observer: options.observe,
+    });
   let info = await register();
   const identity: Identity = { kind: options.kind, name: info.name, observe: options.observe };
   const key = (): SessionKey => ({ name: info.name, host: info.host, pid: info.pid });
-  if (info.name !== wanted) options.log.info(`session name "${wanted}" is taken by a live session; using "${info.name}"`);
+  if (info.name !== wanted)
+    options.log.info(`session name "${wanted}" is taken by a live session; using "${info.name}"`);
 
   let beating = false;
   const heartbeat = setInterval(() => {
@@ -61,7 +70,9 @@ export async function openSession(store: Store, options: SessionOptions): Promis
     identity,
     close: async () => {
       clearInterval(heartbeat);
-      await store.endSession(key()).catch((error: unknown) => options.log.warn(`could not end session: ${String(error)}`));
+      await store
+        .endSession(key())
+        .catch((error: unknown) => options.log.warn(`could not end session: ${String(error)}`));
     },
   };
 }

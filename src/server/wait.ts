@@ -54,7 +54,10 @@ export function waitFor<T>(store: Store, attempt: () => Promise<T[]>, options: W
     const unsubscribe = store.onChange(run);
     signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish(undefined, []), options.timeoutMs);
-    const ticker = options.onTick === undefined ? undefined : setInterval(() => options.onTick?.(Date.now() - started), options.tickMs ?? 5_000);
+    const ticker =
+      options.onTick === undefined
+        ? undefined
+        : setInterval(() => options.onTick?.(Date.now() - started), options.tickMs ?? 5_000);
     // A message may have arrived between the caller's last look and the subscription.
     run();
   });

@@ -1,8 +1,16 @@
 // Claude Desktop set-up: `mcpServers.relay` in claude_desktop_config.json at the platform's path. Plans one step;
 // steps.ts applies it. Desktop has no slash commands or hooks: it gets the prompts and a memory instruction.
 import path from 'node:path';
+
 import { readJson } from './config-file.js';
-import { serverEntryStep, type ArgsShape, type ServerEntry, type SetupContext, type SetupOptions, type Step } from './steps.js';
+import {
+  type ArgsShape,
+  type ServerEntry,
+  serverEntryStep,
+  type SetupContext,
+  type SetupOptions,
+  type Step,
+} from './steps.js';
 
 export const MEMORY_INSTRUCTION = 'Remember: when I say "get" or "/get" alone, fetch my messages with relay_fetch.';
 
@@ -10,7 +18,8 @@ export const MEMORY_INSTRUCTION = 'Remember: when I say "get" or "/get" alone, f
 export function desktopConfigDir(context: Pick<SetupContext, 'home' | 'env' | 'platform'>): string {
   const { home, env, platform } = context;
   if (platform === 'darwin') return path.posix.join(home, 'Library', 'Application Support', 'Claude');
-  if (platform === 'win32') return path.win32.join(env.APPDATA || path.win32.join(home, 'AppData', 'Roaming'), 'Claude');
+  if (platform === 'win32')
+    return path.win32.join(env.APPDATA || path.win32.join(home, 'AppData', 'Roaming'), 'Claude');
   return path.posix.join(env.XDG_CONFIG_HOME || path.posix.join(home, '.config'), 'Claude');
 }
 
@@ -23,7 +32,8 @@ export function desktopConfigFile(context: Pick<SetupContext, 'home' | 'env' | '
 export const desktopShape: ArgsShape = (rest) =>
   rest[0] === '--client' &&
   rest[1] === 'desktop' &&
-  (rest.length === 2 || (rest[2] === '--sound' && (rest.length === 3 || (rest.length === 4 && !rest[3]!.startsWith('-')))));
+  (rest.length === 2 ||
+    (rest[2] === '--sound' && (rest.length === 3 || (rest.length === 4 && !rest[3]!.startsWith('-')))));
 
 /** sound: undefined = no sound; '' = the platform's default sound; else that sound. */
 export function desktopEntry(context: SetupContext, sound: string | undefined): ServerEntry {
@@ -33,5 +43,7 @@ export function desktopEntry(context: SetupContext, sound: string | undefined): 
 
 export function planDesktop(context: SetupContext, sound: string | undefined, options: SetupOptions): Step[] {
   const file = readJson(desktopConfigFile(context));
-  return [serverEntryStep(file, 'relay MCP server (Claude Desktop)', desktopEntry(context, sound), desktopShape, options)];
+  return [
+    serverEntryStep(file, 'relay MCP server (Claude Desktop)', desktopEntry(context, sound), desktopShape, options),
+  ];
 }

@@ -4,8 +4,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+
 import { createTwoFilesPatch } from 'diff';
-import { JsonSyntaxError, parseObject, type JsonObject } from './json-edit.js';
+
+import { type JsonObject, JsonSyntaxError, parseObject } from './json-edit.js';
 
 /** A config file that cannot be used as it is (unparsable, not an object, unreadable). Nothing was written. */
 export class ConfigFileError extends Error {
@@ -36,12 +38,16 @@ export interface JsonFile extends TextFile {
 export function readText(file: string): TextFile {
   try {
     const stat = fs.statSync(file);
-    if (!stat.isFile()) throw new ConfigFileError(file, `${file} is not a regular file; move it away and run setup again.`);
+    if (!stat.isFile())
+      throw new ConfigFileError(file, `${file} is not a regular file; move it away and run setup again.`);
     return { path: file, text: fs.readFileSync(file, 'utf8'), mode: stat.mode & 0o7777 };
   } catch (error) {
     if (error instanceof ConfigFileError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: file, text: null, mode: null };
-    throw new ConfigFileError(file, `Cannot read ${file} (${(error as Error).message}); fix its permissions and run setup again.`);
+    throw new ConfigFileError(
+      file,
+      `Cannot read ${file} (${(error as Error).message}); fix its permissions and run setup again.`,
+    );
   }
 }
 
@@ -94,7 +100,11 @@ export function diffOf(change: FileChange): string {
     { context: 3 },
   );
   // Drop the "Index:" and "====" header lines jsdiff adds: a plain ---/+++ diff reads better.
-  return patch.split('\n').filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line)).join('\n').trimEnd();
+  return patch
+    .split('\n')
+    .filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line))
+    .join('\n')
+    .trimEnd();
 }
 
 /** `<file>.bak-YYYYMMDD-HHMMSS` (UTC), with `-2`, `-3`... if that name is taken. */
@@ -110,7 +120,10 @@ export function applyChange(change: FileChange, now: Date): string | null {
   if (!changed(change)) return null;
   const existing = readText(change.path);
   if (existing.text !== change.before) {
-    throw new ConfigFileError(change.path, `${change.path} changed while setup was running; nothing was written to it: run setup again.`);
+    throw new ConfigFileError(
+      change.path,
+      `${change.path} changed while setup was running; nothing was written to it: run setup again.`,
+    );
   }
   let backup: string | null = null;
   if (existing.text !== null && change.backup !== false) {
@@ -131,7 +144,10 @@ export function writeAtomic(file: string, text: string, mode: number): void {
   } catch {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   }
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.relay-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  const temp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}.relay-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
+  );
   try {
     const fd = fs.openSync(temp, 'wx', mode);
     try {

@@ -3,7 +3,8 @@
 // Each edit is checked against the same change made on the parsed value; if they ever disagree, the document is
 // re-serialised instead, so an edit can change formatting but never content.
 import { isDeepStrictEqual } from 'node:util';
-import { findNodeAtLocation, parseTree, type Node } from 'jsonc-parser';
+
+import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
 
 export type JsonPath = readonly (string | number)[];
 export type JsonObject = Record<string, unknown>;
@@ -119,7 +120,9 @@ function lineIndent(text: string, offset: number): string {
 }
 
 function serialise(value: unknown, indent: string, unit: string, eol: string): string {
-  return JSON.stringify(value, null, unit).split('\n').join(eol + indent);
+  return JSON.stringify(value, null, unit)
+    .split('\n')
+    .join(eol + indent);
 }
 
 function editSet(text: string, path: JsonPath, value: unknown): string | null {
@@ -144,7 +147,8 @@ function editSet(text: string, path: JsonPath, value: unknown): string | null {
   if (container === undefined) return null;
   const key = path[depth]!;
   let newValue = value;
-  for (let i = path.length - 1; i > depth; i--) newValue = typeof path[i] === 'number' ? [newValue] : { [path[i]!]: newValue };
+  for (let i = path.length - 1; i > depth; i--)
+    newValue = typeof path[i] === 'number' ? [newValue] : { [path[i]!]: newValue };
   if (container.type === 'object' && typeof key !== 'string') return null;
   if (container.type === 'array' && key !== members(container).length) return null;
   if (container.type !== 'object' && container.type !== 'array') return null;
@@ -170,7 +174,12 @@ function editSet(text: string, path: JsonPath, value: unknown): string | null {
   const inner = [container.offset + 1, container.offset + container.length - 1] as const;
   if (!text.trim().includes('\n')) return splice(text, inner[0], inner[1], `${compactName}${JSON.stringify(newValue)}`);
   const indent = containerIndent + unit;
-  return splice(text, inner[0], inner[1], `${eol}${indent}${name}${serialise(newValue, indent, unit, eol)}${eol}${containerIndent}`);
+  return splice(
+    text,
+    inner[0],
+    inner[1],
+    `${eol}${indent}${name}${serialise(newValue, indent, unit, eol)}${eol}${containerIndent}`,
+  );
 }
 
 function editRemove(text: string, path: JsonPath): string | null {

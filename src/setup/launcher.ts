@@ -108,6 +108,10 @@ export function shellSplit(line: string): string[] | null {
 }
 
 /** The command line that runs `relay <args>` through this launcher, for hooks and for messages. */
-export function commandLine(launcher: Launcher, args: readonly string[], platform: NodeJS.Platform = process.platform): string {
+export function commandLine(
+  launcher: Launcher,
+  args: readonly string[],
+  platform: NodeJS.Platform = process.platform,
+): string {
   return shellJoin([launcher.command, ...launcher.args, ...args], platform);
 }

@@ -2,9 +2,10 @@
 // Also the one rule, shared by every target, for an `mcpServers.relay` entry: add it, leave it, update relay's
 // own, and never touch an entry someone else wrote or edited unless --force says so.
 import { isDeepStrictEqual } from 'node:util';
-import { applyChange, changed, jsonText, type FileChange, type JsonFile } from './config-file.js';
+
+import { applyChange, changed, type FileChange, type JsonFile, jsonText } from './config-file.js';
 import { getIn, parseObject, removeIn, setIn } from './json-edit.js';
-import { relayArgs, shellJoin, type Launcher } from './launcher.js';
+import { type Launcher, relayArgs, shellJoin } from './launcher.js';
 
 export type StepStatus = 'create' | 'update' | 'remove' | 'unchanged' | 'conflict' | 'kept';
 
@@ -101,15 +102,30 @@ export function serverEntryStep(
   const current = getIn(file.data, path);
   const base = { what, target: file.path };
   const label = `mcpServers.relay in ${file.path}`;
-  const edit = (body: string): FileChange => ({ path: file.path, before: file.text, after: jsonText(file, body), mode: newFileMode });
+  const edit = (body: string): FileChange => ({
+    path: file.path,
+    before: file.text,
+    after: jsonText(file, body),
+    mode: newFileMode,
+  });
 
   if (!options.uninstall) {
     if (current === undefined) {
-      return { ...base, status: file.text === null ? 'create' : 'update', detail: `add ${label}: ${describeEntry(desired)}`, change: edit(setIn(file.body, path, desired)) };
+      return {
+        ...base,
+        status: file.text === null ? 'create' : 'update',
+        detail: `add ${label}: ${describeEntry(desired)}`,
+        change: edit(setIn(file.body, path, desired)),
+      };
     }
     if (sameEntry(current, desired)) return { ...base, status: 'unchanged', detail: `${label} is already set` };
     if (isSetupEntry(current, shape) || options.force) {
-      return { ...base, status: 'update', detail: `replace ${label} (was: ${describeEntry(current)})`, change: edit(setIn(file.body, path, desired)) };
+      return {
+        ...base,
+        status: 'update',
+        detail: `replace ${label} (was: ${describeEntry(current)})`,
+        change: edit(setIn(file.body, path, desired)),
+      };
     }
     return {
       ...base,
@@ -144,7 +160,9 @@ export function applySteps(steps: Step[], context: SetupContext): void {
       const [command, ...rest] = args;
       const result = context.runner(command!, rest);
       if (result.code !== 0) {
-        throw new SetupRunError(`\`${shellJoin(args)}\` failed (exit ${result.code}): ${(result.stderr || result.stdout).trim()}`);
+        throw new SetupRunError(
+          `\`${shellJoin(args)}\` failed (exit ${result.code}): ${(result.stderr || result.stdout).trim()}`,
+        );
       }
     }
   }

@@ -5,13 +5,15 @@
 // The SQLite file is first opened as the relay opens it (a Python relay's file is upgraded in place); it is
 // otherwise only read. Never writes to a PostgreSQL store that already holds data unless told to replace it.
 import fs from 'node:fs';
+
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
+
 import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres/store.js';
-import { openSqliteStore, type SessionRow } from './sqlite/store.js';
-import { RelayError, defaultRecipient, formatCount } from './store.js';
 import type { StoredMessage } from './rows.js';
+import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
+import { openSqliteStore, type SessionRow } from './sqlite/store.js';
+import { defaultRecipient, formatCount, RelayError } from './store.js';
 
 /** The SQLite schema this copy reads. A new SQLite migration must be taught here (and the migrate test fails until it is). */
 export const COPIED_SQLITE_SCHEMA = 3;
@@ -43,12 +45,22 @@ interface SqliteMessage extends StoredMessage {
   notified_at: string | null;
 }
 
-export async function copySqliteToPostgres(fromPath: string, toUrl: string, options: CopyOptions = {}): Promise<CopyReport> {
+export async function copySqliteToPostgres(
+  fromPath: string,
+  toUrl: string,
+  options: CopyOptions = {},
+): Promise<CopyReport> {
   if (COPIED_SQLITE_SCHEMA !== sqliteSchemaVersion) {
-    throw new Error(`migrate copies SQLite schema ${COPIED_SQLITE_SCHEMA}, but this relay's SQLite schema is ${sqliteSchemaVersion}: teach src/store/copy.ts the new columns`);
+    throw new Error(
+      `migrate copies SQLite schema ${COPIED_SQLITE_SCHEMA}, but this relay's SQLite schema is ${sqliteSchemaVersion}: teach ` +
+        `src/store/copy.ts the new columns`,
+    );
   }
   if (!fs.existsSync(fromPath)) {
-    throw new RelayError('not_relay_db', `There is no relay buffer at ${fromPath}; pass --from with the SQLite file to copy.`);
+    throw new RelayError(
+      'not_relay_db',
+      `There is no relay buffer at ${fromPath}; pass --from with the SQLite file to copy.`,
+    );
   }
   // Opened as a relay opens it: checked, and brought to the current schema.
   await openSqliteStore(fromPath).close();
@@ -83,9 +95,17 @@ export async function copySqliteToPostgres(fromPath: string, toUrl: string, opti
   }
 }
 
-async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, to: string, options: CopyOptions): Promise<CopyReport> {
+async function copy(
+  sqlite: Database.Database,
+  db: pg.PoolClient,
+  from: string,
+  to: string,
+  options: CopyOptions,
+): Promise<CopyReport> {
   // No relay writes while the copy runs: its sends and reads wait, then see the whole copy at once.
-  await db.query('LOCK TABLE relay.messages, relay.inbox, relay.attachments, relay.sessions IN SHARE ROW EXCLUSIVE MODE');
+  await db.query(
+    'LOCK TABLE relay.messages, relay.inbox, relay.attachments, relay.sessions IN SHARE ROW EXCLUSIVE MODE',
+  );
   const { rows: held } = await db.query<{ messages: number; sessions: number }>(
     'SELECT (SELECT count(*) FROM relay.messages) AS messages, (SELECT count(*) FROM relay.sessions) AS sessions',
   );
@@ -95,7 +115,8 @@ async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, 
     if (options.force !== true) {
       throw new RelayError(
         'bad_request',
-        `The PostgreSQL relay store at ${to} already holds ${formatCount(existing.messages)} messages and ${formatCount(existing.sessions)} sessions; ` +
+        `The PostgreSQL relay store at ${to} already holds ${formatCount(existing.messages)} messages and ` +
+          `${formatCount(existing.sessions)} sessions; ` +
           'nothing was copied. Pass --force to replace them with the copy, or use an empty database.',
       );
     }
@@ -104,7 +125,17 @@ async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, 
     replaced = existing;
   }
 
-  const report: CopyReport = { from, to, messages: 0, unread: 0, deliveries: 0, attachments: 0, attachmentBytes: 0, sessions: 0, replaced };
+  const report: CopyReport = {
+    from,
+    to,
+    messages: 0,
+    unread: 0,
+    deliveries: 0,
+    attachments: 0,
+    attachmentBytes: 0,
+    sessions: 0,
+    replaced,
+  };
 
   const messages = sqlite
     .prepare(
@@ -138,7 +169,9 @@ async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, 
   }
 
   const inbox = sqlite
-    .prepare('SELECT mailbox, message_id, read_at FROM inbox WHERE message_id IN (SELECT id FROM messages) ORDER BY message_id, mailbox')
+    .prepare(
+      'SELECT mailbox, message_id, read_at FROM inbox WHERE message_id IN (SELECT id FROM messages) ORDER BY message_id, mailbox',
+    )
     .iterate() as IterableIterator<{ mailbox: string; message_id: number; read_at: string | null }>;
   for (const batch of batches(inbox)) {
     await db.query(
@@ -147,23 +180,26 @@ async function copy(sqlite: Database.Database, db: pg.PoolClient, from: string, 
     );
     report.deliveries += batch.length;
   }
-  report.unread = sqlite.prepare('SELECT count(DISTINCT message_id) FROM inbox WHERE read_at IS NULL AND message_id IN (SELECT id FROM messages)').pluck().get() as number;
+  report.unread = sqlite
+    .prepare(
+      'SELECT count(DISTINCT message_id) FROM inbox WHERE read_at IS NULL AND message_id IN (SELECT id FROM messages)',
+    )
+    .pluck()
+    .get() as number;
 
   // One attachment at a time: up to 25 MB each, never all in memory at once.
   const attachments = sqlite
-    .prepare('SELECT id, message_id, name, media_type, size FROM attachments WHERE message_id IN (SELECT id FROM messages) ORDER BY id')
+    .prepare(
+      'SELECT id, message_id, name, media_type, size FROM attachments WHERE message_id IN (SELECT id FROM messages) ORDER BY id',
+    )
     .all() as { id: number; message_id: number; name: string; media_type: string; size: number }[];
   const bytesOf = sqlite.prepare('SELECT data FROM attachments WHERE id = ?').pluck();
   for (const a of attachments) {
     const data = bytesOf.get(a.id) as Buffer;
-    await db.query('INSERT INTO relay.attachments (id, message_id, name, media_type, size, data) VALUES ($1, $2, $3, $4, $5, $6)', [
-      a.id,
-      a.message_id,
-      a.name,
-      a.media_type,
-      a.size,
-      data,
-    ]);
+    await db.query(
+      'INSERT INTO relay.attachments (id, message_id, name, media_type, size, data) VALUES ($1, $2, $3, $4, $5, $6)',
+      [a.id, a.message_id, a.name, a.media_type, a.size, data],
+    );
     report.attachments += 1;
     report.attachmentBytes += data.length;
   }

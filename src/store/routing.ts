@@ -1,6 +1,6 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
-import { EVERYONE, RelayError, SEED_KINDS, displayKind, type SessionInfo } from './store.js';
+import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -52,8 +52,16 @@ export interface SessionView {
  * Sorts session rows into live, remembered, and long gone (`forget`: the caller deletes those unless mail still
  * waits for the name, and then keeps it among the remembered).
  */
-export function classifySessions(rows: readonly (SessionInfo & { ended: boolean })[], liveness: Liveness): SessionView & { forget: SessionInfo[] } {
-  const view: SessionView & { forget: SessionInfo[] } = { live: [], known: [], knownKinds: new Set(SEED_KINDS), forget: [] };
+export function classifySessions(
+  rows: readonly (SessionInfo & { ended: boolean })[],
+  liveness: Liveness,
+): SessionView & { forget: SessionInfo[] } {
+  const view: SessionView & { forget: SessionInfo[] } = {
+    live: [],
+    known: [],
+    knownKinds: new Set(SEED_KINDS),
+    forget: [],
+  };
   const forgetBefore = liveness.now.getTime() - SESSION_FORGET_MS;
   for (const { ended, ...session } of rows) {
     if (!ended && isLive(session, liveness)) view.live.push(session);
@@ -82,7 +90,10 @@ export function pickName(wanted: string, taken: ReadonlySet<string>): string {
 
 /** A session name from a directory name: unsafe characters become '-', empty becomes the kind. */
 export function nameFromDirectory(dir: string, fallback: string): string {
-  const cleaned = dir.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 48);
+  const cleaned = dir
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 48);
   return cleaned === '' ? fallback : cleaned;
 }
 
@@ -129,7 +140,10 @@ export function route(input: RouteInput): Route {
   const named = live.find((s) => s.name === to) ?? input.known.find((s) => s.name === to);
   if (named !== undefined && !('observer' in named && named.observer)) {
     if (named.name === from) {
-      throw new RelayError('unknown_recipient', `"${to}" is this session itself; name another session, a kind ("desktop", "code") or "*".`);
+      throw new RelayError(
+        'unknown_recipient',
+        `"${to}" is this session itself; name another session, a kind ("desktop", "code") or "*".`,
+      );
     }
     return { mailboxes: [sessionMailbox(named.kind, named.name)], recipients: [named.name] };
   }
@@ -146,5 +160,8 @@ function toSessions(sessions: readonly SessionInfo[]): Route {
 function unknownRecipient(to: string, live: readonly SessionInfo[]): string {
   const list = live.filter((s) => !s.observer).map((s) => `${s.name} (${displayKind(s.kind)})`);
   const sessions = list.length > 0 ? `Live sessions: ${list.join(', ')}.` : 'No session is live right now.';
-  return `No session or client kind is called "${to}". ${sessions} Send to one of them, to a kind ("desktop", "code"), or to "*" for everyone.`;
+  return (
+    `No session or client kind is called "${to}". ${sessions} Send to one of them, to a kind ("desktop", "code"), or to "*" for ` +
+    `everyone.`
+  );
 }

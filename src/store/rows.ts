@@ -1,6 +1,14 @@
 // What the SQL backends share about stored rows: turning a message row into a RelayMessage or a search hit, listing
 // attachments on messages, de-duplicating picked ids, and the "mailbox full" refusal. No SQL and no driver here.
-import { RelayError, defaultRecipient, displayKind, formatCount, type AttachmentInfo, type RelayMessage, type SearchHit } from './store.js';
+import {
+  type AttachmentInfo,
+  defaultRecipient,
+  displayKind,
+  formatCount,
+  RelayError,
+  type RelayMessage,
+  type SearchHit,
+} from './store.js';
 
 /** The columns of a stored message every backend reads; the text is passed apart (a backend may decode it). */
 export interface StoredMessage {
@@ -30,7 +38,10 @@ export function messageFromRow(row: StoredMessage, text: string): RelayMessage {
 }
 
 /** Lists each message's attachments on it (rows of any order; messages without any get no field). */
-export function attachInfos(messages: readonly RelayMessage[], files: readonly (AttachmentInfo & { message_id: number })[]): void {
+export function attachInfos(
+  messages: readonly RelayMessage[],
+  files: readonly (AttachmentInfo & { message_id: number })[],
+): void {
   const byId = new Map(messages.map((m) => [m.id, m]));
   for (const { message_id, ...info } of files) {
     const message = byId.get(message_id);
@@ -39,7 +50,10 @@ export function attachInfos(messages: readonly RelayMessage[], files: readonly (
 }
 
 /** A search result from a message row and the backend's snippet of it. */
-export function searchHit(row: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>, snippet: string): SearchHit {
+export function searchHit(
+  row: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>,
+  snippet: string,
+): SearchHit {
   return {
     id: row.id,
     sender: row.sender,

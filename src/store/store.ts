@@ -265,12 +265,18 @@ export function validateMessageText(message: string, maxBytes: number = LIMITS.m
 /** Checks attachments against the shared limits; throws RelayError. */
 export function validateAttachments(attachments: readonly AttachmentInput[]): void {
   if (attachments.length > LIMITS.maxAttachments) {
-    throw new RelayError('too_large', `A message may carry at most ${LIMITS.maxAttachments} attachments; send the rest in another message.`);
+    throw new RelayError(
+      'too_large',
+      `A message may carry at most ${LIMITS.maxAttachments} attachments; send the rest in another message.`,
+    );
   }
   let total = 0;
   for (const a of attachments) {
     if (a.name.trim() === '' || /[\\/\0]/.test(a.name)) {
-      throw new RelayError('bad_request', `The attachment name "${a.name}" is not a plain file name; give a name without slashes.`);
+      throw new RelayError(
+        'bad_request',
+        `The attachment name "${a.name}" is not a plain file name; give a name without slashes.`,
+      );
     }
     total += a.data.length;
   }
@@ -302,7 +308,11 @@ export function isoTimestamp(date: Date): string {
   return `${iso.slice(0, -1)}000+00:00`;
 }
 
-export function clampLimit(limit: number | undefined, max: number = LIMITS.maxFetchLimit, fallback: number = LIMITS.defaultFetchLimit): number {
+export function clampLimit(
+  limit: number | undefined,
+  max: number = LIMITS.maxFetchLimit,
+  fallback: number = LIMITS.defaultFetchLimit,
+): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.min(max, Math.max(1, Math.trunc(limit)));
 }

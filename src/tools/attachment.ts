@@ -1,6 +1,7 @@
 // relay_attachment: read an attachment's bytes, in slices (text as text, anything else as base64). Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+
 import { asText } from '../server/attachments.js';
 import type { RelayDeps } from '../server/deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
@@ -47,7 +48,10 @@ export function register(server: McpServer, deps: RelayDeps): void {
         const offset = args.offset ?? 0;
         const length = Math.min(args.length ?? DEFAULT_SLICE, MAX_SLICE);
         const slice = await deps.store.attachment(args.id, offset, length);
-        if (slice === null) return fail(`There is no attachment #${args.id} (its message may have been cleared); fetch the message again for its attachment ids.`);
+        if (slice === null)
+          return fail(
+            `There is no attachment #${args.id} (its message may have been cleared); fetch the message again for its attachment ids.`,
+          );
         let data = slice.data;
         // Keep text slices whole characters: cut back to the last complete UTF-8 sequence.
         const end = offset + data.length;

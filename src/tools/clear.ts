@@ -1,6 +1,7 @@
 // relay_clear: delete every message in the buffer.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+
 import type { RelayDeps } from '../server/deps.js';
 import { failureShape, guard, ok } from './result.js';
 

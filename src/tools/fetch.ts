@@ -2,10 +2,11 @@
 // or a look without marking.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { readerOf } from '../server/identity.js';
-import { KIND_PATTERN, LIMITS, SEED_KINDS, clampLimit, type FetchQuery, type RelayMessage } from '../store/store.js';
-import { waitFor } from '../server/wait.js';
+
 import type { RelayDeps } from '../server/deps.js';
+import { readerOf } from '../server/identity.js';
+import { waitFor } from '../server/wait.js';
+import { clampLimit, type FetchQuery, KIND_PATTERN, LIMITS, type RelayMessage, SEED_KINDS } from '../store/store.js';
 import { messageSchema } from './message.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
@@ -15,10 +16,21 @@ export const MAX_WAIT_SECONDS = 600;
 export const PROGRESS_EVERY_MS = 2_000;
 
 export const inputSchema = {
-  limit: z.number().optional().describe(`Max messages, 1-${LIMITS.maxFetchLimit} (default ${LIMITS.defaultFetchLimit})`),
-  reader: z.string().regex(KIND_PATTERN).nullable().optional().describe('Default: this client; null peeks at all without marking'),
+  limit: z
+    .number()
+    .optional()
+    .describe(`Max messages, 1-${LIMITS.maxFetchLimit} (default ${LIMITS.defaultFetchLimit})`),
+  reader: z
+    .string()
+    .regex(KIND_PATTERN)
+    .nullable()
+    .optional()
+    .describe('Default: this client; null peeks at all without marking'),
   unread_only: z.boolean().optional().describe('Only unread messages (default true)'),
-  wait_seconds: z.number().optional().describe(`If none unread, wait up to this long for one (0-${MAX_WAIT_SECONDS}, default 0)`),
+  wait_seconds: z
+    .number()
+    .optional()
+    .describe(`If none unread, wait up to this long for one (0-${MAX_WAIT_SECONDS}, default 0)`),
 };
 
 export const outputSchema = {
@@ -31,7 +43,8 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Fetch from the other Claude',
-      description: 'Fetch messages for this session, oldest unread first, and mark them read. Use when the user says "get".',
+      description:
+        'Fetch messages for this session, oldest unread first, and mark them read. Use when the user says "get".',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -40,13 +53,18 @@ export function register(server: McpServer, deps: RelayDeps): void {
       guard(deps.log, name, async () => {
         const own = readerOf(deps.identity);
         if (typeof args.reader === 'string' && !isSeedKind(args.reader) && args.reader !== deps.identity.kind) {
-          return fail(`reader must be "desktop", "code" or null (got "${args.reader}"); leave it out to read this session's messages.`);
+          return fail(
+            `reader must be "desktop", "code" or null (got "${args.reader}"); leave it out to read this session's messages.`,
+          );
         }
         const reader =
-          args.reader === undefined ? own
-          : args.reader === null || deps.identity.observe ? null
-          : args.reader === own?.kind ? own
-          : { kind: args.reader, name: null };
+          args.reader === undefined
+            ? own
+            : args.reader === null || deps.identity.observe
+              ? null
+              : args.reader === own?.kind
+                ? own
+                : { kind: args.reader, name: null };
         const query: FetchQuery = { reader, limit: clampLimit(args.limit), unreadOnly: args.unread_only ?? true };
         const waitSeconds = clampWait(args.wait_seconds);
         let messages: RelayMessage[];
@@ -63,7 +81,12 @@ export function register(server: McpServer, deps: RelayDeps): void {
                     void extra
                       .sendNotification({
                         method: 'notifications/progress',
-                        params: { progressToken: token, progress: Math.round(elapsed / 1000), total: waitSeconds, message: 'waiting for a message' },
+                        params: {
+                          progressToken: token,
+                          progress: Math.round(elapsed / 1000),
+                          total: waitSeconds,
+                          message: 'waiting for a message',
+                        },
                       })
                       .catch(() => {}),
           });

@@ -3,6 +3,7 @@
 // the same way rather than crashing the server, and logged.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
+
 import type { Logger } from '../lib/log.js';
 import { RelayError } from '../store/store.js';
 
@@ -28,7 +29,10 @@ export async function guard(log: Logger, tool: string, body: () => Promise<CallT
   } catch (error) {
     if (error instanceof RelayError) return fail(error.message);
     log.error(`${tool} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    return fail(`The relay hit an internal error (${error instanceof Error ? error.message : String(error)}); run \`mcp-relay doctor\` and try again.`);
+    return fail(
+      `The relay hit an internal error (${error instanceof Error ? error.message : String(error)}); run \`mcp-relay doctor\` and try ` +
+        `again.`,
+    );
   }
 }
 

@@ -1,8 +1,9 @@
 // relay_search: full-text search over the message history, newest first. Read-only.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
-import { LIMITS, clampLimit } from '../store/store.js';
+
 import type { RelayDeps } from '../server/deps.js';
+import { clampLimit, LIMITS } from '../store/store.js';
 import { failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_search';
@@ -15,7 +16,16 @@ export const inputSchema = {
 export const outputSchema = {
   ...failureShape,
   results: z
-    .array(z.object({ id: z.number().int(), sender: z.string(), from: z.string(), to: z.string(), timestamp: z.string(), snippet: z.string() }))
+    .array(
+      z.object({
+        id: z.number().int(),
+        sender: z.string(),
+        from: z.string(),
+        to: z.string(),
+        timestamp: z.string(),
+        snippet: z.string(),
+      }),
+    )
     .optional()
     .describe('newest first'),
 };

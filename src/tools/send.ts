@@ -1,9 +1,10 @@
 // relay_send: store a message for another session, a kind of client, or everyone.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
+
 import { resolveAttachments } from '../server/attachments.js';
-import { LIMITS, SEED_KINDS } from '../store/store.js';
 import type { RelayDeps } from '../server/deps.js';
+import { LIMITS, SEED_KINDS } from '../store/store.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_send';
@@ -35,7 +36,8 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Send to another Claude',
-      description: 'Send a message to the other Claude (Desktop <-> Code) or a named session, e.g. when asked to "ask Desktop" or "tell Code".',
+      description:
+        'Send a message to the other Claude (Desktop <-> Code) or a named session, e.g. when asked to "ask Desktop" or "tell Code".',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
@@ -47,8 +49,10 @@ export function register(server: McpServer, deps: RelayDeps): void {
         if (sender === null) {
           return fail('Say who is sending: pass sender "desktop" or "code" (this relay was started without --client).');
         }
-        if (identity.observe) return fail('This relay only observes (--observe) and cannot send; send from a normal session.');
-        const attachments = args.attachments === undefined ? [] : await resolveAttachments(args.attachments, deps.files ?? null);
+        if (identity.observe)
+          return fail('This relay only observes (--observe) and cannot send; send from a normal session.');
+        const attachments =
+          args.attachments === undefined ? [] : await resolveAttachments(args.attachments, deps.files ?? null);
         const { message, recipients } = await deps.store.send({
           sender,
           // Sending as another kind (the seed's explicit sender) is not sending as this session.
@@ -58,7 +62,9 @@ export function register(server: McpServer, deps: RelayDeps): void {
           message: args.message,
           attachments,
         });
-        deps.log.debug(`sent #${message.id} from ${message.from} to ${recipients.join(', ')} (${Buffer.byteLength(args.message)} bytes)`);
+        deps.log.debug(
+          `sent #${message.id} from ${message.from} to ${recipients.join(', ')} (${Buffer.byteLength(args.message)} bytes)`,
+        );
         return ok({ id: message.id, recipients });
       }),
   );

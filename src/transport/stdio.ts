@@ -8,9 +8,15 @@
 //  - chunks are joined once per line, not once per chunk.
 // It must never write anything but JSON-RPC messages to stdout.
 import type { Readable, Writable } from 'node:stream';
+
 import { serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, JSONRPCMessageSchema, type JSONRPCMessage, type RequestId } from '@modelcontextprotocol/sdk/types.js';
+import {
+  ErrorCode,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  type RequestId,
+} from '@modelcontextprotocol/sdk/types.js';
 
 /** Room for a 64 KB message many times over, and for inline attachments, while bounding memory. */
 export const DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024;
@@ -115,7 +121,9 @@ export class RelayStdioTransport implements Transport {
       const { head, tail, bytes } = this.oversized;
       this.oversized = undefined;
       const id = findRequestId(head.toString('utf8')) ?? findRequestId(tail.toString('utf8'));
-      const reason = `Request too large: ${bytes.toLocaleString('en-US')} bytes exceeds the relay's limit of ${this.maxLineBytes.toLocaleString('en-US')} bytes per message; send less data in one call.`;
+      const reason =
+        `Request too large: ${bytes.toLocaleString('en-US')} bytes exceeds the relay's limit of ` +
+        `${this.maxLineBytes.toLocaleString('en-US')} bytes per message; send less data in one call.`;
       this.onrejected(reason);
       if (id !== undefined) void this.reply(id, ErrorCode.InvalidRequest, reason);
       return;
@@ -152,7 +160,11 @@ export class RelayStdioTransport implements Transport {
   private rejectInvalid(parsed: unknown): void {
     if (Array.isArray(parsed)) {
       this.onrejected('a JSON-RPC batch (not supported by MCP)');
-      void this.reply(null, ErrorCode.InvalidRequest, 'Invalid request: JSON-RPC batches are not supported; send one message per line.');
+      void this.reply(
+        null,
+        ErrorCode.InvalidRequest,
+        'Invalid request: JSON-RPC batches are not supported; send one message per line.',
+      );
       return;
     }
     const message = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : {};

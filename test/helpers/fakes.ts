@@ -2,6 +2,7 @@
 // variables) as raw NUL-separated bytes, so a test sees exactly what reached the program.
 import fs from 'node:fs';
 import path from 'node:path';
+
 import type { Logger } from '../../src/lib/log.js';
 import { tempDir } from './temp.js';
 

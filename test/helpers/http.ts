@@ -4,11 +4,13 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { onTestFinished } from 'vitest';
-import { startHttpRelay, type HttpRelay, type HttpRelayOptions } from '../../src/http/server.js';
+
+import { type HttpRelay, type HttpRelayOptions, startHttpRelay } from '../../src/http/server.js';
 import { silentLogger } from '../../src/lib/log.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
@@ -62,14 +64,21 @@ export interface RawResponse {
 }
 
 /** One HTTP request with exactly these headers (Host included), answered or failed; never left open. */
-export function rawRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-    });
+    const req = http.request(
+      url,
+      { method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+      },
+    );
     req.on('error', reject);
     req.setTimeout(10_000, () => req.destroy(new Error('no answer within 10 s')));
     if (init.body !== undefined) req.write(init.body);
@@ -88,8 +97,15 @@ export const initializeBody = JSON.stringify({
 export const postHeaders = { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' };
 
 /** `mcp-relay serve --http --port 0 ...` spawned; resolves with its URL once it says it listens. Killed afterwards. */
-export function spawnHttpServe(args: string[], home: string, extra: Record<string, string> = {}): Promise<{ url: string; stderr: () => string; pid: number }> {
-  const child = spawn(process.execPath, [cliPath, 'serve', '--http', '--port', '0', ...args], { env: testEnv(home, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnHttpServe(
+  args: string[],
+  home: string,
+  extra: Record<string, string> = {},
+): Promise<{ url: string; stderr: () => string; pid: number }> {
+  const child = spawn(process.execPath, [cliPath, 'serve', '--http', '--port', '0', ...args], {
+    env: testEnv(home, extra),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -103,7 +119,11 @@ export function spawnHttpServe(args: string[], home: string, extra: Record<strin
       const match = /listening on (http:\/\/\S+)/.exec(stderr);
       if (match !== null) {
         clearTimeout(timer);
-        resolve({ url: match[1]!, stderr: () => stderr + (stdout === '' ? '' : `\n[stdout!] ${stdout}`), pid: child.pid! });
+        resolve({
+          url: match[1]!,
+          stderr: () => stderr + (stdout === '' ? '' : `\n[stdout!] ${stdout}`),
+          pid: child.pid!,
+        });
       }
     });
     child.once('exit', (code) => {

@@ -1,5 +1,6 @@
 // A CliIo for running a command in-process: captured stdout/stderr, a chosen environment, HOME and stdin.
 import { PassThrough, Readable } from 'node:stream';
+
 import type { CliIo } from '../../src/cli/io.js';
 
 export interface FakeIo extends CliIo {
@@ -24,7 +25,9 @@ export function fakeIo(options: FakeIoOptions): FakeIo {
   const stderr = new PassThrough();
   stdout.on('data', (c: Buffer) => (out += c.toString()));
   stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & { isTTY?: boolean };
+  const stdin = Readable.from(options.stdin === undefined ? [] : [Buffer.from(options.stdin)]) as Readable & {
+    isTTY?: boolean;
+  };
   if (options.isTTY === true) stdin.isTTY = true;
   return {
     stdout,

@@ -2,6 +2,7 @@
 // dropped when the test ends, after every store opened through it is closed.
 import pg from 'pg';
 import { inject, onTestFinished } from 'vitest';
+
 import { openPostgresStore, type PostgresStore, type PostgresStoreOptions } from '../../src/store/postgres/store.js';
 
 export const postgres = inject('postgres');

@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+
 import Database from 'better-sqlite3';
 
 /** True while the pid runs; a zombie waiting for its reaper counts as gone. */

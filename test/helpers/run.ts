@@ -1,6 +1,7 @@
 // Running other programs (npm, npx, mcpb) from tests: an argument array, no shell, a time limit, and the child
 // killed if the test ends first. Output is returned whole for assertions and error messages.
 import { spawn } from 'node:child_process';
+
 import { onTestFinished } from 'vitest';
 
 export interface RunResult {
@@ -9,9 +10,18 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs: number }): Promise<RunResult> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; timeoutMs: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     // detached: the child leads its own process group, so the whole group (npm and what it spawned) can be killed.
     const killGroup = () => {
       try {

@@ -1,12 +1,14 @@
 // An in-memory relay: the server factory and an SDK Client joined by InMemoryTransport, on a temp database, with
 // a registered session like the CLI's.
 import path from 'node:path';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { onTestFinished } from 'vitest';
-import { noIdentity } from '../../src/server/identity.js';
+
 import { silentLogger } from '../../src/lib/log.js';
+import { noIdentity } from '../../src/server/identity.js';
 import { createRelayServer, type RelayDeps } from '../../src/server/server.js';
 import { openSession } from '../../src/server/session.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
@@ -18,7 +20,10 @@ export interface Connected {
   store: Store;
   dbFile: string;
   deps: RelayDeps;
-  call(name: string, args?: Record<string, unknown>): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }>;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+  ): Promise<CallToolResult & { structuredContent?: Record<string, unknown> }>;
 }
 
 export interface ConnectOptions {
@@ -29,12 +34,22 @@ export interface ConnectOptions {
   client?: Client;
 }
 
-export async function connect(kind: string | null, dbFile = path.join(tempDir(), 'relay.db'), options: ConnectOptions = {}): Promise<Connected> {
+export async function connect(
+  kind: string | null,
+  dbFile = path.join(tempDir(), 'relay.db'),
+  options: ConnectOptions = {},
+): Promise<Connected> {
   const store = openSqliteStore(dbFile, { pollMs: 60_000 });
   const session =
     kind === null
       ? undefined
-      : await openSession(store, { kind, name: options.name, cwd: options.cwd ?? process.cwd(), observe: options.observe ?? false, log: silentLogger });
+      : await openSession(store, {
+          kind,
+          name: options.name,
+          cwd: options.cwd ?? process.cwd(),
+          observe: options.observe ?? false,
+          log: silentLogger,
+        });
   const deps: RelayDeps = {
     store,
     identity: session?.identity ?? { ...noIdentity, observe: options.observe ?? false },
@@ -57,7 +72,8 @@ export async function connect(kind: string | null, dbFile = path.join(tempDir(),
     store,
     dbFile,
     deps,
-    call: async (name, args = {}) => (await client.callTool({ name, arguments: args })) as Awaited<ReturnType<Connected['call']>>,
+    call: async (name, args = {}) =>
+      (await client.callTool({ name, arguments: args })) as Awaited<ReturnType<Connected['call']>>,
   };
 }
 

@@ -1,10 +1,12 @@
 // Spawning the built CLI the way Claude does (stdio, temp HOME), and making sure every child dies with the test.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { onTestFinished } from 'vitest';
+
 import { lineReader } from './lines.js';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -59,7 +61,10 @@ export interface RawProcess {
 
 /** The CLI with its stdio in our hands, for writing raw bytes at it. Killed when the test ends. */
 export function spawnRaw(args: string[], home: string, extra: Record<string, string> = {}): RawProcess {
-  const child = spawn(process.execPath, [cliPath, ...args], { env: testEnv(home, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cliPath, ...args], {
+    env: testEnv(home, extra),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   onTestFinished(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -96,9 +101,17 @@ export const initialize = JSON.stringify({
 });
 
 /** Runs the CLI to completion and returns its exit code and output. */
-export function runCli(args: string[], home: string, extra: Record<string, string> = {}, input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  home: string,
+  extra: Record<string, string> = {},
+  input?: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: testEnv(home, extra), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: testEnv(home, extra),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`mcp-relay ${args.join(' ')} did not exit`));

@@ -3,8 +3,9 @@
 // the server stays up and answers the next valid request.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+
 import { DEFAULT_MAX_LINE_BYTES } from '../../src/transport/stdio.js';
-import { initialize, spawnClient, spawnRaw, type RawProcess } from '../helpers/spawn.js';
+import { initialize, type RawProcess, spawnClient, spawnRaw } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
 const text = (result: CallToolResult) => (result.content[0] as { text: string }).text;
@@ -12,7 +13,8 @@ const text = (result: CallToolResult) => (result.content[0] as { text: string })
 describe('bad tool arguments from the SDK Client over stdio', () => {
   it('answers each with a tool error that names the problem, and keeps serving', async () => {
     const { client } = await spawnClient(['--client', 'desktop', '--no-notify'], tempDir());
-    const call = async (name: string, args: Record<string, unknown>) => (await client.callTool({ name, arguments: args })) as CallToolResult;
+    const call = async (name: string, args: Record<string, unknown>) =>
+      (await client.callTool({ name, arguments: args })) as CallToolResult;
     const cases: [label: string, tool: string, args: Record<string, unknown>, error: RegExp][] = [
       ['message of the wrong type', 'relay_send', { message: 42 }, /message/],
       ['missing message', 'relay_send', {}, /message/],
@@ -22,7 +24,12 @@ describe('bad tool arguments from the SDK Client over stdio', () => {
       ['unread_only as a string', 'relay_fetch', { unread_only: 'yes' }, /unread_only/],
       ['unknown reader', 'relay_fetch', { reader: 'everyone' }, /reader/],
       ['empty message', 'relay_send', { message: '' }, /empty/],
-      ['10 MB message', 'relay_send', { message: 'x'.repeat(10 * 1024 * 1024) }, /10,485,760 bytes of UTF-8; the limit is 65,536/],
+      [
+        '10 MB message',
+        'relay_send',
+        { message: 'x'.repeat(10 * 1024 * 1024) },
+        /10,485,760 bytes of UTF-8; the limit is 65,536/,
+      ],
       // The client JSON-encodes a lone surrogate as a \ud800 escape; the relay refuses to store ill-formed text.
       ['lone surrogate', 'relay_send', { message: 'a\ud800b' }, /lone surrogate/],
       ['unknown tool', 'relay_teleport', {}, /no tool called relay_teleport; relay's tools are relay_send/],
@@ -41,7 +48,10 @@ describe('bad tool arguments from the SDK Client over stdio', () => {
   it('clamps out-of-range limits and passes NUL bytes through unchanged', async () => {
     const { client } = await spawnClient(['--client', 'desktop', '--no-notify'], tempDir());
     const call = async (name: string, args: Record<string, unknown>) =>
-      JSON.parse(text((await client.callTool({ name, arguments: args })) as CallToolResult)) as { ok: boolean; messages: { message: string }[] };
+      JSON.parse(text((await client.callTool({ name, arguments: args })) as CallToolResult)) as {
+        ok: boolean;
+        messages: { message: string }[];
+      };
     for (let i = 0; i < 25; i++) await call('relay_send', { message: `m${i}` });
     const peek = async (limit: number) => (await call('relay_fetch', { reader: null, limit })).messages.length;
     expect(await peek(1e308)).toBe(20);
@@ -87,15 +97,27 @@ describe('malformed JSON-RPC written straight to stdin', () => {
       [line({ jsonrpc: '2.0', id: { nested: 1 }, method: 'tools/list' }), { id: null, error: { code: -32600 } }],
       [line({ jsonrpc: '2.0', id: 1.5, method: 'tools/list' }), { id: null, error: { code: -32600 } }],
       ['{"jsonrpc":"2.0","id":1e400,"method":"tools/list"}\n', { id: null, error: { code: -32600 } }],
-      [line([{ jsonrpc: '2.0', id: 11, method: 'tools/list' }, { jsonrpc: '2.0', id: 12, method: 'tools/list' }]), { id: null, error: { code: -32600, message: expect.stringMatching(/batches are not supported/) } }],
+      [
+        line([
+          { jsonrpc: '2.0', id: 11, method: 'tools/list' },
+          { jsonrpc: '2.0', id: 12, method: 'tools/list' },
+        ]),
+        { id: null, error: { code: -32600, message: expect.stringMatching(/batches are not supported/) } },
+      ],
       ['[]\n', { id: null, error: { code: -32600 } }],
       ['5\n', { id: null, error: { code: -32600 } }],
       ['null\n', { id: null, error: { code: -32600 } }],
       [line({ jsonrpc: '2.0', method: 5 }), { id: null, error: { code: -32600 } }],
       [line({ jsonrpc: '2.0', id: 7, method: 'no/such/method' }), { id: 7, error: { code: -32601 } }],
       // The SDK answers a request whose params fail its schema with -32603 (JSON-RPC would say -32602).
-      [line({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { arguments: {} } }), { id: 8, error: { code: -32603 } }],
-      [line({ jsonrpc: '2.0', id: 9, method: 'resources/read', params: { uri: 'messages://nope' } }), { id: 9, error: { code: -32602 } }],
+      [
+        line({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { arguments: {} } }),
+        { id: 8, error: { code: -32603 } },
+      ],
+      [
+        line({ jsonrpc: '2.0', id: 9, method: 'resources/read', params: { uri: 'messages://nope' } }),
+        { id: 9, error: { code: -32602 } },
+      ],
     ];
     for (const [input, reply] of answers) {
       raw.send(input);
@@ -114,9 +136,16 @@ describe('malformed JSON-RPC written straight to stdin', () => {
     const raw = await started();
     const send = (id: number, escaped: string) =>
       `{"jsonrpc":"2.0","id":${id},"method":"tools/call","params":{"name":"relay_send","arguments":{"message":"${escaped}"}}}\n`;
-    for (const [id, escaped] of [[1, 'a\\ud800b'], [2, '\\udc00'], [3, 'end\\ud83d']] as const) {
+    for (const [id, escaped] of [
+      [1, 'a\\ud800b'],
+      [2, '\\udc00'],
+      [3, 'end\\ud83d'],
+    ] as const) {
       raw.send(send(id, escaped));
-      expect(await raw.next()).toMatchObject({ id, result: { isError: true, structuredContent: { ok: false, error: expect.stringMatching(/lone surrogate/) } } });
+      expect(await raw.next()).toMatchObject({
+        id,
+        result: { isError: true, structuredContent: { ok: false, error: expect.stringMatching(/lone surrogate/) } },
+      });
     }
     raw.send(send(4, 'rocket \\ud83d\\ude80'));
     expect(await raw.next()).toMatchObject({ id: 4, result: { structuredContent: { ok: true } } });

@@ -4,6 +4,7 @@
 // Run on the SQLite file and on PostgreSQL (when the run has a PostgreSQL server).
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
+
 import { postgres, testDatabase } from '../helpers/postgres.js';
 import { body } from '../helpers/server.js';
 import { spawnClient } from '../helpers/spawn.js';
@@ -22,7 +23,8 @@ describe.each(backends)('concurrency ($name)', ({ db }) => {
   it(`delivers ${SENDERS} × ${EACH} concurrent sends to each of ${FETCHERS} fetching sessions exactly once`, async () => {
     const home = tempDir();
     const dbArgs = await db();
-    const spawn = (kind: string, name: string) => spawnClient(['--client', kind, '--name', name, '--no-notify', ...dbArgs], home);
+    const spawn = (kind: string, name: string) =>
+      spawnClient(['--client', kind, '--name', name, '--no-notify', ...dbArgs], home);
     const fetchers = await Promise.all(Array.from({ length: FETCHERS }, (_, i) => spawn('desktop', `desk${i}`)));
     const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => spawn('cursor', `send${i}`)));
     const errors: string[] = [];
@@ -31,7 +33,10 @@ describe.each(backends)('concurrency ($name)', ({ db }) => {
     const sending = senders.map(async ({ client }, s) => {
       for (let n = 0; n < EACH; n++) {
         for (;;) {
-          const result = (await client.callTool({ name: 'relay_send', arguments: { message: `${s}:${n}` } })) as CallToolResult;
+          const result = (await client.callTool({
+            name: 'relay_send',
+            arguments: { message: `${s}:${n}` },
+          })) as CallToolResult;
           const out = body(result);
           if (out.ok === true) {
             expect(out.recipients).toHaveLength(FETCHERS);
@@ -68,7 +73,9 @@ describe.each(backends)('concurrency ($name)', ({ db }) => {
     await Promise.all(fetching);
 
     expect(errors).toEqual([]);
-    const expected = Array.from({ length: SENDERS }, (_, s) => Array.from({ length: EACH }, (_, n) => `${s}:${n}`)).flat().sort();
+    const expected = Array.from({ length: SENDERS }, (_, s) => Array.from({ length: EACH }, (_, n) => `${s}:${n}`))
+      .flat()
+      .sort();
     for (const got of received) {
       expect(got).toHaveLength(SENDERS * EACH);
       expect([...got].sort()).toEqual(expected);

@@ -1,8 +1,10 @@
 // Crash safety: a relay killed with SIGKILL in the middle of a stream of sends loses none that it acknowledged, and
 // leaves a file that passes PRAGMA integrity_check and opens again at once.
 import path from 'node:path';
+
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
 import { canWriteNow } from '../helpers/process.js';
@@ -50,7 +52,12 @@ describe('kill -9 during a stream of sends', () => {
     const db = new Database(dbFile);
     try {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-      const stored = new Map((db.prepare('SELECT id, message FROM messages').all() as { id: number; message: string }[]).map((r) => [r.id, r.message]));
+      const stored = new Map(
+        (db.prepare('SELECT id, message FROM messages').all() as { id: number; message: string }[]).map((r) => [
+          r.id,
+          r.message,
+        ]),
+      );
       for (const [id, message] of acknowledged) expect(stored.get(id), `message #${id}`).toBe(message);
     } finally {
       db.close();
@@ -58,7 +65,9 @@ describe('kill -9 during a stream of sends', () => {
     // The relay's own store opens it and the messages are there to fetch, oldest first.
     const store = openSqliteStore(dbFile);
     try {
-      const fetched = await drain(() => store.fetch({ reader: { kind: 'code', name: null }, limit: 20, unreadOnly: true }));
+      const fetched = await drain(() =>
+        store.fetch({ reader: { kind: 'code', name: null }, limit: 20, unreadOnly: true }),
+      );
       expect(fetched.map((m) => m.id)).toEqual([...fetched.map((m) => m.id)].sort((a, b) => a - b));
       const texts = new Set(fetched.map((m) => m.message));
       for (const message of acknowledged.values()) expect(texts.has(message), message).toBe(true);

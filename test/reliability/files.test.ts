@@ -1,13 +1,15 @@
 // Files, through the built CLI: private modes whatever the umask, and files that cannot be used (corrupt, a
 // directory, read-only, a full disk) each give a clear error naming the path, with nothing overwritten.
 // The store-level checks of the same cases are in test/store.sqlite.test.ts; these add what the user sees.
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
 import { killIfAlive } from '../helpers/process.js';
@@ -16,13 +18,19 @@ import { tempDir } from '../helpers/temp.js';
 
 interface Relay {
   child: ChildProcessWithoutNullStreams;
-  call(name: string, args?: Record<string, unknown>): Promise<{ ok: boolean; error?: string; id?: number; messages?: { id: number; message: string }[] }>;
+  call(
+    name: string,
+    args?: Record<string, unknown>,
+  ): Promise<{ ok: boolean; error?: string; id?: number; messages?: { id: number; message: string }[] }>;
   stop(): Promise<number | null>;
 }
 
 /** The CLI started through `sh -c '<shell>; exec node cli.js ...'` (for umask and ulimit), initialized. */
 async function startRelay(shell: string, args: string[], home: string): Promise<Relay> {
-  const child = spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, cliPath, ...args], { env: testEnv(home), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('sh', ['-c', `${shell}; exec "$0" "$@"`, process.execPath, cliPath, ...args], {
+    env: testEnv(home),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   onTestFinished(() => killIfAlive(child.pid));
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const lines = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -66,7 +74,10 @@ describe('file modes', () => {
 describe('files relay cannot use: a clear error naming the path, and nothing overwritten', () => {
   const refuses = async (dbPath: string, home: string, error: RegExp, options: { asNobody?: boolean } = {}) => {
     const before = fs.statSync(dbPath).isFile() ? fs.readFileSync(dbPath) : undefined;
-    const result = options.asNobody === true ? await runAsNobody(['--client', 'code', '--db', dbPath], home) : await runCli(['--client', 'code', '--db', dbPath], home, {}, `${initialize}\n`);
+    const result =
+      options.asNobody === true
+        ? await runAsNobody(['--client', 'code', '--db', dbPath], home)
+        : await runCli(['--client', 'code', '--db', dbPath], home, {}, `${initialize}\n`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain(dbPath);
@@ -145,7 +156,12 @@ const NOBODY = 65534;
 
 function runAsNobody(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { env: testEnv(home), uid: NOBODY, gid: NOBODY, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      env: testEnv(home),
+      uid: NOBODY,
+      gid: NOBODY,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     onTestFinished(() => killIfAlive(child.pid));
     let stdout = '';
     let stderr = '';

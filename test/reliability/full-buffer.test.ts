@@ -2,6 +2,7 @@
 // are refused with an error that says what to do, nothing unread is evicted, and the other direction still works.
 // Desktop's messages go to the one live Code session, "parser", whose mailbox fills.
 import { describe, expect, it } from 'vitest';
+
 import { LIMITS } from '../../src/store/store.js';
 import { drain } from '../helpers/drain.js';
 import { body } from '../helpers/server.js';
@@ -23,7 +24,8 @@ describe('the unread cap', () => {
     expect(cap).toBe(1_000);
     await Promise.all(
       Array.from({ length: 10 }, async (_, stream) => {
-        for (let n = 0; n < cap / 10; n++) expect((await call(desktop, 'relay_send', { message: `m${stream * 1000 + n}` })).ok).toBe(true);
+        for (let n = 0; n < cap / 10; n++)
+          expect((await call(desktop, 'relay_send', { message: `m${stream * 1000 + n}` })).ok).toBe(true);
       }),
     );
 
@@ -31,7 +33,9 @@ describe('the unread cap', () => {
     expect(refused.isError).toBe(true);
     expect(body(refused as never)).toEqual({
       ok: false,
-      error: 'parser already has 1,000 unread messages (the limit); nothing was dropped. Ask parser to fetch them, or clear the buffer, then send again.',
+      error:
+        'parser already has 1,000 unread messages (the limit); nothing was dropped. Ask parser to fetch them, or clear the buffer, ' +
+        'then send again.',
     });
     // The cap is per recipient: Code can still write to Desktop.
     expect((await call(code, 'relay_send', { message: 'the other way' })).ok).toBe(true);
@@ -40,7 +44,9 @@ describe('the unread cap', () => {
     const fetched = await drain(async () => (await call(code, 'relay_fetch', { limit: 20 })).messages ?? []);
     expect(fetched).toHaveLength(cap);
     expect(fetched.map((m) => m.id)).toEqual([...fetched.map((m) => m.id)].sort((a, b) => a - b));
-    const expected = Array.from({ length: 10 }, (_, stream) => Array.from({ length: cap / 10 }, (_, n) => `m${stream * 1000 + n}`)).flat();
+    const expected = Array.from({ length: 10 }, (_, stream) =>
+      Array.from({ length: cap / 10 }, (_, n) => `m${stream * 1000 + n}`),
+    ).flat();
     expect(fetched.map((m) => m.message).sort()).toEqual(expected.sort());
 
     // Room again.

@@ -4,7 +4,9 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { onTestFinished, describe, expect, it } from 'vitest';
+
+import { describe, expect, it, onTestFinished } from 'vitest';
+
 import { canWriteNow, fifo, killIfAlive, waitGone } from '../helpers/process.js';
 import { cliPath, initialize, spawnRaw, testEnv } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';

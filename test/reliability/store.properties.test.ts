@@ -1,7 +1,9 @@
 // The Store properties (test/store.properties.ts) against the SQLite backend on temp files, and against PostgreSQL
 // on the run's throw-away cluster (one database for all runs, cleared between them: a database per run is slow).
 import path from 'node:path';
+
 import { afterAll, describe, it } from 'vitest';
+
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
 import { postgres, testDatabase } from '../helpers/postgres.js';

@@ -3,6 +3,7 @@
 // be allowed to CREATE DATABASE). Without PostgreSQL binaries the PostgreSQL tests are skipped with a loud reason,
 // except in CI (CI or RELAY_PG_REQUIRED set), where that fails the run. Any other failure to start fails the run.
 import type { TestProject } from 'vitest/node';
+
 import { findPgBin, startCluster } from '../../scripts/pg-cluster.mjs';
 
 export interface PostgresContext {
@@ -30,7 +31,10 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     if (process.env.CI || process.env.RELAY_PG_REQUIRED === '1') {
       throw new Error(`${reason}; the PostgreSQL store tests are required here (install Debian's postgresql package).`);
     }
-    process.stderr.write(`\n${'!'.repeat(100)}\n!! SKIPPING the PostgreSQL store tests: ${reason}.\n!! Install PostgreSQL (Debian: apt-get install postgresql) or set RELAY_TEST_PG_URL to run them.\n${'!'.repeat(100)}\n\n`);
+    process.stderr.write(
+      `\n${'!'.repeat(100)}\n!! SKIPPING the PostgreSQL store tests: ${reason}.\n!! Install PostgreSQL (Debian: apt-get install ` +
+        `postgresql) or set RELAY_TEST_PG_URL to run them.\n${'!'.repeat(100)}\n\n`,
+    );
     project.provide('postgres', { adminUrl: null, reason });
     return undefined;
   }

@@ -4,25 +4,23 @@
 // LISTEN/NOTIFY (postgres-watch.ts). It must never print or store the connection password: `location` has none.
 // Loaded only through a dynamic import (open.ts), so a relay on SQLite never loads `pg`.
 import os from 'node:os';
+
 import pg from 'pg';
-import { pgMigrations, pgSchemaVersion } from './migrations/index.js';
-import { PgChangeWatcher } from './watch.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from '../rows.js';
+
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, type StoredMessage, uniqueIds } from '../rows.js';
 import {
-  LIMITS,
-  RelayError,
-  defaultRecipient,
-  isoTimestamp,
-  searchWords,
-  validateAttachments,
-  validateMessageText,
   type AttachmentInfo,
   type AttachmentSlice,
+  defaultRecipient,
   type FetchQuery,
+  isoTimestamp,
+  LIMITS,
   type Reader,
+  RelayError,
   type RelayMessage,
   type SearchHit,
+  searchWords,
   type SendInput,
   type SendResult,
   type SessionInfo,
@@ -30,7 +28,11 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
+  validateAttachments,
+  validateMessageText,
 } from '../store.js';
+import { pgMigrations, pgSchemaVersion } from './migrations/index.js';
+import { PgChangeWatcher } from './watch.js';
 
 export interface PostgresStoreOptions {
   /** Injected in tests. Default: this machine's clock corrected to the database server's (measured at open). */
@@ -71,11 +73,15 @@ const SESSIONS_LOCK = 0x72656c6179_02;
 const MESSAGE_COLUMNS =
   'id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
 const SESSION_COLUMNS = 's.name, s.kind, s.cwd, s.host, s.pid, s.observer, s.started_at, s.last_seen, s.ended';
-const SESSION_UNREAD = "(SELECT count(*) FROM relay.inbox i WHERE i.mailbox = s.kind || '/' || s.name AND i.read_at IS NULL) AS unread";
+const SESSION_UNREAD =
+  "(SELECT count(*) FROM relay.inbox i WHERE i.mailbox = s.kind || '/' || s.name AND i.read_at IS NULL) AS unread";
 
 /** Named statements are prepared once per pooled connection. */
 const SQL = {
-  byId: { name: 'relay_by_id', text: `SELECT ${MESSAGE_COLUMNS} FROM relay.messages WHERE id = ANY($1::bigint[]) ORDER BY id` },
+  byId: {
+    name: 'relay_by_id',
+    text: `SELECT ${MESSAGE_COLUMNS} FROM relay.messages WHERE id = ANY($1::bigint[]) ORDER BY id`,
+  },
   // Run after the mailboxes' locks: refuses when one of them is full, else stores and delivers the message, in one
   // statement whose snapshot (taken after the locks) sees every earlier send, so the cap is exact. Parameters: the
   // message's columns 1-7, the mailboxes in routing order 8, the cap 9.
@@ -167,7 +173,10 @@ const SQL = {
     name: 'relay_session_rows',
     text: `SELECT ${SESSION_COLUMNS}, ${SESSION_UNREAD} FROM relay.sessions s ORDER BY s.started_at, s.seq`,
   },
-  sessionRoutes: { name: 'relay_session_routes', text: `SELECT ${SESSION_COLUMNS}, 0 AS unread FROM relay.sessions s ORDER BY s.started_at, s.seq` },
+  sessionRoutes: {
+    name: 'relay_session_routes',
+    text: `SELECT ${SESSION_COLUMNS}, 0 AS unread FROM relay.sessions s ORDER BY s.started_at, s.seq`,
+  },
   upsertSession: {
     name: 'relay_upsert_session',
     text: `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
@@ -189,7 +198,10 @@ const SQL = {
     text: `DELETE FROM relay.sessions WHERE name = $1
              AND NOT EXISTS (SELECT 1 FROM relay.inbox WHERE mailbox = $2 AND read_at IS NULL)`,
   },
-  anyUnnotified: { name: 'relay_any_unnotified', text: 'SELECT 1 FROM relay.messages WHERE notified_at IS NULL LIMIT 1' },
+  anyUnnotified: {
+    name: 'relay_any_unnotified',
+    text: 'SELECT 1 FROM relay.messages WHERE notified_at IS NULL LIMIT 1',
+  },
   // Claimed exactly once across processes: rows another claim holds are skipped, and the UPDATE is the claim.
   claim: {
     name: 'relay_claim',
@@ -197,7 +209,9 @@ const SQL = {
              UPDATE relay.messages SET notified_at = $1 WHERE id IN (
                SELECT id FROM relay.messages WHERE notified_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
              RETURNING id)
-           SELECT ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')} FROM relay.messages m JOIN claimed c ON c.id = m.id
+           SELECT ${MESSAGE_COLUMNS.split(', ')
+             .map((c) => `m.${c}`)
+             .join(', ')} FROM relay.messages m JOIN claimed c ON c.id = m.id
            WHERE EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
            ORDER BY m.id`,
   },
@@ -224,7 +238,9 @@ const SQL = {
 /** ts_headline's marks: control characters no text search shows, turned into [ and ] once the ellipses are placed. */
 const MARK_OPEN = '\u0002';
 const MARK_CLOSE = '\u0003';
-const HEADLINE_OPTIONS = `StartSel="${MARK_OPEN}", StopSel="${MARK_CLOSE}", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, FragmentDelimiter=" … "`;
+const HEADLINE_OPTIONS =
+  `StartSel="${MARK_OPEN}", StopSel="${MARK_CLOSE}", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, ` +
+  `FragmentDelimiter=" … "`;
 
 interface MessageRow extends StoredMessage {
   message: string;
@@ -309,13 +325,15 @@ export async function migratePostgres(pool: pg.Pool, location: string): Promise<
     if (info.encoding !== 'UTF8') {
       throw new RelayError(
         'not_relay_db',
-        `The PostgreSQL database at ${location} uses the ${info.encoding} encoding; relay needs UTF8 (create one with: createdb -E UTF8 -T template0 NAME).`,
+        `The PostgreSQL database at ${location} uses the ${info.encoding} encoding; relay needs UTF8 (create one with: createdb -E ` +
+          `UTF8 -T template0 NAME).`,
       );
     }
     if (!info.ours && info.foreign) {
       throw new RelayError(
         'not_relay_db',
-        `The PostgreSQL database at ${location} has a schema "relay" that is not a relay store (no relay.relay_schema table); it was left untouched: use another database.`,
+        `The PostgreSQL database at ${location} has a schema "relay" that is not a relay store (no relay.relay_schema table); it was ` +
+          `left untouched: use another database.`,
       );
     }
     let version = info.ours ? await currentVersion(client) : 0;
@@ -349,7 +367,9 @@ export async function migratePostgres(pool: pg.Pool, location: string): Promise<
 }
 
 async function currentVersion(client: pg.PoolClient): Promise<number> {
-  const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM relay.relay_schema');
+  const { rows } = await client.query<{ version: number | null }>(
+    'SELECT max(version) AS version FROM relay.relay_schema',
+  );
   return rows[0]?.version ?? 0;
 }
 
@@ -357,7 +377,8 @@ function checkVersion(version: number, location: string): void {
   if (version > pgSchemaVersion) {
     throw new RelayError(
       'newer_schema',
-      `The PostgreSQL relay store at ${location} was written by a newer relay (schema ${version}, this one knows ${pgSchemaVersion}); upgrade mcp-server-relay.`,
+      `The PostgreSQL relay store at ${location} was written by a newer relay (schema ${version}, this one knows ${pgSchemaVersion}); ` +
+        `upgrade mcp-server-relay.`,
     );
   }
 }
@@ -372,27 +393,43 @@ export function connectError(location: string, error: unknown): RelayError {
   const code = pgCode(error);
   const detail = error instanceof Error ? error.message : String(error);
   if (code === '28P01' || code === '28000') {
-    return new RelayError('unavailable', `PostgreSQL at ${location} refused the login (${detail}); check the user and password in the URL.`);
+    return new RelayError(
+      'unavailable',
+      `PostgreSQL at ${location} refused the login (${detail}); check the user and password in the URL.`,
+    );
   }
   if (code === '3D000') {
-    return new RelayError('unavailable', `PostgreSQL at ${location}: ${detail}; create it (createdb NAME) or fix the URL.`);
+    return new RelayError(
+      'unavailable',
+      `PostgreSQL at ${location}: ${detail}; create it (createdb NAME) or fix the URL.`,
+    );
   }
   if (code === '42501') {
     return new RelayError(
       'unwritable',
-      `PostgreSQL at ${location} does not let this user create relay's tables (${detail}); run relay once as the database owner, or GRANT CREATE ON DATABASE to this user.`,
+      `PostgreSQL at ${location} does not let this user create relay's tables (${detail}); run relay once as the database owner, or ` +
+        `GRANT CREATE ON DATABASE to this user.`,
     );
   }
-  return new RelayError('unavailable', `Cannot use PostgreSQL at ${location} (${detail}); check the URL and that the server is running, then try again.`);
+  return new RelayError(
+    'unavailable',
+    `Cannot use PostgreSQL at ${location} (${detail}); check the URL and that the server is running, then try again.`,
+  );
 }
 
 /** Connection-level failures (server gone, network down): worth a clear "try again", not an internal error. */
 function isConnectionError(error: unknown): boolean {
   const code = pgCode(error);
   if (code !== undefined && (code.startsWith('08') || code.startsWith('57P'))) return true;
-  if (code !== undefined && ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(code)) return true;
+  if (
+    code !== undefined &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'EPIPE', 'EAI_AGAIN'].includes(code)
+  )
+    return true;
   const message = error instanceof Error ? error.message : '';
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(message);
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
 }
 
 type Db = pg.PoolClient | pg.Pool;
@@ -437,7 +474,10 @@ export class PostgresStore implements Store {
       if (input.replyTo !== undefined) {
         const [original] = (await db.query<MessageRow>(SQL.byId, [[input.replyTo]])).rows;
         if (original === undefined) {
-          throw new RelayError('bad_request', `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`);
+          throw new RelayError(
+            'bad_request',
+            `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`,
+          );
         }
         to ??= original.from_session ?? original.sender;
       }
@@ -461,7 +501,8 @@ export class PostgresStore implements Store {
       ).rows;
       if (row?.full_mailbox != null) throw mailboxFull(row.full_mailbox, row.full_count ?? this.maxUnread);
       const inserted = row as MessageRow;
-      for (const a of attachments) await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
+      for (const a of attachments)
+        await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
       const [message] = attachments.length > 0 ? await this.withAttachments(db, [inserted]) : [toMessage(inserted)];
       return { message: message as RelayMessage, recipients: target.recipients };
     });
@@ -483,7 +524,12 @@ export class PostgresStore implements Store {
       });
     }
     // Most fetches find nothing: look without a transaction first, and open one only to lock and mark what is there.
-    if (unreadOnly && (await this.autocommit(async (db) => (await db.query(SQL.unreadPeek, [own, reader.kind, reader.name, 1])).rowCount)) === 0) {
+    if (
+      unreadOnly &&
+      (await this.autocommit(
+        async (db) => (await db.query(SQL.unreadPeek, [own, reader.kind, reader.name, 1])).rowCount,
+      )) === 0
+    ) {
       return [];
     }
     return this.write(async (db) => {
@@ -492,7 +538,10 @@ export class PostgresStore implements Store {
         picked = (await db.query<UnreadRow>(SQL.unreadFor, params)).rows;
       } else {
         const ids = (await db.query<{ message_id: number }>(SQL.newestFor, params)).rows.map((r) => r.message_id);
-        picked = ids.flatMap((id) => [{ mailbox: own, message_id: id }, { mailbox: reader.kind, message_id: id }]);
+        picked = ids.flatMap((id) => [
+          { mailbox: own, message_id: id },
+          { mailbox: reader.kind, message_id: id },
+        ]);
       }
       const ids = uniqueIds(picked);
       if (ids.length === 0) return [];
@@ -504,7 +553,9 @@ export class PostgresStore implements Store {
   }
 
   async latest(limit: number): Promise<RelayMessage[]> {
-    return this.autocommit(async (db) => this.withAttachments(db, (await db.query<MessageRow>(SQL.newest, [limit])).rows.reverse()));
+    return this.autocommit(async (db) =>
+      this.withAttachments(db, (await db.query<MessageRow>(SQL.newest, [limit])).rows.reverse()),
+    );
   }
 
   async clear(): Promise<number> {
@@ -525,7 +576,15 @@ export class PostgresStore implements Store {
     return this.write(async (db) => {
       await db.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_LOCK]);
       const name = registrationName(input.name, input.kind, await this.sessionView(db, 'route', true));
-      await db.query(SQL.upsertSession, [name, input.kind, input.cwd, input.host, input.pid, input.observer, this.now().toISOString()]);
+      await db.query(SQL.upsertSession, [
+        name,
+        input.kind,
+        input.cwd,
+        input.host,
+        input.pid,
+        input.observer,
+        this.now().toISOString(),
+      ]);
       const row = (await db.query<SessionRow>(SQL.sessionRows)).rows.find((r) => r.name === name) as SessionRow;
       return sessionInfo(row);
     });
@@ -533,13 +592,20 @@ export class PostgresStore implements Store {
 
   async touchSession(session: SessionKey): Promise<boolean> {
     return this.autocommit(async (db) => {
-      const result = await db.query(SQL.touchSession, [this.now().toISOString(), session.name, session.pid, session.host]);
+      const result = await db.query(SQL.touchSession, [
+        this.now().toISOString(),
+        session.name,
+        session.pid,
+        session.host,
+      ]);
       return (result.rowCount ?? 0) > 0;
     });
   }
 
   async endSession(session: SessionKey): Promise<void> {
-    await this.autocommit(async (db) => db.query(SQL.endSession, [this.now().toISOString(), session.name, session.pid, session.host]));
+    await this.autocommit(async (db) =>
+      db.query(SQL.endSession, [this.now().toISOString(), session.name, session.pid, session.host]),
+    );
   }
 
   async sessions(): Promise<SessionInfo[]> {
@@ -560,10 +626,11 @@ export class PostgresStore implements Store {
     const tsquery = tsQuery(query);
     return this.autocommit(async (db) => {
       const rows = (
-        await db.query<Omit<MessageRow, 'message_exact' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & { headline: string }>(
-          SQL.search,
-          [tsquery, limit, HEADLINE_OPTIONS],
-        )
+        await db.query<
+          Omit<MessageRow, 'message_exact' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & {
+            headline: string;
+          }
+        >(SQL.search, [tsquery, limit, HEADLINE_OPTIONS])
       ).rows;
       return rows.map((r) => searchHit(r, snippet(r.message, r.headline)));
     });
@@ -572,7 +639,11 @@ export class PostgresStore implements Store {
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {
     return this.autocommit(async (db) => {
       const [row] = (
-        await db.query<AttachmentInfo & { message_id: number; data: Buffer | null }>(SQL.attachmentSlice, [id, offset, length])
+        await db.query<AttachmentInfo & { message_id: number; data: Buffer | null }>(SQL.attachmentSlice, [
+          id,
+          offset,
+          length,
+        ])
       ).rows;
       if (row === undefined) return null;
       return { ...row, offset, data: row.data ?? Buffer.alloc(0) };
@@ -608,11 +679,20 @@ export class PostgresStore implements Store {
    * long-dead sessions; for routing it leaves out the unread counts nobody reads there.
    */
   private async sessionView(db: Db, use: 'list' | 'route', write: boolean): Promise<SessionView> {
-    const rows = (await db.query<SessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows.map((row) => ({ ...sessionInfo(row), ended: row.ended }));
-    const view = classifySessions(rows, { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) });
+    const rows = (await db.query<SessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows.map((row) => ({
+      ...sessionInfo(row),
+      ended: row.ended,
+    }));
+    const view = classifySessions(rows, {
+      now: this.now(),
+      host: this.host,
+      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
+    });
     for (const row of view.forget) {
       // Long gone: forgotten, unless mail still waits for the name.
-      const forgotten = write && ((await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)])).rowCount ?? 0) > 0;
+      const forgotten =
+        write &&
+        ((await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)])).rowCount ?? 0) > 0;
       if (!forgotten) view.known.push(row);
     }
     return view;
@@ -626,7 +706,9 @@ export class PostgresStore implements Store {
   private async withAttachments(db: Db, rows: readonly MessageRow[]): Promise<RelayMessage[]> {
     const messages = rows.map(toMessage);
     if (messages.length === 0) return messages;
-    const files = (await db.query<AttachmentInfo & { message_id: number }>(SQL.attachmentsOf, [messages.map((m) => m.id)])).rows;
+    const files = (
+      await db.query<AttachmentInfo & { message_id: number }>(SQL.attachmentsOf, [messages.map((m) => m.id)])
+    ).rows;
     attachInfos(messages, files);
     return messages;
   }
@@ -681,25 +763,36 @@ export class PostgresStore implements Store {
     if (error instanceof RelayError) return error;
     const code = pgCode(error);
     if (code === '22021' || code === '22P05') {
-      return new RelayError('bad_request', `PostgreSQL refused a text value (${(error as Error).message}); send it without NUL or control characters in names.`);
+      return new RelayError(
+        'bad_request',
+        `PostgreSQL refused a text value (${(error as Error).message}); send it without NUL or control characters in names.`,
+      );
     }
     if (code === '55P03' || code === '40P01' || code === '40001') {
       return new RelayError('busy', `The PostgreSQL relay store at ${this.location} is busy; try again in a moment.`);
     }
     if (code === '53100') {
-      return new RelayError('disk_full', `The PostgreSQL server at ${this.location} is out of disk space; free some space there and try again.`);
+      return new RelayError(
+        'disk_full',
+        `The PostgreSQL server at ${this.location} is out of disk space; free some space there and try again.`,
+      );
     }
     if (code === '53300') {
-      return new RelayError('busy', `The PostgreSQL server at ${this.location} has no connection to spare (too many clients); try again in a moment.`);
+      return new RelayError(
+        'busy',
+        `The PostgreSQL server at ${this.location} has no connection to spare (too many clients); try again in a moment.`,
+      );
     }
     if (this.closed) return new RelayError('unavailable', `The relay store at ${this.location} is closed.`);
     if (isConnectionError(error)) {
       return new RelayError(
         'unavailable',
-        `Lost the connection to PostgreSQL at ${this.location} (${(error as Error).message}); check that the server is reachable, then try again.`,
+        `Lost the connection to PostgreSQL at ${this.location} (${(error as Error).message}); check that the server is reachable, then ` +
+          `try again.`,
       );
     }
-    if (code !== undefined && (code.startsWith('28') || code === '3D000' || code === '42501')) return connectError(this.location, error);
+    if (code !== undefined && (code.startsWith('28') || code === '3D000' || code === '42501'))
+      return connectError(this.location, error);
     // Anything else is a bug here, reported as an internal error by the caller.
     return error;
   }
@@ -728,7 +821,9 @@ function toMessage(row: MessageRow): RelayMessage {
  * the SQLite store's (letters, digits, '_'), so nothing in the text is tsquery syntax.
  */
 export function tsQuery(text: string): string {
-  return searchWords(text).map((w) => `'${w}':*`).join(' & ');
+  return searchWords(text)
+    .map((w) => `'${w}':*`)
+    .join(' & ');
 }
 
 /** ts_headline's fragment with [marks], and '…' where it cuts words off, as SQLite's snippet() shows. */

@@ -47,7 +47,8 @@ export class PgChangeWatcher {
     if (this.listeners.size === 1) this.start();
     return () => {
       if (!this.listeners.delete(listener)) return;
-      if (this.listeners.size === 0) this.stop();
+      // stop() never rejects (it catches client.end()).
+      if (this.listeners.size === 0) void this.stop();
     };
   }
 

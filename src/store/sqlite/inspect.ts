@@ -1,6 +1,7 @@
 // Read-only facts about a SQLite relay file for `doctor`: schema version, journal mode, SQLite version. Opens the
 // file read-only and changes nothing; the Store interface deliberately hides these driver details.
 import Database from 'better-sqlite3';
+
 import { schemaVersion } from './migrations/index.js';
 
 export interface SqliteFacts {

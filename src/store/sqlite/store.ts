@@ -2,25 +2,23 @@
 // prepared once. It must never overwrite or "repair" a file it does not recognise: every open failure names the path.
 import fs from 'node:fs';
 import os from 'node:os';
+
 import Database from 'better-sqlite3';
-import { migrations, schemaVersion } from './migrations/index.js';
+
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds, type StoredMessage } from '../rows.js';
-import { ChangeWatcher } from './watch.js';
+import { attachInfos, mailboxFull, messageFromRow, searchHit, type StoredMessage, uniqueIds } from '../rows.js';
 import {
-  LIMITS,
-  RelayError,
-  defaultRecipient,
-  isoTimestamp,
-  searchWords,
-  validateAttachments,
-  validateMessageText,
   type AttachmentInfo,
   type AttachmentSlice,
+  defaultRecipient,
   type FetchQuery,
+  isoTimestamp,
+  LIMITS,
   type Reader,
+  RelayError,
   type RelayMessage,
   type SearchHit,
+  searchWords,
   type SendInput,
   type SendResult,
   type SessionInfo,
@@ -28,7 +26,11 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
+  validateAttachments,
+  validateMessageText,
 } from '../store.js';
+import { migrations, schemaVersion } from './migrations/index.js';
+import { ChangeWatcher } from './watch.js';
 
 export interface SqliteStoreOptions {
   now?: () => Date;
@@ -55,7 +57,8 @@ const ROUTING_VIEW_MS = 1_000;
 export const PRUNE_BATCH = 32;
 
 const SEED_COLUMNS = ['id', 'sender', 'message', 'timestamp', 'read_by_desktop_at', 'read_by_code_at'];
-const MESSAGE_COLUMNS = 'id, sender, message, timestamp, read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
+const MESSAGE_COLUMNS =
+  'id, sender, message, timestamp, read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
 
 /** Opens (creating if absent, mode 0600) and migrates a relay database. Throws RelayError naming the path. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
@@ -95,12 +98,18 @@ function prepareFile(path: string): void {
     return;
   }
   if (stat.isDirectory()) {
-    throw new RelayError('not_relay_db', `${path} is a directory, not a relay database; remove it or pass --db with a file path.`);
+    throw new RelayError(
+      'not_relay_db',
+      `${path} is a directory, not a relay database; remove it or pass --db with a file path.`,
+    );
   }
   try {
     fs.accessSync(path, fs.constants.R_OK | fs.constants.W_OK);
   } catch {
-    throw new RelayError('unwritable', `The relay database ${path} is not writable by this user; fix its permissions (chmod u+rw "${path}") or pass --db.`);
+    throw new RelayError(
+      'unwritable',
+      `The relay database ${path} is not writable by this user; fix its permissions (chmod u+rw "${path}") or pass --db.`,
+    );
   }
   // The Python relay created the file with the umask (often world-readable): tighten it, messages are private.
   if ((stat.mode & 0o077) !== 0 && typeof process.getuid === 'function' && stat.uid === process.getuid()) {
@@ -141,22 +150,46 @@ function openError(path: string, error: unknown): RelayError {
   // Extended result codes (SQLITE_READONLY_DIRECTORY, SQLITE_BUSY_SNAPSHOT, ...) belong to their primary code.
   const primary = code?.replace(/^(SQLITE_[A-Z]+?)(_[A-Z_]+)?$/, '$1');
   if (primary === 'SQLITE_NOTADB') {
-    return new RelayError('not_relay_db', `${path} is not an SQLite database (it was left untouched); move it away or pass --db with another path.`);
+    return new RelayError(
+      'not_relay_db',
+      `${path} is not an SQLite database (it was left untouched); move it away or pass --db with another path.`,
+    );
   }
   if (primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED') {
-    return new RelayError('busy', `The relay database ${path} stayed locked by another process; try again in a moment (or find what holds it).`);
+    return new RelayError(
+      'busy',
+      `The relay database ${path} stayed locked by another process; try again in a moment (or find what holds it).`,
+    );
   }
   if (primary === 'SQLITE_CORRUPT') {
-    return new RelayError('corrupt', `The relay database ${path} is corrupt (${detail}); it was left untouched: move it away and restart to begin a new one.`);
+    return new RelayError(
+      'corrupt',
+      `The relay database ${path} is corrupt (${detail}); it was left untouched: move it away and restart to begin a new one.`,
+    );
   }
   if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-    return new RelayError('unwritable', `Cannot create the relay database ${path}: its directory does not exist; create it or pass --db with another path.`);
+    return new RelayError(
+      'unwritable',
+      `Cannot create the relay database ${path}: its directory does not exist; create it or pass --db with another path.`,
+    );
   }
-  if (primary === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || (error as NodeJS.ErrnoException).code === 'ENOSPC') {
+  if (
+    primary === 'SQLITE_FULL' ||
+    code === 'SQLITE_IOERR_WRITE' ||
+    (error as NodeJS.ErrnoException).code === 'ENOSPC'
+  ) {
     return new RelayError('disk_full', `The disk holding ${path} is full; free some space and try again.`);
   }
-  if (primary === 'SQLITE_READONLY' || primary === 'SQLITE_CANTOPEN' || primary === 'SQLITE_PERM' || (error as NodeJS.ErrnoException).code === 'EACCES') {
-    return new RelayError('unwritable', `Cannot open the relay database ${path} for writing (${detail}); check the path and its permissions, or pass --db.`);
+  if (
+    primary === 'SQLITE_READONLY' ||
+    primary === 'SQLITE_CANTOPEN' ||
+    primary === 'SQLITE_PERM' ||
+    (error as NodeJS.ErrnoException).code === 'EACCES'
+  ) {
+    return new RelayError(
+      'unwritable',
+      `Cannot open the relay database ${path} for writing (${detail}); check the path and its permissions, or pass --db.`,
+    );
   }
   return new RelayError('corrupt', `Cannot open the relay database ${path}: ${detail}`);
 }
@@ -165,17 +198,32 @@ function openError(path: string, error: unknown): RelayError {
 function checkRecognised(db: Database.Database, path: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > schemaVersion) {
-    throw new RelayError('newer_schema', `The relay database ${path} was written by a newer relay (schema ${version}, this one knows ${schemaVersion}); upgrade mcp-server-relay.`);
+    throw new RelayError(
+      'newer_schema',
+      `The relay database ${path} was written by a newer relay (schema ${version}, this one knows ${schemaVersion}); upgrade ` +
+        `mcp-server-relay.`,
+    );
   }
-  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").pluck().all() as string[];
+  const tables = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .pluck()
+    .all() as string[];
   if (tables.length === 0) return;
   if (!tables.includes('messages')) {
-    throw new RelayError('not_relay_db', `${path} is an SQLite database but not a relay buffer (it has no messages table); it was left untouched: pass --db with another path.`);
+    throw new RelayError(
+      'not_relay_db',
+      `${path} is an SQLite database but not a relay buffer (it has no messages table); it was left untouched: pass --db with another ` +
+        `path.`,
+    );
   }
   const columns = (db.prepare('PRAGMA table_info(messages)').all() as { name: string }[]).map((c) => c.name);
   const missing = SEED_COLUMNS.filter((c) => !columns.includes(c));
   if (missing.length > 0) {
-    throw new RelayError('not_relay_db', `${path} has a messages table without the relay's columns (${missing.join(', ')}); it was left untouched: pass --db with another path.`);
+    throw new RelayError(
+      'not_relay_db',
+      `${path} has a messages table without the relay's columns (${missing.join(', ')}); it was left untouched: pass --db with another ` +
+        `path.`,
+    );
   }
 }
 
@@ -184,7 +232,10 @@ function migrate(db: Database.Database, path: string): void {
     // Re-read inside the write lock: another relay may have migrated the file meanwhile.
     let version = db.pragma('user_version', { simple: true }) as number;
     if (version > schemaVersion) {
-      throw new RelayError('newer_schema', `The relay database ${path} was written by a newer relay (schema ${version}); upgrade mcp-server-relay.`);
+      throw new RelayError(
+        'newer_schema',
+        `The relay database ${path} was written by a newer relay (schema ${version}); upgrade mcp-server-relay.`,
+      );
     }
     for (; version < schemaVersion; version++) {
       db.exec(migrations[version] as string);
@@ -198,7 +249,6 @@ function migrate(db: Database.Database, path: string): void {
 interface MessageRow extends StoredMessage {
   message: string;
 }
-
 
 interface UnreadRow {
   mailbox: string;
@@ -232,17 +282,23 @@ export const UNREAD_FOR_SQL = `
 // Prepared once per connection: per-call preparation is the usual hidden cost of a SQLite-backed server.
 function prepareStatements(db: Database.Database) {
   return {
-    insert: db.prepare('INSERT INTO messages (sender, message, timestamp, recipient, from_session, reply_to) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: db.prepare(
+      'INSERT INTO messages (sender, message, timestamp, recipient, from_session, reply_to) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     deliver: db.prepare('INSERT OR IGNORE INTO inbox (mailbox, message_id) VALUES (?, ?)'),
     attach: db.prepare('INSERT INTO attachments (message_id, name, media_type, size, data) VALUES (?, ?, ?, ?, ?)'),
     byId: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`),
     exists: db.prepare('SELECT 1 FROM messages WHERE id = ?').pluck(),
-    unreadCount: db.prepare('SELECT count(*) FROM inbox INDEXED BY inbox_unread WHERE mailbox = ? AND read_at IS NULL').pluck(),
+    unreadCount: db
+      .prepare('SELECT count(*) FROM inbox INDEXED BY inbox_unread WHERE mailbox = ? AND read_at IS NULL')
+      .pluck(),
     unreadFor: db.prepare(UNREAD_FOR_SQL),
-    newestFor: db.prepare(
-      `SELECT DISTINCT i.message_id FROM inbox i JOIN messages m ON m.id = i.message_id
+    newestFor: db
+      .prepare(
+        `SELECT DISTINCT i.message_id FROM inbox i JOIN messages m ON m.id = i.message_id
        WHERE i.mailbox IN (?1, ?2) AND (?3 IS NULL OR m.from_session IS NOT ?3) ORDER BY i.message_id DESC LIMIT ?4`,
-    ).pluck(),
+      )
+      .pluck(),
     newest: db.prepare(`SELECT ${MESSAGE_COLUMNS} FROM messages ORDER BY id DESC LIMIT ?`),
     markInbox: db.prepare('UPDATE inbox SET read_at = ? WHERE mailbox = ? AND message_id = ? AND read_at IS NULL'),
     markDesktop: db.prepare('UPDATE messages SET read_by_desktop_at = ? WHERE id = ? AND read_by_desktop_at IS NULL'),
@@ -253,12 +309,16 @@ function prepareStatements(db: Database.Database) {
     ),
     // Two seeks: max(id) - min(id) in one expression would scan the table.
     span: db.prepare('SELECT coalesce((SELECT max(id) FROM messages) - (SELECT min(id) FROM messages) + 1, 0)').pluck(),
-    anyUnread: db.prepare('SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox IN (?, ?) AND read_at IS NULL LIMIT 1').pluck(),
-    evictable: db.prepare(
-      `SELECT m.id FROM messages m
+    anyUnread: db
+      .prepare('SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox IN (?, ?) AND read_at IS NULL LIMIT 1')
+      .pluck(),
+    evictable: db
+      .prepare(
+        `SELECT m.id FROM messages m
        WHERE NOT EXISTS (SELECT 1 FROM inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
        ORDER BY m.id DESC LIMIT -1 OFFSET ?`,
-    ).pluck(),
+      )
+      .pluck(),
     evict: db.prepare('DELETE FROM messages WHERE id = ?'),
     unindex: db.prepare('DELETE FROM messages_fts WHERE rowid = ?'),
     count: db.prepare('SELECT count(*) FROM messages').pluck(),
@@ -271,7 +331,9 @@ function prepareStatements(db: Database.Database) {
     clearInbox: db.prepare('DELETE FROM inbox'),
     clearMessages: db.prepare('DELETE FROM messages'),
     clearIndex: db.prepare('DELETE FROM messages_fts'),
-    sessionRows: db.prepare('SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid'),
+    sessionRows: db.prepare(
+      'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid',
+    ),
     upsertSession: db.prepare(
       `INSERT INTO sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
        VALUES (@name, @kind, @cwd, @host, @pid, @observer, @now, @now, 0)
@@ -284,10 +346,16 @@ function prepareStatements(db: Database.Database) {
       `DELETE FROM sessions WHERE name = ?1
          AND NOT EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox = ?2 AND read_at IS NULL)`,
     ),
-    anyUnnotified: db.prepare('SELECT 1 FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL LIMIT 1').pluck(),
-    unnotified: db.prepare('SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT ?').pluck(),
+    anyUnnotified: db
+      .prepare('SELECT 1 FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL LIMIT 1')
+      .pluck(),
+    unnotified: db
+      .prepare('SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT ?')
+      .pluck(),
     markNotified: db.prepare('UPDATE messages SET notified_at = ? WHERE id = ? AND notified_at IS NULL'),
-    stillUnread: db.prepare('SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = ? AND read_at IS NULL LIMIT 1').pluck(),
+    stillUnread: db
+      .prepare('SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = ? AND read_at IS NULL LIMIT 1')
+      .pluck(),
     // The index is brought up to date when someone searches, not on every send (FTS5 writes several pages per row):
     // every message up to the highest indexed id is indexed, so the rest is what comes after it.
     indexedUpTo: db.prepare('SELECT coalesce(max(rowid), 0) FROM messages_fts').pluck(),
@@ -353,7 +421,10 @@ export class SqliteStore implements Store {
       if (input.replyTo !== undefined) {
         const original = this.statements.byId.get(input.replyTo) as MessageRow | undefined;
         if (original === undefined) {
-          throw new RelayError('bad_request', `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`);
+          throw new RelayError(
+            'bad_request',
+            `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`,
+          );
         }
         to ??= original.from_session ?? original.sender;
       }
@@ -363,7 +434,14 @@ export class SqliteStore implements Store {
         const unread = this.statements.unreadCount.get(mailbox) as number;
         if (unread >= this.maxUnread) throw mailboxFull(mailbox, unread);
       }
-      const { lastInsertRowid } = this.statements.insert.run(input.sender, input.message, timestamp, to, from, input.replyTo ?? null);
+      const { lastInsertRowid } = this.statements.insert.run(
+        input.sender,
+        input.message,
+        timestamp,
+        to,
+        from,
+        input.replyTo ?? null,
+      );
       const id = Number(lastInsertRowid);
       for (const mailbox of target.mailboxes) this.statements.deliver.run(mailbox, id);
       const files = attachments.map((a) => ({
@@ -372,7 +450,17 @@ export class SqliteStore implements Store {
         media_type: a.mediaType,
         size: a.data.length,
       }));
-      const message = toMessage({ id, sender: input.sender, message: input.message, timestamp, read_by_desktop_at: null, read_by_code_at: null, from_session: from, recipient: to, reply_to: input.replyTo ?? null });
+      const message = toMessage({
+        id,
+        sender: input.sender,
+        message: input.message,
+        timestamp,
+        read_by_desktop_at: null,
+        read_by_code_at: null,
+        from_session: from,
+        recipient: to,
+        reply_to: input.replyTo ?? null,
+      });
       if (files.length > 0) message.attachments = files;
       return { message, recipients: target.recipients };
     });
@@ -387,9 +475,13 @@ export class SqliteStore implements Store {
     const pick = (): UnreadRow[] => {
       if (unreadOnly) return this.statements.unreadFor.all(params) as UnreadRow[];
       const ids = (this.statements.newestFor.all(params) as number[]).reverse();
-      return ids.flatMap((id) => [{ mailbox: own, message_id: id }, { mailbox: reader.kind, message_id: id }]);
+      return ids.flatMap((id) => [
+        { mailbox: own, message_id: id },
+        { mailbox: reader.kind, message_id: id },
+      ]);
     };
-    const load = (picked: readonly UnreadRow[]) => uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
+    const load = (picked: readonly UnreadRow[]) =>
+      uniqueIds(picked).map((id) => this.statements.byId.get(id) as MessageRow);
     const mark = query.mark ?? true;
     if (!mark) return this.read(() => this.withAttachments(load(pick())));
     // Most fetches find nothing: look (one index seek) without the write lock first, and take it only to pick and
@@ -447,7 +539,10 @@ export class SqliteStore implements Store {
 
   async touchSession(session: SessionKey): Promise<boolean> {
     this.routing = undefined;
-    return this.write(() => this.statements.touchSession.run(this.now().toISOString(), session.name, session.pid, session.host).changes > 0);
+    return this.write(
+      () =>
+        this.statements.touchSession.run(this.now().toISOString(), session.name, session.pid, session.host).changes > 0,
+    );
   }
 
   async endSession(session: SessionKey): Promise<void> {
@@ -480,14 +575,18 @@ export class SqliteStore implements Store {
       this.write(() => this.statements.indexAfter.run(this.statements.indexedUpTo.get() as number));
     }
     return this.read(() => {
-      const rows = this.statements.search.all(match, limit) as (Omit<MessageRow, 'message' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & { snippet: string })[];
+      const rows = this.statements.search.all(match, limit) as (Omit<
+        MessageRow,
+        'message' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'
+      > & { snippet: string })[];
       return rows.map((r) => searchHit(r, r.snippet));
     });
   }
 
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {
     return this.read(() => {
-      const row = this.statements.attachmentSlice.get(offset, length, id) as (AttachmentInfo & { message_id: number; data: Buffer | null }) | undefined;
+      const row = this.statements.attachmentSlice.get(offset, length, id) as
+        (AttachmentInfo & { message_id: number; data: Buffer | null }) | undefined;
       if (row === undefined) return null;
       return { ...row, offset, data: row.data ?? Buffer.alloc(0) };
     });
@@ -527,7 +626,8 @@ export class SqliteStore implements Store {
   private routingView(): SessionView {
     const version = this.statements.dataVersion.get() as number;
     const cached = this.routing;
-    if (cached !== undefined && cached.version === version && Date.now() - cached.at < ROUTING_VIEW_MS) return cached.view;
+    if (cached !== undefined && cached.version === version && Date.now() - cached.at < ROUTING_VIEW_MS)
+      return cached.view;
     const view = this.sessionView(false);
     this.routing = { version, at: Date.now(), view };
     return view;
@@ -535,11 +635,20 @@ export class SqliteStore implements Store {
 
   /** Live sessions, remembered ones, and the kinds that may be addressed; in a write, tidies away long-dead ones. */
   private sessionView(withUnread: boolean): SessionView {
-    const rows = (this.statements.sessionRows.all() as SessionRow[]).map((row) => ({ ...this.sessionInfo(row, withUnread), ended: row.ended !== 0 }));
-    const view = classifySessions(rows, { now: this.now(), host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) });
+    const rows = (this.statements.sessionRows.all() as SessionRow[]).map((row) => ({
+      ...this.sessionInfo(row, withUnread),
+      ended: row.ended !== 0,
+    }));
+    const view = classifySessions(rows, {
+      now: this.now(),
+      host: this.host,
+      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
+    });
     for (const row of view.forget) {
       // Long gone: forgotten, unless mail still waits for the name.
-      const forgotten = this.db.inTransaction && this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name)).changes > 0;
+      const forgotten =
+        this.db.inTransaction &&
+        this.statements.forgetSession.run(row.name, sessionMailbox(row.kind, row.name)).changes > 0;
       if (!forgotten) view.known.push(row);
     }
     return view;
@@ -562,7 +671,9 @@ export class SqliteStore implements Store {
   private withAttachments(rows: readonly MessageRow[]): RelayMessage[] {
     const messages = rows.map(toMessage);
     if (messages.length === 0 || this.statements.anyAttachment.get() === undefined) return messages;
-    const files = this.statements.attachmentsOf.all(JSON.stringify(messages.map((m) => m.id))) as (AttachmentInfo & { message_id: number })[];
+    const files = this.statements.attachmentsOf.all(JSON.stringify(messages.map((m) => m.id))) as (AttachmentInfo & {
+      message_id: number;
+    })[];
     attachInfos(messages, files);
     return messages;
   }
@@ -607,7 +718,10 @@ export class SqliteStore implements Store {
     if (error instanceof RelayError) return error;
     const code = sqliteCode(error);
     if (code?.startsWith('SQLITE_BUSY') || code?.startsWith('SQLITE_LOCKED')) {
-      return new RelayError('busy', `The relay database ${this.location} stayed locked by another process; try again in a moment.`);
+      return new RelayError(
+        'busy',
+        `The relay database ${this.location} stayed locked by another process; try again in a moment.`,
+      );
     }
     if (code !== undefined && code.startsWith('SQLITE_')) return openError(this.location, error);
     return error;
@@ -623,5 +737,7 @@ function toMessage(row: MessageRow): RelayMessage {
  * and prefix-matched, all required.
  */
 export function ftsQuery(text: string): string {
-  return searchWords(text).map((w) => `"${w}"*`).join(' ');
+  return searchWords(text)
+    .map((w) => `"${w}"*`)
+    .join(' ');
 }
