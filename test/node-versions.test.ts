@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { PINNED, pinnedNodePath } from '../scripts/node-versions.mjs';
-import { atLeast, findNode, isCI, requireNode } from './helpers/node-versions.js';
+import { atLeast, findNode, isCI, repeatPass, requireNode } from './helpers/node-versions.js';
 import { ok, run } from './helpers/run.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -100,6 +100,19 @@ describe('finding a Node binary', () => {
     ] as const) {
       vi.stubEnv('CI', value);
       expect(isCI()).toBe(expected);
+    }
+  });
+
+  it('marks CI repeat passes only where RELAY_REPEAT_PASS=1', () => {
+    vi.stubEnv('RELAY_REPEAT_PASS', '');
+    expect(repeatPass('a test')).toBe(false);
+    vi.stubEnv('RELAY_REPEAT_PASS', '1');
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(repeatPass('a test')).toBe(true);
+      expect(String(stderr.mock.calls[0]?.[0])).toMatch(/a test: runs once per CI run, in the Node 20 pass/);
+    } finally {
+      stderr.mockRestore();
     }
   });
 

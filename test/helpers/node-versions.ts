@@ -96,3 +96,21 @@ export function requireNode(major: number, purpose: string, minimum?: string): N
   }
   return null;
 }
+
+const repeated = new Set<string>();
+
+/**
+ * True in CI's repeat passes (.ci/run runs the suite on Node 20, then again with Node 22 and 24 first on PATH,
+ * setting RELAY_REPEAT_PASS=1): tests that choose their Node binaries themselves (the extension, the tarball, Claude
+ * Code) would only repeat the first pass, so they skip there, saying so in one line. Not a skip anywhere else.
+ */
+export function repeatPass(what: string): boolean {
+  if (process.env.RELAY_REPEAT_PASS !== '1') return false;
+  if (!repeated.has(what)) {
+    repeated.add(what);
+    process.stderr.write(
+      `-- ${what}: runs once per CI run, in the Node 20 pass (this is a repeat pass on Node ${process.versions.node})\n`,
+    );
+  }
+  return true;
+}
