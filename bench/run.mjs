@@ -687,6 +687,57 @@ async function orphanExit() {
   return row({ measured: `${ms(worst)} (worst of 3)`, pass: worst <= 2_000, data: { exitMs: times } });
 }
 
+/**
+ * What relay costs in a model's context, from the built CLI over stdio: the instructions (a Code session with a
+ * 32-character name and --push, the longest ordinary identity), the six tool definitions as a model receives them
+ * under Claude Code's names, and a fetch result's bytes per message beyond the text (5 replies to a named session).
+ * The same measures as test/tool-budget.test.ts, which holds the limits; here they stand in the table.
+ */
+async function modelContext() {
+  const { budget, MAX_INSTRUCTIONS_BYTES } = await relayModules();
+  const home = await relayHome();
+  const name = 'a-rather-long-session-name-x1234';
+  // --push adds a sentence to the instructions (and would take the messages for itself: a relay of its own).
+  const pushing = relay(home, ['--client', 'code', '--name', name, '--push']);
+  const { result: init } = await pushing.ready;
+  await pushing.close();
+  const code = relay(home, ['--client', 'code', '--name', name]);
+  const desktop = relay(home, ['--client', 'desktop']);
+  await Promise.all([code.ready, desktop.ready]);
+  const { tools } = await code.request('tools/list', {});
+  const asked = text(await code.tool('relay_send', { message: 'Ready for review' }));
+  for (let i = 0; i < 5; i++)
+    await desktop.tool('relay_send', { message: `Please review parser.ts (${i})`, reply_to: asked.id });
+  const fetched = (await code.tool('relay_fetch', { limit: 5 })).content[0].text;
+  if (JSON.parse(fetched).messages?.length !== 5) throw new Error(`expected 5 messages: ${fetched}`);
+  await Promise.all([code.close(), desktop.close()]);
+  const figures = {
+    instructionsBytes: Buffer.byteLength(init.instructions ?? ''),
+    definitionBytes: budget.definitionBytes(tools, budget.CLAUDE_CODE_PREFIX),
+    definitionBytesBare: budget.definitionBytes(tools),
+    fetchOverheadBytes: budget.fetchOverheadBytes(fetched, JSON.parse(fetched).messages),
+  };
+  return {
+    instructions: row({
+      measured: `${figures.instructionsBytes} B`,
+      pass: figures.instructionsBytes <= MAX_INSTRUCTIONS_BYTES,
+      data: figures,
+    }),
+    definitions: row({
+      measured: `${figures.definitionBytes} B (${figures.definitionBytesBare} B as served)`,
+      pass: figures.definitionBytes <= budget.MAX_DEFINITION_BYTES,
+      data: figures,
+    }),
+    fetch: row({
+      measured: `${Math.round(figures.fetchOverheadBytes)} B`,
+      pass: figures.fetchOverheadBytes <= budget.MAX_FETCH_OVERHEAD_BYTES,
+      data: figures,
+    }),
+  };
+}
+let modelContextRows;
+const modelContextRow = (which) => async () => (await (modelContextRows ??= modelContext()))[which];
+
 // PostgreSQL: a throw-away cluster (or RELAY_TEST_PG_URL), started once for the rows that need it.
 const { figures: pgFigures } = await import('./postgres.mjs');
 let pg;
@@ -761,6 +812,24 @@ const figures = [
   },
   { id: 'stdin-exit', name: 'exit after the client closes stdin', target: '≤ 2 s', run: stdinCloseExit },
   { id: 'orphan-exit', name: 'orphan exit time: parent SIGKILLed, stdin still open', target: '≤ 2 s', run: orphanExit },
+  {
+    id: 'model-instructions',
+    name: 'model context: server instructions (Code session, long name, --push)',
+    target: '≤ 600 B',
+    run: modelContextRow('instructions'),
+  },
+  {
+    id: 'model-definitions',
+    name: 'model context: the six tool definitions as a model receives them (mcp__relay__ names)',
+    target: '≤ 2,500 B',
+    run: modelContextRow('definitions'),
+  },
+  {
+    id: 'model-fetch',
+    name: "model context: a fetch result's bytes per message beyond its text",
+    target: '≤ 160 B',
+    run: modelContextRow('fetch'),
+  },
   // The PostgreSQL store's figures (bench/postgres.mjs, also `npm run bench:pg`), each beside the same on SQLite.
   ...pgFigures.map((figure) => ({ ...figure, run: () => postgresRow(figure) })),
 ];

@@ -198,7 +198,7 @@ describe('sessions and identities', () => {
     const desktop = await httpClient(relay.url, { client: 'desktop', name: 'laptop' });
     const code = await httpClient(relay.url, { client: 'code', name: 'devbox' });
     expect(desktop.client.getInstructions()).toContain('You are Claude Desktop');
-    expect(code.client.getInstructions()).toContain('You are a Claude Code session');
+    expect(code.client.getInstructions()).toContain('You are Claude Code session');
     expect(desktop.transport.sessionId).not.toBe(code.transport.sessionId);
     expect(
       relay

@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 let loaded;
 
-/** `{ openSqliteStore, createRelayServer, silentLogger }` from src/, bundled once per run. */
+/** `{ openSqliteStore, createRelayServer, silentLogger, budget, MAX_INSTRUCTIONS_BYTES }` from src/, bundled once per run. */
 export function relayModules() {
   loaded ??= (async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -24,6 +24,8 @@ export function relayModules() {
           "export { openSqliteStore } from './src/store/sqlite/store.ts';",
           "export { createRelayServer } from './src/server/server.ts';",
           "export { silentLogger } from './src/lib/log.ts';",
+          "export * as budget from './src/tools/budget.ts';",
+          "export { MAX_INSTRUCTIONS_BYTES } from './src/server/instructions.ts';",
         ].join('\n'),
         resolveDir: root,
         loader: 'ts',

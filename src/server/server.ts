@@ -10,6 +10,7 @@ import * as latest from '../resources/latest.js';
 import * as unread from '../resources/unread.js';
 import * as attachment from '../tools/attachment.js';
 import * as clear from '../tools/clear.js';
+import { serveSlimDefinitions } from '../tools/definitions.js';
 import * as fetch from '../tools/fetch.js';
 import { sdkToolError } from '../tools/result.js';
 import * as search from '../tools/search.js';
@@ -28,6 +29,7 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   );
   const tools = [send, fetch, clear, sessions, search, attachment];
   for (const tool of tools) tool.register(server, deps);
+  serveSlimDefinitions(server, deps.identity.kind === null ? {} : { [send.name]: send.unlistedWithClient });
   // The SDK turns bad arguments and unknown tools into a plain-text error through this (private) method; give them
   // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording.
   const sdk = server as unknown as { createToolError?: (message: string) => unknown };

@@ -15,9 +15,9 @@ export const DEFAULT_SLICE = 256 * 1024;
 export const MAX_SLICE = 2 * 1024 * 1024;
 
 export const inputSchema = {
-  id: z.number().int().positive().describe('Attachment id (from a fetched message)'),
-  offset: z.number().int().min(0).optional().describe('Byte offset (default 0)'),
-  length: z.number().int().positive().optional().describe('Bytes to read (default 256 KB, max 2 MB)'),
+  id: z.number().int().positive().describe('From a fetched message'),
+  offset: z.number().int().min(0).optional().describe('Byte offset'),
+  length: z.number().int().positive().optional().describe('Bytes (default 256 KB, max 2 MB)'),
 };
 
 export const outputSchema = {
@@ -38,7 +38,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Read an attachment',
-      description: 'Read an attachment of a relay message by id, in slices: text as text, other files as base64.',
+      description: "Read a relay message's attached file in slices (text, or base64).",
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

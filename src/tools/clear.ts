@@ -17,7 +17,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Clear the relay',
-      description: 'Delete every message in the relay buffer, read or not.',
+      description: 'Delete every relay message, read or not.',
       inputSchema: {},
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },

@@ -9,8 +9,8 @@ import { failureShape, guard, ok } from './result.js';
 export const name = 'relay_search';
 
 export const inputSchema = {
-  query: z.string().describe('Words to find (all must match; prefixes match)'),
-  limit: z.number().optional().describe(`Max results, 1-${LIMITS.maxSearchLimit} (default 10)`),
+  query: z.string().describe('Words, all must match (prefixes too)'),
+  limit: z.number().optional().describe(`1-${LIMITS.maxSearchLimit} (default 10)`),
 };
 
 export const outputSchema = {
@@ -35,7 +35,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'Search relay history',
-      description: 'Search past relay messages by words; newest first, with snippets. Marks nothing read.',
+      description: 'Search past relay messages by words, newest first. Marks nothing read.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -9,21 +9,33 @@ import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_send';
 
+// Undescribed on purpose: `attachments` says how they are used, and every byte here is in the model's context
+// wherever schemas are loaded up front.
 const attachment = z.object({
-  path: z.string().optional().describe('File to attach'),
-  name: z.string().optional().describe('File name (needed with content)'),
-  content: z.string().optional().describe('Inline file content'),
-  encoding: z.enum(['utf8', 'base64']).optional().describe('Of content; default utf8'),
-  media_type: z.string().optional().describe('Default: from the name'),
+  path: z.string().optional(),
+  name: z.string().optional(),
+  content: z.string().optional(),
+  encoding: z.enum(['utf8', 'base64']).optional(),
+  media_type: z.string().optional(),
 });
 
 export const inputSchema = {
-  message: z.string().describe('Text to relay, unchanged (max 64 KB)'),
-  to: z.string().optional().describe('Session name, "desktop", "code" or "*"; default: the other side'),
-  reply_to: z.number().int().positive().optional().describe('Id of the message this answers'),
-  attachments: z.array(attachment).max(LIMITS.maxAttachments).optional().describe('Files, 25 MB in all'),
-  sender: z.enum(SEED_KINDS).optional().describe('Who is sending; defaults to this client'),
+  message: z.string().describe('Text, sent unchanged (max 64 KB)'),
+  to: z.string().optional().describe('Session name, desktop, code or * (default: the other side)'),
+  reply_to: z.number().int().positive().optional().describe('Id of the message you answer'),
+  attachments: z
+    .array(attachment)
+    .max(LIMITS.maxAttachments)
+    .optional()
+    .describe('Files, 25 MB in all: path, or name+content'),
+  sender: z.enum(SEED_KINDS).optional().describe('Who is sending (default: this client)'),
 };
+
+/**
+ * Arguments not shown to the model of a process started with --client, which sends as that client: still accepted
+ * and checked (the seed's clients pass `sender`), only not paid for in every conversation.
+ */
+export const unlistedWithClient = ['sender'];
 
 export const outputSchema = {
   ...failureShape,
@@ -37,7 +49,8 @@ export function register(server: McpServer, deps: RelayDeps): void {
     {
       title: 'Send to another Claude',
       description:
-        'Send a message to the other Claude (Desktop <-> Code) or a named session, e.g. when asked to "ask Desktop" or "tell Code".',
+        'Send a message or files to Claude Desktop, a Code session or another agent; answer a relay message with' +
+        ' reply_to. Use this, not SendMessage.',
       inputSchema,
       outputSchema,
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },

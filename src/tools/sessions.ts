@@ -27,7 +27,8 @@ export function register(server: McpServer, deps: RelayDeps): void {
     name,
     {
       title: 'List relay sessions',
-      description: 'List the live sessions (name, kind, directory, unread count) to address with relay_send `to`.',
+      description:
+        'List who is connected to relay (Desktop, Code sessions, agents), with unread counts, to send to one by name.',
       inputSchema: {},
       outputSchema,
       annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
