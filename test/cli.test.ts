@@ -272,5 +272,9 @@ describe('preview (the SessionStart hook)', () => {
     expect(previewText('desktop', [{ from: 'api', sender: 'code', message: 'hi' }])).toBe(
       'relay: 1 unread message for this Desktop session (say "get" to read them):\n1. api (Code): hi',
     );
+    // relay's Claude Code plugin names its namespaced command (--command /relay:get).
+    expect(previewText('code', [{ from: 'desktop', sender: 'desktop', message: 'hi' }], '/relay:get')).toContain(
+      '(run /relay:get to read them)',
+    );
   });
 });

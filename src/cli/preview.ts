@@ -9,7 +9,7 @@ import { type CliIo, println } from './io.js';
 import { clientKind, parse, sessionName } from './options.js';
 import { dbOption, dbPath, openExisting } from './store.js';
 
-export const usage = `Usage: mcp-relay preview [--for desktop|code] [--name NAME] [--db PATH]
+export const usage = `Usage: mcp-relay preview [--for desktop|code] [--name NAME] [--command /NAME] [--db PATH]
 
 Prints a short summary of the messages waiting for a session that starts here (the kind's shared mailbox and the
 session name's own, as relay_fetch would return them): how many and the first 3, at most 400 bytes. Marks
@@ -18,9 +18,15 @@ nothing read; prints nothing when there are none or the database does not exist.
 
   --for KIND   the starting session's kind (default: code)
   --name NAME  its session name (default: $RELAY_NAME, else as the server picks it: the directory's name for Code)
+  --command /NAME  the slash command that reads them, for Code (default: /get; relay's plugin: /relay:get)
   --db PATH    the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)`;
 
-export const options = { for: { type: 'string' }, name: { type: 'string' }, ...dbOption } as const;
+export const options = {
+  for: { type: 'string' },
+  name: { type: 'string' },
+  command: { type: 'string' },
+  ...dbOption,
+} as const;
 
 export const MAX_PREVIEW_BYTES = 400;
 export const MAX_PREVIEWS = 3;
@@ -29,10 +35,11 @@ export const MAX_PREVIEWS = 3;
 export function previewText(
   kind: string,
   waiting: readonly Pick<RelayMessage, 'from' | 'sender' | 'message'>[],
+  command = '/get',
 ): string {
   if (waiting.length === 0) return '';
   const count = waiting.length >= LIMITS.maxFetchLimit ? `${LIMITS.maxFetchLimit} or more` : String(waiting.length);
-  const how = kind === 'code' ? 'run /get to read them' : 'say "get" to read them';
+  const how = kind === 'code' ? `run ${command} to read them` : 'say "get" to read them';
   const first = waiting.length > MAX_PREVIEWS ? `, the first ${MAX_PREVIEWS}` : '';
   const lines = [
     `relay: ${count} unread message${waiting.length === 1 ? '' : 's'} for this ${displayKind(kind)} session (${how})${first}:`,
@@ -41,6 +48,11 @@ export function previewText(
     lines.push(`${i + 1}. ${oneLine(`${senderName(message as RelayMessage)}: ${message.message}`, 100)}`);
   }
   return fitBytes(lines, MAX_PREVIEW_BYTES);
+}
+
+/** --command as given when it is a plain slash command; else (never in the way of a start) the default. */
+function slashCommand(value: string | undefined): string | undefined {
+  return value !== undefined && /^\/[A-Za-z0-9_.:-]{1,40}$/.test(value) ? value : undefined;
 }
 
 /** Joins lines, dropping and then cutting the last ones so the result (with its final newline) fits in `max` bytes. */
@@ -85,7 +97,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
         unreadOnly: true,
         mark: false,
       });
-      text = previewText(kind, waiting);
+      text = previewText(kind, waiting, slashCommand(values.command));
     } finally {
       await store.close();
     }
