@@ -101,7 +101,8 @@ describe('npm pack', () => {
     expect(packedFiles).toContain('dist/extension.js');
     for (const file of packedFiles) {
       expect(file).toMatch(
-        /^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json)$/,
+        // The Claude Code plugin's files too: the package is the plugin (docs/claude-code.md).
+        /^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json|\.claude-plugin\/plugin\.json|plugin\/(commands\/get\.md|hooks\.json))$/,
       );
     }
     // The bin entry is one bundled file plus chunks: nothing from src/ or node_modules is needed but the dependencies.
