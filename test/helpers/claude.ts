@@ -3,11 +3,11 @@
 // claude-code-oldest), a cli.js that runs on the Node running the tests. Each runs in a temp HOME with only itself
 // and node on PATH and Claude Code kept offline; sessions go to a scripted Messages API (messages-api.ts).
 // A missing CLI skips its tests loudly, except in CI (CI or RELAY_CLAUDE_REQUIRED set), where it fails them;
-// RELAY_CLAUDE_TESTS=off skips them on purpose (a CI pass that leaves them to another).
+// a repeat CI pass (RELAY_REPEAT_PASS=1, on Node 22 and 24) skips them on purpose.
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { isCI } from './node-versions.js';
+import { isCI, repeatPass } from './node-versions.js';
 import { run, type RunResult } from './run.js';
 import { root } from './spawn.js';
 import { tempDir } from './temp.js';
@@ -59,16 +59,16 @@ function oldest(): Found {
 const warned = new Set<string>();
 
 export function findClaude(which: 'latest' | 'oldest'): Found {
-  // CI runs the suite under three Nodes; the real-CLI tests run in one pass, the others say RELAY_CLAUDE_TESTS=off.
-  const off = process.env.RELAY_CLAUDE_TESTS === 'off';
+  // CI runs the suite under three Nodes; the real-CLI tests run in the first pass only (repeatPass says so).
+  const off = repeatPass('the real Claude Code tests');
   const found: Found = off
-    ? { missing: 'RELAY_CLAUDE_TESTS=off (they run in another pass)' }
+    ? { missing: 'a repeat CI pass (they run in the Node 20 pass)' }
     : which === 'latest'
       ? latest()
       : oldest();
   if (found.missing !== undefined && required && !off)
     throw new Error(`Claude Code (${which}) is required here: ${found.missing}`);
-  if (found.missing !== undefined && !warned.has(which)) {
+  if (found.missing !== undefined && !off && !warned.has(which)) {
     warned.add(which);
     process.stderr.write(`\n!! SKIPPING the real Claude Code tests (${which} CLI): ${found.missing}\n\n`);
   }
