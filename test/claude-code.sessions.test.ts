@@ -16,8 +16,7 @@ const RELAY_TOOLS = ['relay_attachment', 'relay_clear', 'relay_fetch', 'relay_se
 
 /** A temp HOME set up with `mcp-relay setup code`, a project directory in it, and a scripted API per session. */
 async function setUpHome(cli: ClaudeCode) {
-  const api = { url: '' };
-  const where = claudeHome(cli, { api: 'http://127.0.0.1:9' });
+  const where = claudeHome(cli);
   const setup = await runCli(['setup', 'code'], where.home, where.env);
   expect(setup.stderr).toBe('');
   expect(setup.code).toBe(0);
@@ -31,7 +30,6 @@ async function setUpHome(cli: ClaudeCode) {
   ) => {
     const scripted = await startMessagesApi(script);
     onTestFinished(() => scripted.close());
-    api.url = scripted.url;
     const result = await claude(where, ['-p', prompt, '--output-format', 'json', ...(extra.args ?? [])], {
       cwd: project,
       env: { ANTHROPIC_BASE_URL: scripted.url, ...extra.env },

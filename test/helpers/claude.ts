@@ -108,7 +108,9 @@ export function claudeHome(claude: ClaudeCode, options: { node?: string; api?: s
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
     DISABLE_TELEMETRY: '1',
-    ...(options.api === undefined ? {} : { ANTHROPIC_BASE_URL: options.api, ANTHROPIC_API_KEY: 'sk-ant-test-offline' }),
+    // Never the real API: a session goes to the scripted one (or to a closed port, when none is given).
+    ANTHROPIC_BASE_URL: options.api ?? 'http://127.0.0.1:9',
+    ANTHROPIC_API_KEY: 'sk-ant-test-offline',
   };
   return { home, env };
 }
