@@ -3,14 +3,13 @@
 // SIGINT/SIGTERM, after ending the remote session. stdout carries only the protocol.
 import { isLoopbackHost } from '../http/allowlist.js';
 import { startBridge } from '../http/bridge.js';
-import { checkSessionName, IdentityError } from '../http/identity.js';
-import { MCP_PATH } from '../http/server.js';
+import { MCP_PATH } from '../http/defaults.js';
 import { createLogger } from '../lib/log.js';
 import { debugLogPath } from '../lib/paths.js';
 import { RelayStdioTransport } from '../transport/stdio.js';
 import { UsageError } from './errors.js';
 import { untilClientGone } from './lifetime.js';
-import { clientKind, parse, tokenOption } from './options.js';
+import { clientKind, parse, sessionName, tokenOption } from './options.js';
 
 export const usage = `Usage: mcp-relay connect URL [--token-file PATH] [--client KIND] [--name NAME] [--observe] [--debug]
 
@@ -38,14 +37,7 @@ export async function run(args: string[]): Promise<void> {
   if (positionals.length !== 1) throw new UsageError('connect takes one URL, e.g. http://127.0.0.1:8765/mcp');
   const url = parseUrl(positionals[0]!);
   const client = clientKind('--client', values.client);
-  let name: string | null;
-  try {
-    name = checkSessionName(values.name ?? null);
-  } catch (error) {
-    if (error instanceof IdentityError)
-      throw new UsageError(error.message.replace('X-Relay-Name (or ?name=)', '--name'));
-    throw error;
-  }
+  const name = sessionName('--name', values.name, client) ?? null;
   if (name !== null && client === null) throw new UsageError('--name needs --client: a session has a kind');
   const token = tokenOption(values['token-file']);
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath() : undefined, tag: 'relay-connect' });

@@ -5,7 +5,7 @@ import { UsageError } from './errors.js';
 import { formatMessage } from './format.js';
 import { type CliIo, println } from './io.js';
 import { clientKind, parse, sessionName } from './options.js';
-import { dbOption, dbPath, openExisting, openStore, withStore } from './store.js';
+import { dbOption, dbPath, openExisting, openRelayStore, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay fetch [--for desktop|code] [--name NAME] [--peek] [--limit N] [--db PATH] [--json]
 
@@ -30,7 +30,10 @@ export const options = {
 
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
-  const reader = { kind: clientKind('--for', values.for) ?? 'code', name: sessionName('--name', values.name) ?? null };
+  const reader = {
+    kind: clientKind('--for', values.for) ?? 'code',
+    name: sessionName('--name', values.name, clientKind('--for', values.for) ?? 'code') ?? null,
+  };
   let limit: number | undefined;
   if (values.limit !== undefined) {
     limit = Number(values.limit);
@@ -40,7 +43,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const file = dbPath(values.db, io);
   const peek = values.peek === true;
   // Looking never creates the database; reading for real opens it like the server does.
-  const store = peek ? await openExisting(file) : await openStore(file);
+  const store = peek ? await openExisting(file) : await openRelayStore(file);
   const messages =
     store === null
       ? []

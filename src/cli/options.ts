@@ -2,12 +2,48 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { resolveToken, TokenError } from '../http/token.js';
-import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
+import { kindProblem, sessionNameProblem } from '../lib/kinds.js';
 import { UsageError, UserError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
 export const helpOption = { help: { type: 'boolean', short: 'h' } } as const satisfies OptionSpec;
+
+/** A flag as a command documents it: the parseArgs spec, the value's placeholder and one line of help. */
+export interface FlagDoc {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** The value in the help, e.g. KIND; `[NAME]` for an optional one. */
+  arg?: string;
+  help: string;
+}
+
+const HELP_WIDTH = 116;
+
+/** `  --name ARG  help` lines with the help aligned in one column and wrapped onto indented lines. */
+export function flagHelp(flags: Readonly<Record<string, FlagDoc>>): string {
+  const heads = Object.entries(flags).map(([name, flag]) => {
+    const short = flag.short === undefined ? '' : `-${flag.short}, `;
+    return `  ${short}--${name}${flag.arg === undefined ? '' : ` ${flag.arg}`}`;
+  });
+  const column = Math.max(...heads.map((h) => h.length)) + 2;
+  return Object.values(flags)
+    .map((flag, i) => {
+      const lines: string[] = [];
+      let line = heads[i]!.padEnd(column);
+      for (const word of flag.help.split(' ')) {
+        if (line.length + word.length > HELP_WIDTH && line.trim() !== heads[i]!.trim()) {
+          lines.push(line.trimEnd());
+          line = ' '.repeat(column);
+        }
+        line += `${word} `;
+      }
+      lines.push(line.trimEnd());
+      return lines.join('\n');
+    })
+    .join('\n');
+}
 
 export function parse<T extends OptionSpec>(args: string[], options: T, allowPositionals = false) {
   try {
@@ -20,24 +56,19 @@ export function parse<T extends OptionSpec>(args: string[], options: T, allowPos
   }
 }
 
-/** A client kind: 'desktop', 'code', or another client's own lower-case name. */
+/** A client kind: 'desktop', 'code', or another client's own lower-case name; a likely typo is refused. */
 export function clientKind(flag: string, value: string | undefined): string | null {
   if (value === undefined) return null;
-  if (!KIND_PATTERN.test(value)) {
-    throw new UsageError(
-      `${flag} must be desktop, code, or another client's lower-case name such as cursor (got '${value}')`,
-    );
-  }
+  const problem = kindProblem(value);
+  if (problem !== undefined) throw new UsageError(`${flag} ${problem}`);
   return value;
 }
 
-export function sessionName(flag: string, value: string | undefined): string | undefined {
+/** A session name for a session of `kind`; '' is none. */
+export function sessionName(flag: string, value: string | undefined, kind: string | null): string | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!NAME_PATTERN.test(value)) {
-    throw new UsageError(
-      `${flag} must be letters, digits, '.', '_' or '-', at most 64, starting with a letter or digit (got '${value}')`,
-    );
-  }
+  const problem = sessionNameProblem(value, kind);
+  if (problem !== undefined) throw new UsageError(`${flag} ${problem}`);
   return value;
 }
 

@@ -84,7 +84,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const kind = clientKind('--for', values.for) ?? 'code';
   const name =
-    sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME) ??
+    sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME, kind) ??
     defaultSessionName(kind, io.cwd);
   let text: string;
   try {

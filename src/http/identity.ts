@@ -3,7 +3,7 @@
 // to the wanted identity; the session it becomes is registered by the server. No I/O, no logging.
 import type { IncomingMessage } from 'node:http';
 
-import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
+import { kindProblem, sessionNameProblem } from '../lib/kinds.js';
 
 export const CLIENT_HEADER = 'x-relay-client';
 export const NAME_HEADER = 'x-relay-name';
@@ -37,26 +37,17 @@ export function identityFromRequest(req: RequestLike): RequestedIdentity {
     return value === '' ? null : value;
   };
   const kind = pick(CLIENT_HEADER, 'client');
-  if (kind !== null && !KIND_PATTERN.test(kind)) {
-    throw new IdentityError(
-      `X-Relay-Client (or ?client=) must be desktop, code, or another client's lower-case name such as cursor (got '${kind}').`,
-    );
-  }
-  const name = checkSessionName(pick(NAME_HEADER, 'name'));
-  if (name !== null && kind === null)
+  const kindIssue = kind === null ? undefined : kindProblem(kind);
+  if (kindIssue !== undefined) throw new IdentityError(`X-Relay-Client (or ?client=) ${kindIssue}.`);
+  const name = pick(NAME_HEADER, 'name');
+  const nameIssue = name === null ? undefined : sessionNameProblem(name, kind);
+  if (nameIssue !== undefined) throw new IdentityError(`X-Relay-Name (or ?name=) ${nameIssue}.`);
+  if (name !== null && kind === null) {
     throw new IdentityError('X-Relay-Name (or ?name=) needs X-Relay-Client (or ?client=): a session has a kind.');
+  }
   const observe = pick(OBSERVE_HEADER, 'observe');
   if (observe !== null && !/^(1|0|true|false|yes|no)$/i.test(observe)) {
     throw new IdentityError(`X-Relay-Observe (or ?observe=) must be 1 or 0 (got '${observe}').`);
   }
   return { kind, name, observe: observe !== null && /^(1|true|yes)$/i.test(observe) };
-}
-
-export function checkSessionName(name: string | null): string | null {
-  if (name !== null && !NAME_PATTERN.test(name)) {
-    throw new IdentityError(
-      `X-Relay-Name (or ?name=) must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit (got '${name}').`,
-    );
-  }
-  return name;
 }
