@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { normaliseOptionalValue, notifyOptions } from '../src/cli/notify-options.js';
-import { options as serveOptions } from '../src/cli/serve.js';
+import { options as serveOptions } from '../src/cli/serve/index.js';
 import { linuxCommand, linuxSoundCommand, notifySendBody } from '../src/notify/linux.js';
 import { MACOS_SCRIPT, macosCommand } from '../src/notify/macos.js';
 import {

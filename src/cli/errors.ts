@@ -3,8 +3,8 @@
 /** Something the user can fix (bad file, refused action): message printed, exit 1. */
 export class UserError extends Error {
   readonly exitCode: number = 1;
-  constructor(message: string) {
-    super(message);
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'UserError';
   }
 }

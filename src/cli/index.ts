@@ -9,9 +9,9 @@ interface Command {
   run(args: string[], io: CliIo): Promise<void>;
 }
 
-// Dynamic imports: the server's start-up loads only serve.js.
+// Dynamic imports: the server's start-up loads only serve/.
 const commands: Record<string, () => Promise<Command>> = {
-  serve: () => import('./serve.js'),
+  serve: () => import('./serve/index.js'),
   setup: () => import('./setup.js'),
   send: () => import('./send.js'),
   fetch: () => import('./fetch.js'),

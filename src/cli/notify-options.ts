@@ -3,17 +3,22 @@
 import type { Logger } from '../lib/log.js';
 import { createNotifier, type Notifier, resolveSound, type SoundChoice, SoundError } from '../notify/index.js';
 import { UsageError, UserError } from './errors.js';
-import type { OptionSpec } from './options.js';
+import { type FlagDoc, flagHelp, type OptionSpec } from './options.js';
 
 export const notifyFlags = {
-  notify: { type: 'boolean' },
-  'no-notify': { type: 'boolean' },
-  sound: { type: 'string' },
-} as const satisfies OptionSpec;
+  notify: {
+    type: 'boolean',
+    help: 'desktop notifications when a message arrives (default: on for --client desktop only)',
+  },
+  'no-notify': { type: 'boolean', help: 'no desktop notifications' },
+  sound: {
+    type: 'string',
+    arg: '[NAME]',
+    help: 'play a sound with them: the platform default, or NAME (a sound name or file)',
+  },
+} as const satisfies Record<string, FlagDoc>;
 
-export const notifyUsage = `  --notify, --no-notify
-                  desktop notifications when a message arrives (default: on for desktop)
-  --sound [NAME]  play a sound with them: the platform default, or NAME (a sound name or file)`;
+export const notifyUsage = flagHelp(notifyFlags);
 
 /**
  * Gives a bare `flag` an empty value (`--sound` -> `--sound=`) when nothing follows it or the next word is another

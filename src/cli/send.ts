@@ -7,7 +7,7 @@ import { LIMITS, RelayError, validateMessageText } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 import { type CliIo, println } from './io.js';
 import { clientKind, parse } from './options.js';
-import { dbOption, dbPath, openStore, withStore } from './store.js';
+import { dbOption, dbPath, openRelayStore, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay send [TEXT...] [--as desktop|code] [--to WHO] [--file PATH] [--db PATH] [--json]
 
@@ -44,7 +44,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     if (error instanceof RelayError) throw new UserError(error.message);
     throw error;
   }
-  const { message, recipients } = await withStore(await openStore(dbPath(values.db, io)), (store) =>
+  const { message, recipients } = await withStore(await openRelayStore(dbPath(values.db, io)), (store) =>
     store.send({ sender, from: null, to: values.to, message: text }),
   );
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));

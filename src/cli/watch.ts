@@ -4,7 +4,7 @@ import type { RelayMessage, Store } from '../store/store.js';
 import { formatMessage } from './format.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
-import { dbOption, dbPath, openStore, withStore } from './store.js';
+import { dbOption, dbPath, openRelayStore, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay watch [--db PATH] [--json]
 
@@ -88,7 +88,7 @@ export async function run(args: string[], io: CliIo, deps: WatchDeps = {}): Prom
   const onStdoutError = () => controller.abort();
   io.stdout.on('error', onStdoutError);
   try {
-    await withStore(await openStore(file), async (store) => {
+    await withStore(await openRelayStore(file), async (store) => {
       const stop = await followMessages(store, (message) => {
         if (values.json === true) println(io.stdout, JSON.stringify(message));
         else println(io.stdout, `${formatMessage(message, { showRecipient: true })}\n`);

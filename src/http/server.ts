@@ -19,13 +19,10 @@ import { openSession as openStoreSession, type Session as StoreSession } from '.
 import { RelayError, type Store } from '../store/store.js';
 import { type AllowList, createAllowList, isLoopbackHost } from './allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { DEFAULT_HOST, DEFAULT_PORT, HEALTH_PATH, MCP_PATH } from './defaults.js';
 import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
 import { bearerToken, tokenChecker } from './token.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 8765;
-export const MCP_PATH = '/mcp';
-export const HEALTH_PATH = '/health';
 /** Sessions with no open request or stream for this long are closed (a connected client keeps a GET stream open). */
 export const DEFAULT_IDLE_MS = 30 * 60_000;
 export const DEFAULT_MAX_SESSIONS = 256;

@@ -7,6 +7,6 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env, home: string
   return fromEnv !== undefined && fromEnv !== '' ? fromEnv : path.join(home, '.relay_buffer.db');
 }
 
-export function debugLogPath(): string {
-  return path.join(os.homedir(), '.relay_debug.log');
+export function debugLogPath(home: string = os.homedir()): string {
+  return path.join(home, '.relay_debug.log');
 }
