@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createAllowList, isLoopbackHost, normalizeHostname, normalizeOrigin } from '../src/http/allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../src/http/body.js';
 import { identityFromRequest } from '../src/http/identity.js';
-import { HttpConfigError } from '../src/http/server.js';
+import { HttpConfigError } from '../src/http/listen.js';
 import { bearerToken, checkToken, generateToken, tokenChecker } from '../src/http/token.js';
 import { httpClient, initializeBody, postHeaders, rawRequest, startRelay } from './helpers/http.js';
 

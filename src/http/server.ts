@@ -5,7 +5,7 @@
 // token or a message body.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -15,16 +15,22 @@ import type { Logger } from '../lib/log.js';
 import { version } from '../lib/version.js';
 import { type Identity, noIdentity } from '../server/identity.js';
 import { createRelayServer, type RelayDeps } from '../server/server.js';
-import { openSession as openStoreSession, type Session as StoreSession } from '../server/session.js';
+import { openSession, type Session } from '../server/session.js';
 import { RelayError, type Store } from '../store/store.js';
 import { type AllowList, createAllowList, isLoopbackHost } from './allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
 import { DEFAULT_HOST, DEFAULT_PORT, HEALTH_PATH, MCP_PATH } from './defaults.js';
 import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
+import { HttpConfigError, listen } from './listen.js';
+import { json, reply } from './reply.js';
+import { createSessionTable, type HttpSession, type HttpSessionInfo } from './sessions.js';
 import { bearerToken, tokenChecker } from './token.js';
 
-/** Sessions with no open request or stream for this long are closed (a connected client keeps a GET stream open). */
-export const DEFAULT_IDLE_MS = 30 * 60_000;
+/**
+ * Sessions with no open request or stream for this long are closed. A connected client keeps its GET stream open; a
+ * client gone without DELETE (Claude Code over HTTP never sends one; a killed bridge) leaves none.
+ */
+export const DEFAULT_IDLE_MS = 5 * 60_000;
 export const DEFAULT_MAX_SESSIONS = 256;
 
 export interface HttpRelayOptions {
@@ -44,13 +50,6 @@ export interface HttpRelayOptions {
   createServer?: (deps: RelayDeps) => McpServer;
 }
 
-export interface HttpSessionInfo {
-  id: string;
-  identity: Identity;
-  requested: RequestedIdentity;
-  server: McpServer;
-}
-
 export interface HttpRelay {
   readonly host: string;
   readonly port: number;
@@ -62,21 +61,6 @@ export interface HttpRelay {
   closeIdleSessions(now?: number): Promise<number>;
   /** Stops accepting requests, ends every session and stream. Leaves the store open (the caller owns it). */
   close(): Promise<void>;
-}
-
-/** A configuration the relay refuses to run with; the message says what to change. */
-export class HttpConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'HttpConfigError';
-  }
-}
-
-interface Session extends HttpSessionInfo {
-  transport: StreamableHTTPServerTransport;
-  /** Requests and streams in flight: a session with one open is never idle. */
-  open: number;
-  lastActive: number;
 }
 
 export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRelay> {
@@ -93,22 +77,13 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   const idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
   const makeServer = options.createServer ?? createRelayServer;
   const tokenMatches = options.token === undefined ? undefined : tokenChecker(options.token);
-  const sessions = new Map<string, Session>();
+  const sessions = createSessionTable({ maxSessions, idleMs, log });
   /** Store sessions being ended, so close() can wait for them before the caller closes the store. */
   const endings = new Set<Promise<void>>();
   // Set once listening (the port is known only then); no request can arrive before.
   let allowList: AllowList | undefined;
 
-  const track = (session: Session, res: ServerResponse) => {
-    session.open++;
-    session.lastActive = Date.now();
-    res.once('close', () => {
-      session.open--;
-      session.lastActive = Date.now();
-    });
-  };
-
-  const openSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
+  const startSession = async (req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> => {
     let requested: RequestedIdentity;
     try {
       requested = identityFromRequest(req);
@@ -116,20 +91,16 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       if (error instanceof IdentityError) return reply(res, 400, ErrorCode.InvalidRequest, error.message);
       throw error;
     }
-    if (sessions.size >= maxSessions) {
-      return reply(
-        res,
-        503,
-        ErrorCode.InternalError,
-        `The relay already has ${maxSessions} open sessions; close unused clients and try again.`,
-      );
+    if (!(await sessions.makeRoom(requested))) {
+      const why = `The relay already has ${maxSessions} sessions, all busy; close unused clients and try again.`;
+      return reply(res, 503, ErrorCode.InternalError, why);
     }
     // With a kind, the HTTP session is a relay session in the store for as long as it lives (listed by
     // relay_sessions, addressable by name), exactly as a stdio process is.
-    let registered: StoreSession | undefined;
+    let registered: Session | undefined;
     if (requested.kind !== null) {
       try {
-        registered = await openStoreSession(store, {
+        registered = await openSession(store, {
           kind: requested.kind,
           name: requested.name ?? undefined,
           cwd: null,
@@ -144,12 +115,34 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     const identity: Identity = registered?.identity ?? { ...noIdentity, observe: requested.observe };
     // files: null: a remote client must not make the relay read files on this machine.
     const server = makeServer({ store, identity, log, files: null });
+    let ending: Promise<void> | undefined;
+    const endStoreSession = (): Promise<void> => {
+      if (ending === undefined && registered !== undefined) {
+        const done: Promise<void> = registered.close().finally(() => endings.delete(done));
+        endings.add(done);
+        ending = done;
+      }
+      return ending ?? Promise.resolve();
+    };
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        const session: Session = { id, identity, requested, server, transport, open: 0, lastActive: Date.now() };
-        sessions.set(id, session);
-        track(session, res);
+        const end = async () => {
+          await transport.close().catch(() => {});
+          await endStoreSession();
+        };
+        const session: HttpSession = {
+          id,
+          identity,
+          requested,
+          server,
+          transport,
+          open: 0,
+          lastActive: Date.now(),
+          end,
+        };
+        sessions.add(session);
+        sessions.track(session, res);
         log.info(
           `session ${id} opened: client ${identity.kind ?? '(none)'}, name ` +
             `${identity.name ?? '(none)'}${identity.observe ? ', observing' : ''}`,
@@ -158,11 +151,8 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     });
     transport.onclose = () => {
       const id = transport.sessionId;
-      if (id !== undefined && sessions.delete(id)) log.info(`session ${id} closed`);
-      if (registered !== undefined) {
-        const ending = registered.close().finally(() => endings.delete(ending));
-        endings.add(ending);
-      }
+      if (id !== undefined && sessions.remove(id)) log.info(`session ${id} closed`);
+      void endStoreSession();
     };
     transport.onerror = (error) => log.debug(`session transport: ${error.message}`);
     await server.connect(transport);
@@ -202,7 +192,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
           ErrorCode.InvalidRequest,
           `${method} needs an Mcp-Session-Id header; start with an initialize POST.`,
         );
-      track(session, res);
+      sessions.track(session, res);
       return session.transport.handleRequest(req, res);
     }
     const read = await readBody(req, maxBodyBytes);
@@ -224,7 +214,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       return reply(res, 400, ErrorCode.ParseError, 'Parse error: the request body is not valid JSON.');
     }
     if (session !== undefined) {
-      track(session, res);
+      sessions.track(session, res);
       return session.transport.handleRequest(req, res, body);
     }
     if (!isInitializeRequest(body)) {
@@ -235,7 +225,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
         'Bad request: no Mcp-Session-Id header; a session starts with an initialize request.',
       );
     }
-    return openSession(req, res, body);
+    return startSession(req, res, body);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -305,28 +295,8 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     onrequest(req, res);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onerror = (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE')
-        reject(
-          new HttpConfigError(`port ${options.port ?? DEFAULT_PORT} on ${host} is in use; pick another with --port.`),
-        );
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND')
-        reject(new HttpConfigError(`cannot bind to ${host}: no such address on this machine.`));
-      else if (error.code === 'EACCES')
-        reject(
-          new HttpConfigError(`not allowed to bind to port ${options.port ?? DEFAULT_PORT}; use a port above 1023.`),
-        );
-      else reject(error);
-    };
-    httpServer.once('error', onerror);
-    httpServer.listen({ host, port: options.port ?? DEFAULT_PORT }, () => {
-      httpServer.off('error', onerror);
-      resolve();
-    });
-  });
+  const port = await listen(httpServer, host, options.port ?? DEFAULT_PORT);
   httpServer.on('error', (error) => log.error(`HTTP server: ${error.message}`));
-  const port = (httpServer.address() as AddressInfo).port;
   allowList = createAllowList({
     host,
     port,
@@ -336,9 +306,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   const urlHost = net.isIPv6(host) ? `[${host}]` : host;
 
   const closeIdleSessions = async (now = Date.now()): Promise<number> => {
-    const idle = [...sessions.values()].filter((s) => s.open === 0 && s.lastActive < now - idleMs);
-    await Promise.all(idle.map((s) => s.transport.close().catch(() => {})));
-    return idle.length;
+    return sessions.closeIdle(now);
   };
   const sweeper = setInterval(() => void closeIdleSessions(), Math.min(60_000, idleMs));
   sweeper.unref();
@@ -350,29 +318,19 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     url: `http://${urlHost}:${port}${MCP_PATH}`,
     allowList,
     sessions: () =>
-      [...sessions.values()].map(({ id, identity, requested, server }) => ({ id, identity, requested, server })),
+      sessions.list().map(({ id, identity, requested, server, open }) => ({ id, identity, requested, server, open })),
     closeIdleSessions,
     close: () => {
       closing ??= (async () => {
         clearInterval(sweeper);
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-        await Promise.all([...sessions.values()].map((s) => s.transport.close().catch(() => {})));
+        const ended = sessions.closeAll();
         httpServer.closeAllConnections();
         await closed;
+        await ended;
         await Promise.all([...endings]);
       })();
       return closing;
     },
   };
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** An HTTP error with a JSON-RPC error body, as the SDK's transport answers its own errors. */
-function reply(res: ServerResponse, status: number, code: number, message: string): void {
-  json(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }

@@ -3,7 +3,8 @@
 // then ends every session and closes the store.
 import { normalizeHostname, normalizeOrigin } from '../../http/allowlist.js';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../../http/defaults.js';
-import { HttpConfigError, startHttpRelay } from '../../http/server.js';
+import { HttpConfigError } from '../../http/listen.js';
+import { startHttpRelay } from '../../http/server.js';
 import { createLogger } from '../../lib/log.js';
 import { debugLogPath } from '../../lib/paths.js';
 import { version } from '../../lib/version.js';
