@@ -19,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Logger } from '../lib/log.js';
+import { inFlight } from './bridge-inflight.js';
 import { CLIENT_HEADER, NAME_HEADER, OBSERVE_HEADER } from './identity.js';
 
 export interface BridgeOptions {
@@ -37,18 +38,31 @@ export interface BridgeOptions {
   fetch?: FetchLike;
   /** How long a replayed initialize may take before the message it was for fails. */
   reconnectTimeoutMs?: number;
+  /** Sees every message from the relay that is not an answer to the bridge's own request; true keeps it from the client. */
+  onRelayMessage?: (message: JSONRPCMessage) => boolean;
+  /** Sees every message from the client before it goes to the relay. */
+  onClientMessage?: (message: JSONRPCMessage) => void;
+  /** Called when a session is ready: after the client's handshake, and after each replay opened a new one. */
+  onSession?: () => void;
 }
 
 export interface Bridge {
   /** Resolves when the local side has closed and the remote session is ended. */
   readonly done: Promise<void>;
+  /**
+   * Sends a request of the bridge's own through the current session and resolves with the relay's answer (a result
+   * or an error response); rejects when it cannot be sent, the connection is lost, or `timeoutMs` passes first.
+   */
+  request(method: string, params?: Record<string, unknown>, timeoutMs?: number): Promise<JSONRPCMessage>;
   /** Ends the remote session (DELETE, best effort) and closes both sides. */
   close(): Promise<void>;
 }
 
 /** JSON-RPC "server error" range: the bridge's own failures. */
 const BRIDGE_ERROR = -32000;
-const REPLAY_PREFIX = 'relay-bridge-replay-';
+const OWN_PREFIX = 'relay-bridge-';
+
+type OwnRequest = Pick<JSONRPCRequest, 'method' | 'params'>;
 
 export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   const { url, local, log } = options;
@@ -61,8 +75,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   /** The client's own initialize request and whether it finished the handshake: what a replay needs. */
   let initialize: JSONRPCRequest | undefined;
   let initialized = false;
-  let replays = 0;
-  const waiting = new Map<RequestId, (message: JSONRPCMessage) => void>();
+  let ownRequests = 0;
+  /** The bridge's own requests (replayed initialize, onSession helpers) waiting for their answers. */
+  const own = new Map<RequestId, { resolve: (message: JSONRPCMessage) => void; reject: (error: Error) => void }>();
   let closed = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -73,19 +88,34 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     queue = queue.then(task).catch((error: unknown) => log.error(`bridge: ${describe(error, url)}`));
   };
 
+  // A response stream that ends before it answered (the relay died, the network dropped) gives its requests up.
+  const flights = inFlight(options.fetch ?? fetch, (ids) => {
+    if (closed) return;
+    const why = `the connection to the relay at ${url.href} was lost before it answered (did the relay stop?); try again`;
+    log.warn(`bridge: ${ids.length} request${ids.length === 1 ? '' : 's'} in flight lost: the relay connection broke`);
+    for (const id of ids) {
+      const waiter = own.get(id);
+      if (waiter !== undefined) waiter.reject(new Error(why));
+      else answerError(id, why);
+    }
+  });
+
+  const answerError = (id: RequestId, why: string) => {
+    local
+      .send({ jsonrpc: '2.0', id, error: { code: BRIDGE_ERROR, message: why } })
+      .catch((error: unknown) => log.warn(`bridge: cannot write to the client: ${String(error)}`));
+  };
+
   const connectRemote = (): StreamableHTTPClientTransport => {
-    const transport = new StreamableHTTPClientTransport(url, {
-      requestInit: { headers },
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    });
+    const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: flights.fetch });
     transport.onmessage = (message) => {
       const id = 'id' in message ? message.id : undefined;
-      const waiter = id === undefined ? undefined : waiting.get(id);
-      if (waiter !== undefined) {
-        waiting.delete(id!);
-        waiter(message);
-        return;
-      }
+      const response = id !== undefined && ('result' in message || 'error' in message);
+      // An answer to a request already given up (its stream broke, but the relay resumed it) was answered already.
+      if (response && !flights.answered(id)) return log.debug(`bridge: dropped a late answer to ${String(id)}`);
+      const waiter = id === undefined ? undefined : own.get(id);
+      if (response && waiter !== undefined) return waiter.resolve(message);
+      if (options.onRelayMessage?.(message) === true) return;
       if (initialize !== undefined && id === initialize.id) setProtocolVersion(transport, message);
       local.send(message).catch((error: unknown) => log.warn(`bridge: cannot write to the client: ${String(error)}`));
     };
@@ -108,40 +138,53 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   let remote = connectRemote();
   await remote.start();
 
+  /** A new id for a request of the bridge's own, and the promise of its answer (given up after `timeoutMs`). */
+  const expectAnswer = (what: string, timeoutMs: number): { id: string; answered: Promise<JSONRPCMessage> } => {
+    const id = `${OWN_PREFIX}${++ownRequests}`;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`the relay did not answer ${what} within ${timeoutMs} ms`)), timeoutMs);
+      own.set(id, { resolve, reject });
+    }).finally(() => {
+      clearTimeout(timer);
+      own.delete(id);
+      flights.answered(id);
+    });
+    return { id, answered };
+  };
+
+  /** Sends a request of the bridge's own; a failure to send rejects its answer. */
+  const sendOwn = async (transport: StreamableHTTPClientTransport, id: string, request: OwnRequest): Promise<void> => {
+    flights.sent(id);
+    try {
+      await transport.send({ ...request, jsonrpc: '2.0', id });
+    } catch (error) {
+      own.get(id)?.reject(new Error(describe(error, url)));
+    }
+  };
+
   /** True from a replay's start to its success: until then the next message first tries again. */
   let lost = false;
 
   /** Opens a new session with the client's initialize, unless `stale` was already replaced. */
   const replay = async (stale: StreamableHTTPClientTransport): Promise<void> => {
     if (stale !== remote || closed || initialize === undefined || !initialized) return;
-    if (!lost)
+    if (!lost) {
       log.warn(`bridge: the relay at ${url.href} no longer knows our session (it restarted?); opening a new one`);
+    }
     lost = true;
     const fresh = connectRemote();
     remote = fresh;
     await stale.close().catch(() => {});
     await fresh.start();
-    const id = `${REPLAY_PREFIX}${++replays}`;
-    const timeoutMs = options.reconnectTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    const answered = new Promise<JSONRPCMessage>((resolve, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`the relay did not answer a new initialize within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      waiting.set(id, resolve);
-    });
-    try {
-      await fresh.send({ ...initialize, id });
-      const response = await answered;
-      if ('error' in response) throw new Error(`the relay refused a new session: ${response.error.message}`);
-      setProtocolVersion(fresh, response);
-      await fresh.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      lost = false;
-    } finally {
-      clearTimeout(timer);
-      waiting.delete(id);
-    }
+    const { id, answered } = expectAnswer('a new initialize', options.reconnectTimeoutMs ?? 30_000);
+    await sendOwn(fresh, id, initialize);
+    const response = await answered;
+    if ('error' in response) throw new Error(`the relay refused a new session: ${response.error.message}`);
+    setProtocolVersion(fresh, response);
+    await fresh.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    lost = false;
+    options.onSession?.();
   };
 
   const forward = async (message: JSONRPCMessage): Promise<void> => {
@@ -153,6 +196,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         return fail(message, error);
       }
     }
+    if (isJSONRPCRequest(message)) flights.sent(message.id);
     try {
       await remote.send(message);
     } catch (error) {
@@ -172,21 +216,24 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       }
       return fail(message, error);
     }
-    if ('method' in message && message.method === 'notifications/initialized') initialized = true;
+    if ('method' in message && message.method === 'notifications/initialized') {
+      initialized = true;
+      options.onSession?.();
+    }
   };
 
   const fail = async (message: JSONRPCMessage, error: unknown): Promise<void> => {
     const why = describe(error, url);
     log.error(`bridge: ${'method' in message ? message.method : 'a response'} not delivered: ${why}`);
-    if (isJSONRPCRequest(message)) {
-      await local.send({ jsonrpc: '2.0', id: message.id, error: { code: BRIDGE_ERROR, message: why } });
-    }
+    // Answered here, once: a broken stream reported for the same request finds it no longer in flight.
+    if (isJSONRPCRequest(message) && flights.answered(message.id)) answerError(message.id, why);
   };
 
   const close = async (): Promise<void> => {
     if (closed) return done;
     closed = true;
     await queue;
+    for (const waiter of own.values()) waiter.reject(new Error('the bridge is closing'));
     // Tell the relay the session is over, but do not let an unreachable relay keep the process alive.
     await Promise.race([
       remote.terminateSession().catch(() => {}),
@@ -198,11 +245,22 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     return done;
   };
 
-  local.onmessage = (message) => enqueue(() => forward(message));
+  const request = (method: string, params?: Record<string, unknown>, timeoutMs = 30_000): Promise<JSONRPCMessage> => {
+    if (closed) return Promise.reject(new Error('the bridge is closed'));
+    const { id, answered } = expectAnswer(method, timeoutMs);
+    // In the queue, so it follows the handshake and whatever the client sent before; the answer is awaited outside it.
+    enqueue(() => sendOwn(remote, id, params === undefined ? { method } : { method, params }));
+    return answered;
+  };
+
+  local.onmessage = (message) => {
+    options.onClientMessage?.(message);
+    enqueue(() => forward(message));
+  };
   local.onerror = (error) => log.warn(`bridge: client side: ${error.message}`);
   local.onclose = () => void close();
   await local.start();
-  return { done, close };
+  return { done, request, close };
 }
 
 function setProtocolVersion(transport: StreamableHTTPClientTransport, message: JSONRPCMessage): void {
