@@ -58,7 +58,7 @@ describe.each(['latest', 'oldest'] as const)('Claude Code sessions with relay (%
         const context = contextText(first!);
         // The SessionStart hook's preview, and /get's text, are in the model's context from the first request on.
         expect(context).toContain(
-          'relay: 1 unread message for this Code session (run /get to read them):\n1. Desktop: Review parser.ts please',
+          'relay: 1 unread message for this Code session (run /get to read them):\n1. from Desktop: "Review parser.ts please"',
         );
         expect(context).toContain('Relay request: ""');
         // relay's instructions are there too, and its six tools by name.

@@ -41,7 +41,7 @@ describe.each(['latest', 'oldest'] as const)('the real Claude Code CLI (%s)', (w
         const settings = JSON.parse(fs.readFileSync(path.join(home, '.claude', 'settings.json'), 'utf8'));
         const hook = settings.hooks.SessionStart[0].hooks[0].command as string;
         expect((await run('sh', ['-c', hook], { cwd: home, env, timeoutMs: 30_000 })).stdout).toBe(
-          'relay: 1 unread message for this Code session (run /get to read them):\n1. Desktop: Review parser.ts please\n',
+          'relay: 1 unread message for this Code session (run /get to read them):\n1. from Desktop: "Review parser.ts please"\n',
         );
 
         const uninstall = await runCli(['setup', 'code', '--uninstall'], home, env);

@@ -40,11 +40,11 @@ describe('send and fetch cross over with MCP clients', () => {
     expect(peek.messages.map((m) => m.message)).toEqual(['first', 'second\n\x1b[31mred\x1b[0m']);
     expect(peek.messages[0]!.read_by_code_at).toBeNull();
     const human = await runCli(['fetch', '--limit', '1'], home);
-    expect(human.stdout).toMatch(/^#1 from Desktop, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\nfirst\n$/);
+    expect(human.stdout).toMatch(/^#1 from Desktop, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\n {2}first\n$/);
     const rest = await runCli(['fetch', '--for', 'code'], home);
     // Terminal escapes in a message are shown, not obeyed.
-    expect(rest.stdout).toContain('second\n\\u001b[31mred\\u001b[0m');
-    expect((await runCli(['fetch'], home)).stdout).toBe('No unread messages for Code.\n');
+    expect(rest.stdout).toContain('  second\n  \\u001b[31mred\\u001b[0m');
+    expect((await runCli(['fetch'], home)).stdout).toMatch(/^No unread messages for \S+ \(Code\)\.\n$/);
     expect(JSON.parse((await runCli(['fetch', '--json'], home)).stdout)).toEqual({ ok: true, messages: [] });
   });
 
@@ -167,9 +167,15 @@ describe('clear', () => {
         if (child.exitCode === null) child.kill('SIGKILL');
       });
       let out = '';
+      let answered = false;
+      // The answer goes once; a child that has already exited must not make the write fail the run (EPIPE).
+      child.stdin.on('error', () => {});
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('[y/N]')) child.stdin.write('y\n');
+        if (!answered && out.includes('[y/N]')) {
+          answered = true;
+          child.stdin.write('y\n');
+        }
       });
       child.on('exit', () => resolve(out));
       setTimeout(() => reject(new Error(`no answer: ${out}`)), 15_000).unref();
@@ -251,8 +257,8 @@ describe('preview (the SessionStart hook)', () => {
     expect(Buffer.byteLength(preview.stdout)).toBeLessThanOrEqual(400);
     const lines = preview.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('relay: 5 unread messages for this Code session (run /get to read them), the first 3:');
-    expect(lines[1]).toBe('1. Desktop: Please fix parser.py: line 47, the regex');
-    expect(lines[2]).toMatch(/^2\. Desktop: message 2 é+…$/);
+    expect(lines[1]).toBe('1. from Desktop: "Please fix parser.py: line 47, the regex"');
+    expect(lines[2]).toMatch(/^2\. from Desktop: "message 2 é+…"$/);
     const peek = JSON.parse((await runCli(['fetch', '--peek', '--json', '--limit', '20'], home)).stdout) as Messages;
     expect(peek.messages).toHaveLength(5);
   });
@@ -270,7 +276,7 @@ describe('preview (the SessionStart hook)', () => {
     }
     expect(previewText('desktop', [])).toBe('');
     expect(previewText('desktop', [{ from: 'api', sender: 'code', message: 'hi' }])).toBe(
-      'relay: 1 unread message for this Desktop session (say "get" to read them):\n1. api (Code): hi',
+      'relay: 1 unread message for this Desktop session (say "get" to read them):\n1. from api (Code): "hi"',
     );
     // relay's Claude Code plugin names its namespaced command (--command /relay:get).
     expect(previewText('code', [{ from: 'desktop', sender: 'desktop', message: 'hi' }], '/relay:get')).toContain(

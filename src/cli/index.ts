@@ -1,7 +1,9 @@
 // The CLI entry: picks the command, handles --help/--version, maps errors to messages and exit codes, and is the
 // only place that exits the process. Commands load lazily so the server's start-up pays only for itself.
+import { orList, similarNames } from '../lib/kinds.js';
 import { version } from '../lib/version.js';
 import { UsageError, UserError } from './errors.js';
+import { flushOutput } from './flush.js';
 import { type CliIo, processIo } from './io.js';
 
 interface Command {
@@ -48,7 +50,29 @@ Commands:
 
 Exit codes: 0 ok, 1 error (message on stderr), 2 bad flags.`;
 
+/** Runs the command argv names, then waits for its output to reach the reader; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that went away (`mcp-relay status | head -c 1`) is the command's business (fetch says what it lost),
+  // never a crash with a stack.
+  const ignore = () => {};
+  process.stdout.on('error', ignore);
+  const code = await runCommand(argv);
+  // A server's client is gone by now: what it has not read is not worth waiting long for.
+  await flushOutput(SERVERS.has(commandName(argv)) ? 2_000 : undefined);
+  process.stdout.off('error', ignore);
+  return code;
+}
+
+/** Commands that speak MCP on stdio until their client goes away. */
+const SERVERS = new Set(['serve', 'connect']);
+
+/** The command argv runs: its first word, or serve when it starts with a flag or is empty. */
+function commandName(argv: readonly string[]): string {
+  const first = argv[0];
+  return first !== undefined && !first.startsWith('-') ? first : 'serve';
+}
+
+async function runCommand(argv: string[]): Promise<number> {
   const first = argv[0];
   if (first === '--version' || first === '-v') {
     process.stdout.write(`${version}\n`);
@@ -59,10 +83,13 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const named = first !== undefined && !first.startsWith('-');
-  const name = named ? first : 'serve';
+  const name = commandName(argv);
   const load = commands[name];
   if (load === undefined) {
-    process.stderr.write(`mcp-relay: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')})\n`);
+    const near = similarNames(name, Object.keys(commands));
+    const hint =
+      near.length > 0 ? `; did you mean ${orList(near)}?` : ` (commands: ${Object.keys(commands).join(', ')})`;
+    process.stderr.write(`mcp-relay: unknown command '${name}'${hint}\n`);
     return 2;
   }
   const command = await load();

@@ -2,34 +2,36 @@
 // many messages wait for the session that is starting here and the first 3 of them, at most 400 bytes; nothing
 // when there are none. It runs at every Claude Code start, so it must be quick, must never mark anything read,
 // never create the database, and never fail loudly: any problem at run time means no output and exit 0.
-import { defaultSessionName } from '../server/session.js';
+import { excerpt, quoted } from '../lib/text.js';
 import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
-import { oneLine, senderName } from './format.js';
+import { senderName } from './format.js';
 import { type CliIo, println } from './io.js';
-import { clientKind, parse, sessionName } from './options.js';
+import { parse } from './options.js';
+import { sideFlags, sideReader } from './side.js';
 import { dbOption, dbPath, openExisting } from './store.js';
 
-export const usage = `Usage: mcp-relay preview [--for desktop|code] [--name NAME] [--command /NAME] [--db PATH]
+export const usage = `Usage: mcp-relay preview [--for KIND] [--name NAME] [--command /NAME] [--db PATH]
 
 Prints a short summary of the messages waiting for a session that starts here (the kind's shared mailbox and the
 session name's own, as relay_fetch would return them): how many and the first 3, at most 400 bytes. Marks
 nothing read; prints nothing when there are none or the database does not exist. Claude Code runs
 \`preview --for code\` as a SessionStart hook (installed by \`mcp-relay setup code\`).
 
-  --for KIND   the starting session's kind (default: code)
+  --for KIND   the starting session's kind (default: code; --as is the same)
   --name NAME  its session name (default: $RELAY_NAME, else as the server picks it: the directory's name for Code)
   --command /NAME  the slash command that reads them, for Code (default: /get; relay's plugin: /relay:get)
   --db PATH    the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)`;
 
 export const options = {
-  for: { type: 'string' },
-  name: { type: 'string' },
+  ...sideFlags,
   command: { type: 'string' },
   ...dbOption,
 } as const;
 
 export const MAX_PREVIEW_BYTES = 400;
 export const MAX_PREVIEWS = 3;
+/** Characters of each message's text in the preview. */
+const MAX_EXCERPT = 80;
 
 /** The preview for the waiting messages (at most LIMITS.maxFetchLimit of them were read); '' when none. */
 export function previewText(
@@ -44,8 +46,9 @@ export function previewText(
   const lines = [
     `relay: ${count} unread message${waiting.length === 1 ? '' : 's'} for this ${displayKind(kind)} session (${how})${first}:`,
   ];
+  // Each text quoted: it cannot end its line's quote, so it cannot pose as another message or as the relay.
   for (const [i, message] of waiting.slice(0, MAX_PREVIEWS).entries()) {
-    lines.push(`${i + 1}. ${oneLine(`${senderName(message as RelayMessage)}: ${message.message}`, 100)}`);
+    lines.push(`${i + 1}. from ${senderName(message)}: ${quoted(excerpt(message.message, MAX_EXCERPT))}`);
   }
   return fitBytes(lines, MAX_PREVIEW_BYTES);
 }
@@ -82,10 +85,7 @@ function fitBytes(lines: string[], max: number): string {
 
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
-  const kind = clientKind('--for', values.for) ?? 'code';
-  const name =
-    sessionName(values.name !== undefined ? '--name' : 'RELAY_NAME', values.name ?? io.env.RELAY_NAME, kind) ??
-    defaultSessionName(kind, io.cwd);
+  const { kind, name } = sideReader(values, io);
   let text: string;
   try {
     const store = await openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });

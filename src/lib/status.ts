@@ -1,6 +1,7 @@
 // The relay's state as a person reads it: totals, unread per kind, last activity. One function for `mcp-relay
 // status`, the `status` prompt and `doctor`, so they never disagree. Reads through the Store interface only.
 import { displayKind, type Store } from '../store/store.js';
+import { field } from './text.js';
 
 export interface RelayStatus {
   database: string;
@@ -27,7 +28,7 @@ function plural(n: number, word: string): string {
 /** "desktop: 1, code: 2" style text for the unread counts, desktop and code first. */
 export function describeUnread(unread: Record<string, number>): string {
   return Object.entries(unread)
-    .map(([kind, n]) => `${n.toLocaleString('en-US')} for ${displayKind(kind)}`)
+    .map(([kind, n]) => `${n.toLocaleString('en-US')} for ${field(displayKind(kind))}`)
     .join(', ');
 }
 
@@ -37,7 +38,7 @@ export function describeStatus(status: RelayStatus, extra: { bytes?: number | un
   return [
     `${plural(status.total, 'message')} in the relay; unread: ${describeUnread(status.unread)}`,
     `last activity: ${status.lastActivity === null ? 'none' : localTime(status.lastActivity)}`,
-    `database: ${status.database}${size}`,
+    `database: ${field(status.database)}${size}`,
   ];
 }
 
@@ -50,7 +51,8 @@ export function formatBytes(bytes: number): string {
 /** An ISO timestamp as local "YYYY-MM-DD HH:MM:SS". */
 export function localTime(iso: string): string {
   const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
+  // Another program's odd value is shown as it is, but escaped: it must not reach a terminal as a command.
+  if (Number.isNaN(date.getTime())) return field(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
   return (
     `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ` +

@@ -1,15 +1,27 @@
 // messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
+import { field, indented, visible } from '../lib/text.js';
 import type { RelayDeps } from '../server/deps.js';
 import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
 
 export const uri = 'messages://latest';
 
-/** The seed's `N. [Sender]: text` blocks, or its empty-buffer sentence. */
+/**
+ * The seed's `N. [Sender]: text` blocks, or its empty-buffer sentence. The text's further lines are indented under
+ * its first, so a message cannot write a line that starts like another message (`2. [Desktop]: …`).
+ */
 export function formatMessages(messages: readonly RelayMessage[], empty = 'No messages in relay buffer.'): string {
   if (messages.length === 0) return empty;
-  return messages.map((m, i) => `${i + 1}. [${displayKind(m.sender)}]: ${m.message}`).join('\n\n');
+  return messages
+    .map((m, i) => {
+      const head = `${i + 1}. [${field(displayKind(m.sender))}]: `;
+      const [first = '', ...rest] = visible(m.message).split('\n');
+      return rest.length === 0
+        ? `${head}${first}`
+        : `${head}${first}\n${indented(rest.join('\n'), ' '.repeat(head.length))}`;
+    })
+    .join('\n\n');
 }
 
 export function register(server: McpServer, deps: RelayDeps): void {
