@@ -3,6 +3,7 @@
 // (for helpers such as its notices) go through the same session and are given up the same way.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { ResultSchema, type ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { startBridge } from '../src/http/bridge.js';
@@ -41,6 +42,7 @@ describe("the bridge's own requests", () => {
     const fromRelay: string[] = [];
     const fromClient: string[] = [];
     let sessions = 0;
+    let offered: ServerCapabilities | undefined;
     let ready!: () => void;
     const sessionReady = new Promise<void>((resolve) => (ready = resolve));
     const bridge = await startBridge({
@@ -52,9 +54,16 @@ describe("the bridge's own requests", () => {
         fromRelay.push('method' in message ? message.method : 'response');
         return false;
       },
-      onClientMessage: (message) => void fromClient.push('method' in message ? message.method : 'response'),
-      onSession: () => {
+      onClientMessage: (message) => {
+        fromClient.push('method' in message ? message.method : 'response');
+        // A ping is answered by the tap, never forwarded.
+        return 'method' in message && message.method === 'ping' && 'id' in message
+          ? { jsonrpc: '2.0', id: message.id, result: { answeredBy: 'tap' } }
+          : undefined;
+      },
+      onSession: (capabilities) => {
         sessions++;
+        offered = capabilities;
         ready();
       },
     });
@@ -63,12 +72,14 @@ describe("the bridge's own requests", () => {
     await client.connect(remoteEnd);
     await sessionReady;
     expect(sessions).toBe(1);
+    expect(offered).toMatchObject({ tools: expect.anything(), resources: expect.anything() });
+    expect(await client.request({ method: 'ping' }, ResultSchema.passthrough())).toEqual({ answeredBy: 'tap' });
     const seen = fromRelay.length;
     const answer = await bridge.request('tools/list');
     expect(answer).toMatchObject({
       result: { tools: expect.arrayContaining([expect.objectContaining({ name: 'relay_send' })]) },
     });
-    expect(fromClient).toEqual(['initialize', 'notifications/initialized']);
+    expect(fromClient).toEqual(['initialize', 'notifications/initialized', 'ping']);
     // The initialize response went by the tap to the client; the answer to the bridge's own request did not.
     expect(fromRelay.slice(0, seen)).toContain('response');
     expect(fromRelay.slice(seen)).toEqual([]);

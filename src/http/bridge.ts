@@ -16,6 +16,7 @@ import {
   type JSONRPCMessage,
   type JSONRPCRequest,
   type RequestId,
+  type ServerCapabilities,
 } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Logger } from '../lib/log.js';
@@ -40,10 +41,13 @@ export interface BridgeOptions {
   reconnectTimeoutMs?: number;
   /** Sees every message from the relay that is not an answer to the bridge's own request; true keeps it from the client. */
   onRelayMessage?: (message: JSONRPCMessage) => boolean;
-  /** Sees every message from the client before it goes to the relay. */
-  onClientMessage?: (message: JSONRPCMessage) => void;
-  /** Called when a session is ready: after the client's handshake, and after each replay opened a new one. */
-  onSession?: () => void;
+  /**
+   * Sees every message from the client before it goes to the relay; when it returns a message, that goes back to the
+   * client instead and `message` is not forwarded.
+   */
+  onClientMessage?: (message: JSONRPCMessage) => JSONRPCMessage | undefined;
+  /** When a session is ready (after the client's handshake, and after each replay), with the relay's capabilities. */
+  onSession?: (capabilities: ServerCapabilities) => void;
 }
 
 export interface Bridge {
@@ -75,6 +79,8 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   /** The client's own initialize request and whether it finished the handshake: what a replay needs. */
   let initialize: JSONRPCRequest | undefined;
   let initialized = false;
+  /** What the relay offers, from the last initialize response. */
+  let capabilities: ServerCapabilities = {};
   let ownRequests = 0;
   /** The bridge's own requests (replayed initialize, onSession helpers) waiting for their answers. */
   const own = new Map<RequestId, { resolve: (message: JSONRPCMessage) => void; reject: (error: Error) => void }>();
@@ -116,7 +122,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       const waiter = id === undefined ? undefined : own.get(id);
       if (response && waiter !== undefined) return waiter.resolve(message);
       if (options.onRelayMessage?.(message) === true) return;
-      if (initialize !== undefined && id === initialize.id) setProtocolVersion(transport, message);
+      if (initialize !== undefined && id === initialize.id) capabilities = setProtocolVersion(transport, message);
       local.send(message).catch((error: unknown) => log.warn(`bridge: cannot write to the client: ${String(error)}`));
     };
     transport.onerror = (error) => {
@@ -181,10 +187,10 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     await sendOwn(fresh, id, initialize);
     const response = await answered;
     if ('error' in response) throw new Error(`the relay refused a new session: ${response.error.message}`);
-    setProtocolVersion(fresh, response);
+    capabilities = setProtocolVersion(fresh, response);
     await fresh.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
     lost = false;
-    options.onSession?.();
+    options.onSession?.(capabilities);
   };
 
   const forward = async (message: JSONRPCMessage): Promise<void> => {
@@ -218,7 +224,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     }
     if ('method' in message && message.method === 'notifications/initialized') {
       initialized = true;
-      options.onSession?.();
+      options.onSession?.(capabilities);
     }
   };
 
@@ -254,8 +260,9 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   };
 
   local.onmessage = (message) => {
-    options.onClientMessage?.(message);
-    enqueue(() => forward(message));
+    const answer = options.onClientMessage?.(message);
+    if (answer === undefined) enqueue(() => forward(message));
+    else local.send(answer).catch((error: unknown) => log.warn(`bridge: cannot write to the client: ${String(error)}`));
   };
   local.onerror = (error) => log.warn(`bridge: client side: ${error.message}`);
   local.onclose = () => void close();
@@ -263,10 +270,13 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
   return { done, request, close };
 }
 
-function setProtocolVersion(transport: StreamableHTTPClientTransport, message: JSONRPCMessage): void {
-  if (!('result' in message)) return;
+/** Takes the protocol version of an initialize response for the transport's header; returns its capabilities. */
+function setProtocolVersion(transport: StreamableHTTPClientTransport, message: JSONRPCMessage): ServerCapabilities {
+  if (!('result' in message)) return {};
   const result = InitializeResultSchema.safeParse(message.result);
-  if (result.success) transport.setProtocolVersion(result.data.protocolVersion);
+  if (!result.success) return {};
+  transport.setProtocolVersion(result.data.protocolVersion);
+  return result.data.capabilities;
 }
 
 /** One sentence for the person reading Claude's error or the log: what failed and what to check. */
