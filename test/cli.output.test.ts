@@ -52,7 +52,7 @@ describe('output through a pipe', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'mcp-relay: the output was cut off (its reader went away), but #1, #2, #3, #4 are marked read now: ' +
-        '`mcp-relay history` shows them again.\n',
+        '`mcp-relay search WORDS` finds them again.\n',
     );
   });
 

@@ -25,7 +25,7 @@ describe('send and fetch cross over with MCP clients', () => {
     const home = tempDir();
     const sent = await runCli(['send', '--as', 'desktop', 'Plan:', 'refactor', 'the', 'parser'], home);
     expect(sent).toMatchObject({ code: 0, stderr: '' });
-    expect(sent.stdout).toBe('Sent #1 to code (next to fetch) (25 bytes).\n');
+    expect(sent.stdout).toBe("Sent #1 (25 bytes) to Code's shared mailbox (the next Code session to fetch gets it).\n");
     const code = await spawnClient(['--client', 'code'], home);
     const got = body((await code.client.callTool({ name: 'relay_fetch', arguments: {} })) as never) as Messages;
     expect(got.messages.map((m) => [m.sender, m.message])).toEqual([['desktop', 'Plan: refactor the parser']]);
@@ -72,7 +72,7 @@ describe('send and fetch cross over with MCP clients', () => {
     expect(piped.code).toBe(1);
     expect(piped.stderr).toContain('The input is 100,000 bytes; the limit is 65,536. Pipe it through `tail -c 60000`');
     expect((await runCli(['send'], home, {}, '')).stderr).toContain('Nothing to send');
-    expect((await runCli(['send', '   '], home)).stderr).toContain('The message is empty');
+    expect((await runCli(['send', '   '], home)).stderr).toContain('Nothing to send: the message is empty');
     fs.writeFileSync(path.join(home, 'image.bin'), Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
     expect((await runCli(['send', '--file', path.join(home, 'image.bin')], home)).stderr).toContain(
       'is not UTF-8 text',
@@ -95,7 +95,18 @@ describe('send and fetch cross over with MCP clients', () => {
 
   it('has --help for every command', async () => {
     const home = tempDir();
-    for (const command of ['setup', 'send', 'fetch', 'status', 'clear', 'watch', 'preview', 'doctor']) {
+    for (const command of [
+      'setup',
+      'send',
+      'fetch',
+      'status',
+      'sessions',
+      'search',
+      'clear',
+      'watch',
+      'preview',
+      'doctor',
+    ]) {
       const help = await runCli([command, '--help'], home);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toMatch(new RegExp(`^Usage: mcp-relay ${command}`));
@@ -116,6 +127,7 @@ describe('status', () => {
       lastActivity: null,
       exists: false,
       bytes: 0,
+      sessions: [],
     });
     expect(fs.existsSync(db)).toBe(false);
     await runCli(['send', '--as', 'desktop', 'a'], home);

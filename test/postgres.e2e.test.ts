@@ -75,7 +75,7 @@ describe.skipIf(postgres.adminUrl === null)('two relay processes on one PostgreS
     const cli = (...args: string[]) => runCli([...args, '--db', url.toString()], home);
     expect(await cli('send', '--as', 'desktop', 'from the terminal')).toMatchObject({
       code: 0,
-      stdout: expect.stringMatching(/^Sent #1 to code/),
+      stdout: expect.stringMatching(/^Sent #1 \(\d+ bytes\) to Code/),
     });
     const status = await cli('status');
     expect(status).toMatchObject({ code: 0, stdout: expect.stringContaining(`database: ${db.url}\n`) });

@@ -66,6 +66,6 @@ function lostOutput(messages: readonly RelayMessage[], failure: Error): UserErro
   const why = (failure as NodeJS.ErrnoException).code === 'EPIPE' ? 'its reader went away' : failure.message;
   return new UserError(
     `the output was cut off (${why}), but ${ids} ${messages.length === 1 ? 'is' : 'are'} marked read now: ` +
-      '`mcp-relay history` shows them again.',
+      '`mcp-relay search WORDS` finds them again.',
   );
 }

@@ -21,6 +21,8 @@ const commands: Record<string, () => Promise<Command>> = {
   clear: () => import('./clear.js'),
   watch: () => import('./watch.js'),
   preview: () => import('./preview.js'),
+  sessions: () => import('./sessions.js'),
+  search: () => import('./search.js'),
   doctor: () => import('./doctor.js'),
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
@@ -29,8 +31,8 @@ const commands: Record<string, () => Promise<Command>> = {
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
-Usage: mcp-relay [serve] [--client desktop|code] [--db PATH] [--notify|--no-notify] [--sound [NAME]] [--debug]
-       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH]
+Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] ...   the MCP server (mcp-relay serve --help)
+       mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH] ...
        mcp-relay <command> [flags]      (mcp-relay <command> --help for its flags)
 
 Commands:
@@ -40,8 +42,10 @@ Commands:
   setup code      register relay with Claude Code, with the /get command and a start-up preview
   setup desktop   register relay with Claude Desktop
   send [TEXT]     send a message (TEXT, --file or stdin) to the other side
-  fetch           print unread messages (--for desktop|code, --peek to leave them unread)
-  status          message counts, unread per side, last activity, database
+  fetch           print the unread messages of this directory's session (--as desktop: Desktop's; --peek)
+  status          message counts, unread per side, last activity, database, live sessions
+  sessions        the live sessions: name, kind, unread, last seen, directory
+  search WORDS    find messages in the history, newest first (marks nothing read)
   clear           delete every message (asks first; --yes in scripts)
   watch           print messages as they arrive, until Ctrl-C
   preview         the start-up summary of unread messages (used by Claude Code's hook)

@@ -1,36 +1,50 @@
-// `mcp-relay send [TEXT] [--as desktop|code] [--to WHO] [--file PATH]`: a person sends a message, by the same store,
-// routing and limits as relay_send (sent from outside any session). Without TEXT or --file it reads stdin
-// (`make 2>&1 | mcp-relay send`).
+// `mcp-relay send [TEXT] [--as KIND] [--to WHO] [--file PATH]`: a person sends a message, by the same store, routing
+// and limits as relay_send (from outside any session, unless --name says which session it is from). Without TEXT or
+// --file it reads stdin (`make 2>&1 | mcp-relay send`).
 import fs from 'node:fs';
 
-import { LIMITS, RelayError, validateMessageText } from '../store/store.js';
+import { field } from '../lib/text.js';
+import { displayKind, LIMITS, validateMessageText } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 import { type CliIo, println } from './io.js';
-import { clientKind, parse } from './options.js';
-import { dbOption, dbPath, openRelayStore, withStore } from './store.js';
+import { flagHelp, parse, sessionName } from './options.js';
+import { sideFlags, sideKind } from './side.js';
+import { dbOption, dbPath, openRelayStore, userError, withStore } from './store.js';
 
-export const usage = `Usage: mcp-relay send [TEXT...] [--as desktop|code] [--to WHO] [--file PATH] [--db PATH] [--json]
+const flags = {
+  ...sideFlags,
+  name: {
+    type: 'string',
+    arg: 'NAME',
+    help: 'send as this session (replies come back to its mailbox); default: from no session',
+  },
+  to: {
+    type: 'string',
+    arg: 'WHO',
+    help: 'a session name, desktop, code, or * for everyone (default: the other side)',
+  },
+  file: {
+    type: 'string',
+    arg: 'PATH',
+    help: `send this file's text (UTF-8, at most ${LIMITS.maxMessageBytes.toLocaleString('en-US')} bytes)`,
+  },
+  db: { ...dbOption.db, arg: 'PATH', help: 'the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)' },
+  json: { type: 'boolean', help: 'print {"ok": true, "id": N, "recipients": [...]} as relay_send does' },
+} as const;
+
+export const usage = `Usage: mcp-relay send [TEXT...] [--as KIND] [--to WHO] [--file PATH] [--db PATH] [--json]
 
 Sends a message. The text is TEXT (several words are joined with spaces), the contents of --file, or else
 standard input:   make 2>&1 | mcp-relay send --as code
 
-  --as KIND    who is sending: desktop, code, ... (default: code, so the message goes to Desktop)
-  --to WHO     a session name, desktop, code, or * for everyone (default: the other side)
-  --file PATH  send this file's text (UTF-8, at most ${LIMITS.maxMessageBytes.toLocaleString('en-US')} bytes)
-  --db PATH    the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --json       print {"ok": true, "id": N, "recipients": [...]} as relay_send does`;
+${flagHelp(flags)}`;
 
-export const options = {
-  as: { type: 'string' },
-  to: { type: 'string' },
-  file: { type: 'string' },
-  json: { type: 'boolean' },
-  ...dbOption,
-} as const;
+export const options = flags;
 
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values, positionals } = parse(args, options, true);
-  const sender = clientKind('--as', values.as) ?? 'code';
+  const sender = sideKind(values);
+  const from = sessionName('--name', values.name, sender) ?? null;
   if (positionals.length > 0 && values.file !== undefined) throw new UsageError('give the text or --file, not both');
   const text =
     positionals.length > 0
@@ -41,18 +55,24 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   try {
     validateMessageText(text);
   } catch (error) {
-    if (error instanceof RelayError) throw new UserError(error.message);
-    throw error;
+    throw userError(error);
   }
   const { message, recipients } = await withStore(await openRelayStore(dbPath(values.db, io)), (store) =>
-    store.send({ sender, from: null, to: values.to, message: text }),
+    store.send({ sender, from, to: values.to, message: text }),
   );
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));
-  else
-    println(
-      io.stdout,
-      `Sent #${message.id} to ${recipients.join(', ')} (${Buffer.byteLength(text).toLocaleString('en-US')} bytes).`,
-    );
+  else {
+    const bytes = Buffer.byteLength(text).toLocaleString('en-US');
+    println(io.stdout, `Sent #${message.id} (${bytes} bytes) to ${recipients.map(recipientWords).join(', ')}.`);
+  }
+}
+
+/** `code (next to fetch)`, as relay_send reports a kind's shared mailbox, in a person's words. */
+function recipientWords(recipient: string): string {
+  const shared = /^(\S+) \(next to fetch\)$/.exec(recipient);
+  if (shared === null) return field(recipient);
+  const kind = field(displayKind(shared[1]!));
+  return `${kind}'s shared mailbox (the next ${kind} session to fetch gets it)`;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

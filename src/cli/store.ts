@@ -5,7 +5,7 @@ import fs from 'node:fs';
 
 import { defaultDbPath } from '../lib/paths.js';
 import { isPostgresUrl, openStore, type OpenStoreOptions } from '../store/open.js';
-import { RelayError, type Store } from '../store/store.js';
+import { RelayError, type RelayErrorCode, type Store } from '../store/store.js';
 import { UserError } from './errors.js';
 import { type CliIo, homeOf } from './io.js';
 
@@ -16,9 +16,15 @@ export function dbPath(flag: string | undefined, io: Pick<CliIo, 'env' | 'platfo
   return flag ?? defaultDbPath(io.env, homeOf(io));
 }
 
+/** Store sentences written for a model calling a tool (its argument names), as a person at a terminal reads them. */
+const TERMINAL_WORDS: Partial<Record<RelayErrorCode, string>> = {
+  empty: 'Nothing to send: the message is empty. Give the text as an argument, with --file, or on standard input.',
+};
+
 /** A store error as the person at the terminal should read it; anything else unchanged. */
 export function userError(error: unknown): unknown {
-  return error instanceof RelayError ? new UserError(error.message, { cause: error }) : error;
+  if (!(error instanceof RelayError)) return error;
+  return new UserError(TERMINAL_WORDS[error.code] ?? error.message, { cause: error });
 }
 
 /** Opens (creating and migrating as needed) the store; store errors become UserErrors. */

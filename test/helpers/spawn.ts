@@ -106,11 +106,13 @@ export function runCli(
   home: string,
   extra: Record<string, string> = {},
   input?: string,
+  options: { cwd?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       env: testEnv(home, extra),
       stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
