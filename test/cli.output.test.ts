@@ -2,9 +2,11 @@
 // output cut at the pipe's 64 KiB, or lost to a reader that went away, would lose messages: the first must not
 // happen, the second is said on stderr with the ids it concerns.
 import { spawn } from 'node:child_process';
+import { Writable } from 'node:stream';
 
 import { describe, expect, it, onTestFinished } from 'vitest';
 
+import { flushed } from '../src/cli/flush.js';
 import { cliPath, runCli, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -74,5 +76,17 @@ describe('output through a pipe', () => {
       child.on('close', () => resolve(err));
     });
     expect(stderr).toBe('');
+  });
+
+  it('knows why a stream failed even when it failed before anyone asked (the reader went away at once)', async () => {
+    const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    const stream = new Writable({ write: (_chunk, _encoding, done) => done(epipe) });
+    stream.on('error', () => {});
+    stream.write('x');
+    await new Promise((resolve) => stream.once('close', resolve));
+    expect(await flushed(stream)).toBe(epipe);
+    const fine = new Writable({ write: (_chunk, _encoding, done) => done() });
+    fine.write('x');
+    expect(await flushed(fine)).toBeUndefined();
   });
 });

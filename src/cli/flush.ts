@@ -2,14 +2,15 @@
 // has not taken yet: past 64 KiB, `mcp-relay fetch | jq` lost the rest while the messages were marked read. A
 // reader that went away (EPIPE) or a closed stream ends the wait too.
 
-type Output = NodeJS.WritableStream & { destroyed?: boolean; writableLength?: number };
+type Output = NodeJS.WritableStream & { destroyed?: boolean; errored?: Error | null };
 
 /**
  * Resolves once everything written to `stream` so far is flushed (undefined), or with the error that stopped it
  * (EPIPE: the reader went away).
  */
 export function flushed(stream: Output): Promise<Error | undefined> {
-  if (stream.destroyed === true) return Promise.resolve(new Error('the output stream is closed'));
+  // Failed already (the reader went away before we asked): the error it failed with.
+  if (stream.destroyed === true) return Promise.resolve(stream.errored ?? new Error('the output stream is closed'));
   return new Promise((resolve) => {
     const done = (error?: Error | null) => {
       stream.off('error', done);
