@@ -1,6 +1,6 @@
 // The real Linux path once: real notify-send, on a private session bus (dbus-run-session), talking to a fake
 // org.freedesktop.Notifications service that records what arrives. Needs Debian's libnotify-bin, dbus,
-// python3-dbus and python3-gi (.ci/run installs them); without them this test fails rather than skips.
+// python3-dbus and python3-gi (.ci/run installs them); without them it skips loudly, except in CI, where it fails.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -9,6 +9,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { createNotifier, formatNotification } from '../src/notify/index.js';
 import { recordingLogger } from './helpers/fakes.js';
 import { lineReader } from './helpers/lines.js';
+import { missingPrograms, pythonHas, skipWithout } from './helpers/optional.js';
 import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -26,7 +27,7 @@ interface Received {
 function startService(home: string): { address: Promise<string>; next: () => Promise<Received>; stderr: () => string } {
   const child = spawn(
     'dbus-run-session',
-    ['--', '/usr/bin/python3', path.join(root, 'test', 'fixtures', 'fake-notification-service.py')],
+    ['--', PYTHON, path.join(root, 'test', 'fixtures', 'fake-notification-service.py')],
     {
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +60,18 @@ function startService(home: string): { address: Promise<string>; next: () => Pro
   };
 }
 
-describe('real notify-send over D-Bus', () => {
+const PYTHON = '/usr/bin/python3';
+const missing = [
+  ...missingPrograms({ 'notify-send': 'libnotify-bin', 'dbus-run-session': 'dbus' }),
+  ...(pythonHas(PYTHON, ['dbus', 'gi']) ? [] : [`${PYTHON} with dbus and gi (python3-dbus, python3-gi)`]),
+];
+const skip = skipWithout(
+  'the real notify-send over D-Bus test',
+  missing,
+  'apt-get install libnotify-bin dbus python3-dbus python3-gi',
+);
+
+describe.skipIf(skip)('real notify-send over D-Bus', () => {
   it('delivers exactly the title, the (markup-escaped) body and app name relay to the notification service', async () => {
     const home = tempDir();
     const service = startService(home);

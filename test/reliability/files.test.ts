@@ -13,7 +13,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
 import { killIfAlive } from '../helpers/process.js';
-import { cliPath, initialize, runCli, testEnv } from '../helpers/spawn.js';
+import { cliPath, initialize, root, runCli, testEnv } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
 interface Relay {
@@ -154,9 +154,45 @@ describe('files relay cannot use: a clear error naming the path, and nothing ove
 
 const NOBODY = 65534;
 
+/** True when every directory above `file` lets others through and others have `mode` on it (0o4 read, 0o1 run). */
+function othersReach(file: string, mode: number): boolean {
+  if ((fs.statSync(file).mode & mode) !== mode) return false;
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    if ((fs.statSync(dir).mode & 0o001) === 0) return false;
+    if (dir === path.dirname(dir)) return true;
+  }
+}
+
+/**
+ * Node and the built CLI where the unprivileged user can run them: in place when it can reach them, else a copy
+ * (a clone in a `mktemp -d` directory, 0700, is out of its reach): node, package.json, dist/ and the one runtime
+ * dependency with its own.
+ */
+function runnableByNobody(): { node: string; cli: string } {
+  const nodeOk = othersReach(process.execPath, 0o005);
+  if (nodeOk && othersReach(cliPath, 0o004)) return { node: process.execPath, cli: cliPath };
+  const copy = tempDir('relay-nobody-');
+  fs.chmodSync(copy, 0o755);
+  for (const part of [
+    'package.json',
+    'dist',
+    ...['better-sqlite3', 'bindings', 'file-uri-to-path'].map((m) => `node_modules/${m}`),
+  ]) {
+    fs.cpSync(path.join(root, part), path.join(copy, part), { recursive: true });
+  }
+  let node = process.execPath;
+  if (!nodeOk) {
+    node = path.join(copy, 'node');
+    fs.copyFileSync(process.execPath, node);
+    fs.chmodSync(node, 0o755);
+  }
+  return { node, cli: path.join(copy, 'dist', 'cli.js') };
+}
+
 function runAsNobody(args: string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { node, cli } = runnableByNobody();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(node, [cli, ...args], {
       env: testEnv(home),
       uid: NOBODY,
       gid: NOBODY,
