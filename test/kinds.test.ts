@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { identityFromRequest } from '../src/http/identity.js';
 import { editDistance, KNOWN_KINDS, similarNames } from '../src/lib/kinds.js';
+import { body, connect } from './helpers/server.js';
 import { runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -77,5 +78,30 @@ describe('every place a kind is given', () => {
     expect(
       identityFromRequest({ headers: { 'x-relay-client': 'desktop', 'x-relay-name': 'desktop' }, url: '/mcp' }).name,
     ).toBe('desktop');
+  });
+});
+
+describe("relay_send's `to`", () => {
+  it('matches a kind or a session case-insensitively where only one fits, and suggests the likely one otherwise', async () => {
+    const code = await connect('code', undefined, { name: 'Billing' });
+    await connect('code', code.dbFile, { name: 'api' });
+    await connect('code', code.dbFile, { name: 'API' });
+    expect(body(await code.call('relay_send', { message: 'to Desktop', to: 'Desktop' }))).toMatchObject({
+      ok: true,
+      recipients: ['desktop (next to fetch)'],
+    });
+    const desktop = await connect('desktop', code.dbFile);
+    expect(body(await desktop.call('relay_send', { message: 'to billing', to: 'billing' }))).toMatchObject({
+      ok: true,
+      recipients: ['Billing'],
+    });
+    const typo = body(await code.call('relay_send', { message: 'lost?', to: 'dekstop' }));
+    expect(typo).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('No session or client kind is called "dekstop". Did you mean "desktop"?'),
+    });
+    // Two sessions differing only in case: no guess at which, both named.
+    const either = body(await desktop.call('relay_send', { message: 'which?', to: 'Api' }));
+    expect(either).toMatchObject({ ok: false, error: expect.stringContaining('Did you mean "api" or "API"?') });
   });
 });

@@ -1,5 +1,6 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
+import { orList, similarNames } from '../lib/kinds.js';
 import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
@@ -120,7 +121,8 @@ export interface RouteInput {
 
 /** Resolves an address to mailboxes, or throws RelayError('unknown_recipient') listing the live sessions. */
 export function route(input: RouteInput): Route {
-  const { to, from, live } = input;
+  const to = canonicalAddress(input);
+  const { from, live } = input;
   const addressable = live.filter((s) => !s.observer && s.name !== from);
   if (to === EVERYONE) {
     if (addressable.length === 0) {
@@ -147,7 +149,28 @@ export function route(input: RouteInput): Route {
     }
     return { mailboxes: [sessionMailbox(named.kind, named.name)], recipients: [named.name] };
   }
-  throw new RelayError('unknown_recipient', unknownRecipient(to, live));
+  throw new RelayError('unknown_recipient', unknownRecipient(to, input));
+}
+
+/** Every name a message may be addressed to: kinds, and live and remembered sessions (observers receive nothing). */
+function addresses(input: RouteInput): string[] {
+  return [
+    ...input.knownKinds,
+    ...input.live.map((s) => s.kind),
+    ...input.live.filter((s) => !s.observer).map((s) => s.name),
+    ...input.known.map((s) => s.name),
+  ];
+}
+
+/** `to` when it names something exactly; else the one address it matches ignoring case ("Desktop"); else `to`. */
+function canonicalAddress(input: RouteInput): string {
+  const { to } = input;
+  if (to === EVERYONE) return to;
+  const all = new Set(addresses(input));
+  if (all.has(to)) return to;
+  const lower = to.toLowerCase();
+  const same = [...all].filter((a) => a.toLowerCase() === lower);
+  return same.length === 1 ? same[0]! : to;
 }
 
 function toSessions(sessions: readonly SessionInfo[]): Route {
@@ -157,11 +180,16 @@ function toSessions(sessions: readonly SessionInfo[]): Route {
   };
 }
 
-function unknownRecipient(to: string, live: readonly SessionInfo[]): string {
-  const list = live.filter((s) => !s.observer).map((s) => `${s.name} (${displayKind(s.kind)})`);
+function unknownRecipient(to: string, input: RouteInput): string {
+  const list = input.live.filter((s) => !s.observer).map((s) => `${s.name} (${displayKind(s.kind)})`);
   const sessions = list.length > 0 ? `Live sessions: ${list.join(', ')}.` : 'No session is live right now.';
+  const near = similarNames(
+    to,
+    addresses(input).filter((a) => a !== input.from),
+  ).slice(0, 3);
+  const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
   return (
-    `No session or client kind is called "${to}". ${sessions} Send to one of them, to a kind ("desktop", "code"), or to "*" for ` +
-    `everyone.`
+    `No session or client kind is called "${to}".${guess} ${sessions} Send to one of them, to a kind ("desktop", "code"), ` +
+    `or to "*" for everyone.`
   );
 }
