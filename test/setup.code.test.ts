@@ -13,6 +13,15 @@ import { read, snapshot, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
 import { tempDir } from './helpers/temp.js';
 
+// Stand-ins for what the Python relay's --setup-code wrote, with the features setup recognises them by: a /get that
+// calls the seed's tools in the seed's form, and a preview script reading the buffer for Code's unread.
+const SEED_GET =
+  '# Get Command\n\n**If $ARGUMENTS is empty:** call `relay_fetch(limit=5, reader="code")`\n\n' +
+  '**Otherwise:** call `relay_send(message="$ARGUMENTS", sender="code")`\n';
+const SEED_PREVIEW =
+  '#!/usr/bin/env python3\n# Notify of pending messages (SessionStart hook).\nDB = "~/.relay_buffer.db"\n' +
+  'QUERY = "SELECT 1 FROM messages WHERE read_by_code_at IS NULL"\n';
+
 const launcher: Launcher = { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js'], via: 'node' };
 const HOOK = '/usr/bin/node /opt/relay/dist/cli.js preview --for code';
 
@@ -171,22 +180,127 @@ describe('setup code --scope user without claude on PATH', () => {
     expect(snapshot(dir)).toEqual(before);
   });
 
-  it('leaves a relay entry it did not write (the Python relay) unless --force, and still does the rest', async () => {
+  it('upgrades the Python relay without --force: its server entry, hook, /get and script, each backed up', async () => {
     const python = claudeJson.replace(
       '"mcpServers": {',
       '"mcpServers": {\n    "relay": { "command": "uvx", "args": ["mcp-server-relay", "--client", "code"] },',
     );
-    const dir = home({ '.claude.json': python });
+    // What the Python relay's --setup-code wrote: its hook replaced the whole SessionStart list.
+    const oldSettings = JSON.stringify(
+      {
+        model: 'opus',
+        hooks: {
+          SessionStart: [
+            { hooks: [{ type: 'command', command: 'python3 /home/me/.claude/scripts/relay-preview.py' }] },
+          ],
+        },
+      },
+      null,
+      2,
+    );
+    const dir = home({
+      '.claude.json': python,
+      '.claude/settings.json': oldSettings,
+      '.claude/commands/get.md': SEED_GET,
+      '.claude/scripts/relay-preview.py': SEED_PREVIEW,
+    });
+    const { out, error } = await setup(dir, ['code']);
+    expect(error).toBeUndefined();
+    expect(out).toContain('upgrade the Python relay (mcp-server-relay 1.x): replace mcpServers.relay');
+    expect(out).toContain("replacing the Python relay (mcp-server-relay 1.x)'s python3 relay-preview.py hook");
+    expect(out).toContain("upgrade the Python relay (mcp-server-relay 1.x)'s /get");
+    expect(JSON.parse(read(path.join(dir, '.claude.json'))).mcpServers.relay.command).toBe('/usr/bin/node');
+    const settings = JSON.parse(read(path.join(dir, '.claude', 'settings.json')));
+    expect(settings).toEqual({
+      model: 'opus',
+      hooks: { SessionStart: [{ matcher: 'startup|resume|clear', hooks: [{ type: 'command', command: HOOK }] }] },
+    });
+    expect(read(path.join(dir, '.claude', 'commands', 'get.md'))).toBe(getCommandText());
+    expect(fs.existsSync(path.join(dir, '.claude', 'scripts', 'relay-preview.py'))).toBe(false);
+    // Every original is kept.
+    expect(backups(dir)).toEqual([
+      '.claude.json.bak-20261125-093000',
+      '.claude/commands/get.md.bak-20261125-093000',
+      '.claude/scripts/relay-preview.py.bak-20261125-093000',
+      '.claude/settings.json.bak-20261125-093000',
+    ]);
+    expect(read(path.join(dir, '.claude.json.bak-20261125-093000'))).toBe(python);
+    expect(read(path.join(dir, '.claude', 'settings.json.bak-20261125-093000'))).toBe(oldSettings);
+    // And a second run has nothing left to do.
+    expect((await setup(dir, ['code'])).out).toContain('Nothing to change.');
+  });
+
+  it('recognises the Python relay however it was started, and only that', async () => {
+    const { isPythonRelayEntry, isPythonGetCommand, isPythonPreviewHook } = await import('../src/setup/legacy.js');
+    for (const entry of [
+      { command: 'uvx', args: ['mcp-server-relay', '--client', 'desktop', '--sound'] },
+      { command: '/Users/me/.local/bin/uvx', args: ['mcp-server-relay==1.2.4', '--client', 'code'] },
+      { command: 'uvx', args: ['--from', 'mcp-server-relay', 'mcp-server-relay', '--client', 'code'] },
+      {
+        command: '/path/to/mcp-relay/.venv/bin/python',
+        args: ['/path/to/mcp-relay/relay_server.py', '--client', 'code'],
+      },
+      { command: 'C:\\relay\\.venv\\Scripts\\python.exe', args: ['C:\\relay\\relay_server.py', '--client', 'desktop'] },
+      { command: 'python3', args: ['-m', 'relay_server'] },
+      { command: '/home/me/.venv/bin/mcp-server-relay', args: ['--client', 'code'] },
+      { command: 'pipx', args: ['run', 'mcp-server-relay', '--client', 'code'] },
+      { command: 'uvx mcp-server-relay --client code' },
+    ]) {
+      expect(isPythonRelayEntry(entry), JSON.stringify(entry)).toBe(true);
+    }
+    for (const entry of [
+      { command: 'npx', args: ['-y', 'mcp-server-relay', '--client', 'code'] },
+      { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js', '--client', 'code'] },
+      { command: 'uvx', args: ['some-other-server'] },
+      { command: 'python3', args: ['server.py'] },
+      { command: '/usr/local/bin/mcp-server-relay', args: ['--client', 'code'] },
+    ]) {
+      expect(isPythonRelayEntry(entry), JSON.stringify(entry)).toBe(false);
+    }
+    expect(isPythonPreviewHook('python3 /home/me/.claude/scripts/relay-preview.py')).toBe(true);
+    expect(
+      isPythonPreviewHook(
+        '"C:\\Python\\python.exe" "C:\\Users\\me\\AppData\\Roaming\\Claude\\scripts\\relay-preview.py"',
+      ),
+    ).toBe(true);
+    expect(isPythonPreviewHook('~/bin/greet.sh')).toBe(false);
+    expect(isPythonGetCommand(SEED_GET)).toBe(true);
+    expect(isPythonGetCommand(SEED_GET.replace(/\n/g, '\r\n'))).toBe(true);
+    expect(isPythonGetCommand(getCommandText())).toBe(false);
+    expect(isPythonGetCommand('Review the staged diff.\n')).toBe(false);
+  });
+
+  it("upgrades the Python relay in this project's .mcp.json too (Claude Code prefers it to the user scope)", async () => {
+    const dir = home();
+    const project = path.join(dir, 'work', 'app');
+    const old =
+      '{\n  "mcpServers": {\n    "relay": { "command": "uvx", "args": ["mcp-server-relay", "--client", "code"] },\n' +
+      '    "pg": { "command": "pg-mcp" }\n  }\n}\n';
+    write(path.join(project, '.mcp.json'), old);
+    const { out, error } = await setup(dir, ['code'], { cwd: project });
+    expect(error).toBeUndefined();
+    expect(out).toContain('~ the Python relay (mcp-server-relay 1.x) (project scope): upgrade');
+    expect(JSON.parse(read(path.join(project, '.mcp.json'))).mcpServers).toEqual({
+      relay: { command: '/usr/bin/node', args: ['/opt/relay/dist/cli.js', '--client', 'code'] },
+      pg: { command: 'pg-mcp' },
+    });
+    expect(read(`${path.join(project, '.mcp.json')}.bak-20261125-093000`)).toBe(old);
+  });
+
+  it("leaves a relay entry that is neither its own nor the Python relay's unless --force", async () => {
+    const other = claudeJson.replace(
+      '"mcpServers": {',
+      '"mcpServers": {\n    "relay": { "command": "my-relay", "args": [] },',
+    );
+    const dir = home({ '.claude.json': other });
     const first = await setup(dir, ['code']);
     expect(first.error?.message).toMatch(/1 step was left undone/);
     expect(first.out).toContain('! relay MCP server (user scope): mcpServers.relay in');
-    expect(first.out).toContain('uvx mcp-server-relay --client code');
-    expect(read(path.join(dir, '.claude.json'))).toBe(python);
+    expect(read(path.join(dir, '.claude.json'))).toBe(other);
     expect(fs.existsSync(path.join(dir, '.claude', 'commands', 'get.md'))).toBe(true);
     const forced = await setup(dir, ['code', '--force']);
     expect(forced.error).toBeUndefined();
     expect(JSON.parse(read(path.join(dir, '.claude.json'))).mcpServers.relay.command).toBe('/usr/bin/node');
-    expect(backups(dir).filter((f) => f.startsWith('.claude.json'))).toHaveLength(1);
   });
 
   it('updates its own entries in place when relay moved, without duplicating the hook', async () => {
@@ -363,14 +477,17 @@ describe('setup code --scope project', () => {
 describe('the command setup registers', () => {
   it('is npx from an npx cache, else the absolute node and dist/cli.js', () => {
     const cache = '/home/me/.npm/_npx/1a2b3c/node_modules/mcp-server-relay/dist/cli.js';
-    expect(launcherFor(cache, '/usr/bin/node', 'linux')).toEqual({
-      command: 'npx',
+    // The npx beside the node that runs setup, by its absolute path: GUI apps start it without a shell's PATH.
+    const beside = (file: string) => file === '/opt/node/bin/npx' || file === 'C:\\node\\npx.cmd';
+    expect(launcherFor(cache, '/opt/node/bin/node', 'linux', beside)).toEqual({
+      command: '/opt/node/bin/npx',
       args: ['-y', 'mcp-server-relay'],
       via: 'npx',
     });
-    expect(launcherFor(cache.replace(/\//g, '\\'), 'C:\\node.exe', 'win32')).toMatchObject({
+    expect(launcherFor(cache, '/elsewhere/node', 'linux', beside)).toMatchObject({ command: 'npx' });
+    expect(launcherFor(cache.replace(/\//g, '\\'), 'C:\\node\\node.exe', 'win32', beside)).toMatchObject({
       command: 'cmd',
-      args: ['/c', 'npx', '-y', 'mcp-server-relay'],
+      args: ['/c', 'C:\\node\\npx.cmd', '-y', 'mcp-server-relay'],
     });
     expect(launcherFor('/home/me/src/relay/dist/cli.js', '/usr/bin/node', 'linux')).toEqual({
       command: '/usr/bin/node',
@@ -381,12 +498,19 @@ describe('the command setup registers', () => {
 
   it('writes the npx form into the hook when run from npx', async () => {
     const dir = home();
-    const npx = launcherFor('/x/_npx/y/node_modules/mcp-server-relay/dist/cli.js', '/usr/bin/node', 'linux');
+    const npx = launcherFor(
+      '/x/_npx/y/node_modules/mcp-server-relay/dist/cli.js',
+      '/opt/node/bin/node',
+      'linux',
+      () => true,
+    );
     await run(['code'], fakeIo({ home: dir }), { launcher: npx });
     const settings = JSON.parse(read(path.join(dir, '.claude', 'settings.json')));
-    expect(settings.hooks.SessionStart[1].hooks[0].command).toBe('npx -y mcp-server-relay preview --for code');
+    expect(settings.hooks.SessionStart[1].hooks[0].command).toBe(
+      '/opt/node/bin/npx -y mcp-server-relay preview --for code',
+    );
     expect(JSON.parse(read(path.join(dir, '.claude.json'))).mcpServers.relay).toMatchObject({
-      command: 'npx',
+      command: '/opt/node/bin/npx',
       args: ['-y', 'mcp-server-relay', '--client', 'code'],
     });
   });

@@ -1,12 +1,13 @@
 // `mcp-relay setup desktop`: the platform's config path, merging beside other servers and settings, --sound,
 // the memory instruction, and an uninstall that removes only relay's own entry.
+import fs from 'node:fs';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
 import { run } from '../src/cli/setup.js';
 import { desktopConfigFile } from '../src/setup/claude-desktop.js';
-import type { Launcher } from '../src/setup/launcher.js';
+import { type Launcher, launcherFor } from '../src/setup/launcher.js';
 import { read, snapshot, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
 import { tempDir } from './helpers/temp.js';
@@ -147,3 +148,97 @@ describe('setup desktop', () => {
     expect(read(file)).toBe('{"mcpServers": {"a": {}},}');
   });
 });
+
+describe('setup desktop on Windows: the Microsoft Store (MSIX) app and the installer app', () => {
+  // Windows' folders, simulated under a temp dir: %LOCALAPPDATA% and %APPDATA% point into it.
+  function windows() {
+    const home = tempDir();
+    const env = { LOCALAPPDATA: path.join(home, 'AppData', 'Local'), APPDATA: path.join(home, 'AppData', 'Roaming') };
+    const msix = (id: string) =>
+      path.join(env.LOCALAPPDATA, 'Packages', `Claude_${id}`, 'LocalCache', 'Roaming', 'Claude');
+    const classic = path.join(env.APPDATA, 'Claude');
+    const desktop = async (args: string[] = []) => {
+      const io = fakeIo({ home, platform: 'win32', env });
+      let error: Error | undefined;
+      try {
+        await run(['desktop', ...args], io, { launcher });
+      } catch (e) {
+        error = e as Error;
+      }
+      return { out: io.out(), error };
+    };
+    return { home, env, msix, classic, desktop };
+  }
+
+  it('writes into the MSIX package folder wherever one exists, even beside a classic %APPDATA%\\Claude', async () => {
+    const w = windows();
+    fs.mkdirSync(path.join(w.env.LOCALAPPDATA, 'Packages', 'Claude_pzs8sxrjxfjjc'), { recursive: true });
+    write(path.join(w.classic, 'claude_desktop_config.json'), existing);
+    const { out, error } = await w.desktop();
+    expect(error).toBeUndefined();
+    expect(out).toContain('relay MCP server (Claude Desktop, Microsoft Store app)');
+    const file = path.join(w.msix('pzs8sxrjxfjjc'), 'claude_desktop_config.json');
+    expect(JSON.parse(read(file)).mcpServers.relay.args).toEqual(['/opt/relay/dist/cli.js', '--client', 'desktop']);
+    expect(read(path.join(w.classic, 'claude_desktop_config.json'))).toBe(existing);
+    // --uninstall and doctor follow the same rule.
+    expect(desktopConfigFile({ home: w.home, env: w.env, platform: 'win32' })).toBe(file);
+    await w.desktop(['--uninstall']);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('keeps %APPDATA%\\Claude for an installer-based app (no package folder)', async () => {
+    const w = windows();
+    write(path.join(w.classic, 'claude_desktop_config.json'), existing);
+    expect((await w.desktop()).error).toBeUndefined();
+    expect(JSON.parse(read(path.join(w.classic, 'claude_desktop_config.json'))).mcpServers.relay).toBeDefined();
+  });
+
+  it('with several package folders, takes the one holding a config; with none holding one, says so and writes nothing', async () => {
+    const w = windows();
+    fs.mkdirSync(w.msix('aaaa'), { recursive: true });
+    fs.mkdirSync(w.msix('bbbb'), { recursive: true });
+    const before = snapshot(w.home);
+    const { error } = await w.desktop();
+    expect(error?.name).toBe('UserError');
+    expect(error?.message).toContain('Claude Desktop is installed as more than one Microsoft Store package here');
+    expect(error?.message).toContain(w.msix('aaaa'));
+    expect(error?.message).toContain(w.msix('bbbb'));
+    expect(error?.message).toContain('Nothing was written.');
+    expect(snapshot(w.home)).toEqual(before);
+
+    write(path.join(w.msix('bbbb'), 'claude_desktop_config.json'), existing);
+    expect((await w.desktop()).error).toBeUndefined();
+    expect(JSON.parse(read(path.join(w.msix('bbbb'), 'claude_desktop_config.json'))).mcpServers.relay).toBeDefined();
+    expect(fs.readdirSync(w.msix('aaaa'))).toEqual([]);
+  });
+});
+
+describe('a command Desktop can start without a shell', () => {
+  it('writes the absolute npx and a PATH holding node when setup runs from npx', async () => {
+    const home = tempDir();
+    const npx = launcherFor(
+      '/x/_npx/y/node_modules/mcp-server-relay/dist/cli.js',
+      '/opt/nvm/node/bin/node',
+      'darwin',
+      () => true,
+    );
+    const io = fakeIo({ home, platform: 'darwin' });
+    await run(['desktop'], io, { launcher: npx, execPath: '/opt/nvm/node/bin/node' });
+    const file = path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
+    expect(JSON.parse(read(file)).mcpServers.relay).toEqual({
+      command: '/opt/nvm/node/bin/npx',
+      args: ['-y', 'mcp-server-relay', '--client', 'desktop'],
+      env: { PATH: '/opt/nvm/node/bin:/usr/bin:/bin:/usr/sbin:/sbin' },
+    });
+    // Its own entry: a second run changes nothing, --uninstall removes it.
+    expect((await runDesktop(home, npx, [])).out).toContain('Nothing to change.');
+    await runDesktop(home, npx, ['--uninstall']);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+async function runDesktop(home: string, l: Launcher, args: string[]) {
+  const io = fakeIo({ home, platform: 'darwin' });
+  await run(['desktop', ...args], io, { launcher: l, execPath: '/opt/nvm/node/bin/node' });
+  return { out: io.out() };
+}

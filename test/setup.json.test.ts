@@ -5,7 +5,8 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { applyChange, backupPath, ConfigFileError, diffOf, readJson } from '../src/setup/config-file.js';
+import { ConfigFileError, readJson } from '../src/setup/config-file.js';
+import { applyChange, backupPath, diffOf } from '../src/setup/file-change.js';
 import { detectIndent, getIn, removeIn, setIn } from '../src/setup/json-edit.js';
 import { tempDir } from './helpers/temp.js';
 

@@ -1,15 +1,21 @@
-// `mcp-relay setup code|desktop`: wires relay into Claude Code or Claude Desktop, or (--uninstall) takes out what it
+// `mcp-relay setup code|desktop|codex|gemini|cursor`: wires relay into a client, or (--uninstall) takes out what it
 // put in. Plans every change first (so an unparsable file stops the run before anything is written), shows it,
-// then applies it. The merging rules live in src/setup/; this file only parses flags and prints.
+// then applies it (src/setup/apply.ts). The merging rules live in src/setup/; this file only parses flags and prints.
 import { spawnSync } from 'node:child_process';
 
 import { which } from '../lib/which.js';
 import { resolveSound, SoundError } from '../notify/sound.js';
+import { applyPlan } from '../setup/apply.js';
 import { type CodeScope, planCode } from '../setup/claude-code.js';
 import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
-import { changed, ConfigFileError, diffOf } from '../setup/config-file.js';
+import { codex } from '../setup/codex.js';
+import { ConfigFileError } from '../setup/config-file.js';
+import { cursor } from '../setup/cursor.js';
+import { changed, diffOf } from '../setup/file-change.js';
+import { gemini } from '../setup/gemini.js';
 import { currentLauncher, type Launcher, shellJoin } from '../setup/launcher.js';
-import { applySteps, type Runner, type SetupContext, SetupRunError, type Step } from '../setup/steps.js';
+import { type McpClient, planClient } from '../setup/mcp-client.js';
+import { type Runner, type SetupContext, SetupRunError, type Step } from '../setup/steps.js';
 import { UsageError, UserError } from './errors.js';
 import { type CliIo, homeOf, println } from './io.js';
 import { normaliseOptionalValue } from './notify-options.js';
@@ -17,9 +23,11 @@ import { parse } from './options.js';
 
 export const usage = `Usage: mcp-relay setup code [--scope user|project] [--dry-run] [--uninstall] [--force] [--json]
        mcp-relay setup desktop [--sound [NAME]] [--dry-run] [--uninstall] [--force] [--json]
+       mcp-relay setup codex|gemini|cursor [--dry-run] [--uninstall] [--force] [--json]
 
-Registers relay with Claude Code or Claude Desktop, merging into the existing files (never replacing them).
-Each file is backed up (<file>.bak-<timestamp>) before it changes; a second run changes nothing.
+Registers relay with a client, merging into its existing files (never replacing them). Each file is backed up
+(<file>.bak-<timestamp>) before it changes; a second run changes nothing. Entries of the Python relay
+(mcp-server-relay 1.x) are upgraded.
 
   code             register with Claude Code, install the /get command (~/.claude/commands/get.md) and a
                    SessionStart hook in ~/.claude/settings.json that previews unread messages
@@ -27,6 +35,9 @@ Each file is backed up (<file>.bak-<timestamp>) before it changes; a second run 
     --scope project  this project only: .mcp.json in the current directory
   desktop          add relay to claude_desktop_config.json, then print the instruction to give Desktop
     --sound [NAME]   play a sound with each notification (the platform's default without NAME)
+  codex            add [mcp_servers.relay] to ~/.codex/config.toml ($CODEX_HOME)
+  gemini           add relay to ~/.gemini/settings.json ($GEMINI_CLI_HOME)
+  cursor           add relay to ~/.cursor/mcp.json
   --dry-run        show what would change and write nothing
   --uninstall      remove what setup added (entries edited since are reported and left alone)
   --force          also replace or remove a relay entry, /get command or hook that setup did not write as is
@@ -41,6 +52,10 @@ export const options = {
   json: { type: 'boolean' },
 } as const;
 
+/** The clients beside the two Claudes, by target name (also their --client kind). */
+export const CLIENTS: Record<string, McpClient> = { codex, gemini, cursor };
+const TARGETS = ['code', 'desktop', ...Object.keys(CLIENTS)];
+
 const spawnRunner: Runner = (command, args) => {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 120_000 });
   return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
@@ -49,6 +64,7 @@ const spawnRunner: Runner = (command, args) => {
 export interface SetupDeps {
   launcher?: Launcher;
   runner?: Runner;
+  execPath?: string;
 }
 
 export function setupContext(io: CliIo, deps: SetupDeps = {}): SetupContext {
@@ -59,6 +75,7 @@ export function setupContext(io: CliIo, deps: SetupDeps = {}): SetupContext {
     cwd: io.cwd,
     now: io.now(),
     launcher: deps.launcher ?? currentLauncher(),
+    execPath: deps.execPath ?? process.execPath,
     claudePath: which('claude', io.env, io.platform),
     runner: deps.runner ?? spawnRunner,
   };
@@ -76,31 +93,37 @@ const MARKS: Record<Step['status'], string> = {
 export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Promise<void> {
   const { values, positionals } = parse(normaliseOptionalValue(args, '--sound', options), options, true);
   const target = positionals[0];
-  if (target !== 'code' && target !== 'desktop') {
+  if (target === undefined || !TARGETS.includes(target)) {
     throw new UsageError(
       target === undefined
-        ? 'say what to set up: code or desktop'
-        : `unknown target '${target}' (choose: code, desktop)`,
+        ? `say what to set up: ${TARGETS.join(', ')}`
+        : `unknown target '${target}' (choose: ${TARGETS.join(', ')})`,
     );
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-  if (target === 'desktop' && values.scope !== undefined) throw new UsageError('--scope applies to setup code only');
-  if (target === 'code' && values.sound !== undefined)
-    throw new UsageError('--sound applies to setup desktop only (Desktop notifies for both sides)');
+  if (target !== 'code' && values.scope !== undefined) throw new UsageError('--scope applies to setup code only');
+  if (target !== 'desktop' && values.sound !== undefined) {
+    throw new UsageError('--sound applies to setup desktop only (Desktop notifies for every side)');
+  }
   const scope = values.scope ?? 'user';
-  if (scope !== 'user' && scope !== 'project')
+  if (scope !== 'user' && scope !== 'project') {
     throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
+  }
   const setupOptions = { uninstall: values.uninstall === true, force: values.force === true };
   if (values.sound !== undefined && !setupOptions.uninstall) checkSound(values.sound, io);
   const dryRun = values['dry-run'] === true;
   const context = setupContext(io, deps);
+  const client = CLIENTS[target];
+  const plan = (): Step[] =>
+    target === 'code'
+      ? planCode(context, scope as CodeScope, setupOptions)
+      : target === 'desktop'
+        ? planDesktop(context, values.sound, setupOptions)
+        : planClient(client!, context, setupOptions);
 
   let steps: Step[];
   try {
-    steps =
-      target === 'code'
-        ? planCode(context, scope as CodeScope, setupOptions)
-        : planDesktop(context, values.sound, setupOptions);
+    steps = plan();
   } catch (error) {
     if (error instanceof ConfigFileError) throw new UserError(error.message);
     throw error;
@@ -109,7 +132,7 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
   let failure: string | undefined;
   if (!dryRun) {
     try {
-      applySteps(steps, context);
+      applyPlan(steps, plan, context);
     } catch (error) {
       if (error instanceof ConfigFileError || error instanceof SetupRunError) failure = error.message;
       else throw error;
@@ -131,7 +154,8 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
       JSON.stringify({ ok: conflicts.length === 0 && failure === undefined, dryRun, steps: report }, null, 2),
     );
   } else {
-    const title = target === 'code' ? `Claude Code (${scope} scope)` : 'Claude Desktop';
+    const title =
+      target === 'code' ? `Claude Code (${scope} scope)` : target === 'desktop' ? 'Claude Desktop' : client!.title;
     println(
       io.stdout,
       `${dryRun ? 'Dry run, nothing written: ' : ''}${setupOptions.uninstall ? 'removing relay from' : 'setting up relay for'} ${title}`,
@@ -161,8 +185,9 @@ function checkSound(sound: string, io: CliIo): void {
       env: io.env,
     });
   } catch (error) {
-    if (error instanceof SoundError)
+    if (error instanceof SoundError) {
       throw error.reason === 'usage' ? new UsageError(error.message) : new UserError(error.message);
+    }
     throw error;
   }
 }
@@ -174,8 +199,10 @@ function indent(text: string): string {
     .join('\n');
 }
 
-function closing(target: 'code' | 'desktop', uninstall: boolean, steps: Step[]): string {
+function closing(target: string, uninstall: boolean, steps: Step[]): string {
   const nothing = steps.every((s) => s.status === 'unchanged');
+  const client = CLIENTS[target];
+  if (client !== undefined) return nothing ? 'Nothing to change.' : `Done. ${client.restart}`;
   if (uninstall) {
     return target === 'desktop'
       ? 'Done. Restart Claude Desktop, and remove the "get" instruction from its memory if you gave it one.'
@@ -189,7 +216,7 @@ function closing(target: 'code' | 'desktop', uninstall: boolean, steps: Step[]):
     ].join('\n');
   }
   return (
-    `${nothing ? 'Nothing to change.' : 'Done.'} In Claude Code: /get (or /mcp__relay__get), /get status, /get clear, /get ` +
-    `<message>. New sessions show unread messages at start.`
+    `${nothing ? 'Nothing to change.' : 'Done.'} In Claude Code: /get (or /mcp__relay__get), /get status, /get clear, ` +
+    '/get <message>. New sessions show unread messages at start.'
   );
 }

@@ -20,6 +20,7 @@ import { ConfigFileError, readJson, readText } from '../setup/config-file.js';
 import { classifyGetCommand } from '../setup/get-command.js';
 import { getIn } from '../setup/json-edit.js';
 import { launcherScript, shellSplit } from '../setup/launcher.js';
+import { isPythonRelayEntry, PYTHON_RELAY } from '../setup/legacy.js';
 import type { SetupContext } from '../setup/steps.js';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -204,6 +205,7 @@ function programChecks(context: DoctorContext): Check[] {
 
 /** What is wrong with a registered entry (a command setup wrote pointing at an install that is gone), or null. */
 function entryProblem(entry: unknown): string | null {
+  if (isPythonRelayEntry(entry)) return `it is the old relay (${PYTHON_RELAY}): run setup to upgrade`;
   const command = getIn(entry, ['command']);
   const args = getIn(entry, ['args']);
   if (typeof command !== 'string') return 'it has no command';
@@ -307,8 +309,15 @@ function codeExtras(context: DoctorContext): Check[] {
 
 function desktopRegistration(context: DoctorContext): Check {
   const name = 'Claude Desktop';
-  const file = desktopConfigFile(context);
+  let file: string;
   let entry: unknown;
+  try {
+    file = desktopConfigFile(context);
+  } catch (error) {
+    if (error instanceof ConfigFileError)
+      return fail(name, error.message, 'open Claude Desktop > Settings > Developer > Edit Config once');
+    throw error;
+  }
   try {
     entry = getIn(readJson(file).data, ['mcpServers', 'relay']);
   } catch (error) {

@@ -1,15 +1,20 @@
-// Reading and writing the config files setup touches: strict parsing with errors that name the file, a backup
-// before any change, atomic replacement (temp file + rename) keeping the file's mode, and a readable diff for
-// --dry-run. It decides nothing about what to change; the per-target writers do.
-import crypto from 'node:crypto';
+// Reading the config files setup touches, in their own syntax (JSON, JSON with comments, TOML): strict parsing with
+// errors that name the file, and edits that keep every other byte. It decides nothing about what to change (the
+// per-client writers do) and writes nothing (file-change.ts does).
 import fs from 'node:fs';
-import path from 'node:path';
 
-import { createTwoFilesPatch } from 'diff';
+import {
+  type JsonObject,
+  type JsonPath,
+  JsonShapeError,
+  JsonSyntaxError,
+  parseObject,
+  removeIn,
+  setIn,
+} from './json-edit.js';
+import { parseToml, removeTable, setTable, TomlEditError, TomlSyntaxError } from './toml-edit.js';
 
-import { type JsonObject, JsonSyntaxError, parseObject } from './json-edit.js';
-
-/** A config file that cannot be used as it is (unparsable, not an object, unreadable). Nothing was written. */
+/** A config file that cannot be used as it is (unparsable, not an object, unreadable, unwritable). Nothing was written. */
 export class ConfigFileError extends Error {
   readonly file: string;
   constructor(file: string, message: string) {
@@ -27,139 +32,119 @@ export interface TextFile {
   mode: number | null;
 }
 
-export interface JsonFile extends TextFile {
-  /** The parsed object ({} for a missing or blank file). */
+/** How one syntax parses and edits a document; every edit keeps the rest of the text as it was. */
+export interface Syntax {
+  name: 'JSON' | 'TOML';
+  parse(text: string): JsonObject;
+  set(text: string, path: JsonPath, value: unknown): string;
+  remove(text: string, path: JsonPath): string;
+}
+
+const json = (comments: boolean): Syntax => ({
+  name: 'JSON',
+  parse: (text) => parseObject(text, { comments }),
+  set: (text, path, value) => setIn(text, path, value, { comments }),
+  remove: (text, path) => removeIn(text, path, { comments }),
+});
+
+export const JSON_SYNTAX = json(false);
+/** JSON with comments and trailing commas, as Gemini CLI reads its settings. */
+export const JSONC_SYNTAX = json(true);
+export const TOML_SYNTAX: Syntax = {
+  name: 'TOML',
+  parse: parseToml,
+  set: (text, path, value) => setTable(text, path as string[], value as JsonObject),
+  remove: (text, path) => removeTable(text, path as string[]),
+};
+
+export interface ConfigFile extends TextFile {
+  /** The parsed document ({} for a missing or blank file). */
   data: JsonObject;
   /** The text to edit, without a byte-order mark. */
   body: string;
   bom: boolean;
+  syntax: Syntax;
 }
+
+/** The JSON files of Claude Code and Claude Desktop. */
+export type JsonFile = ConfigFile;
 
 export function readText(file: string): TextFile {
   try {
     const stat = fs.statSync(file);
-    if (!stat.isFile())
+    if (!stat.isFile()) {
       throw new ConfigFileError(file, `${file} is not a regular file; move it away and run setup again.`);
+    }
     return { path: file, text: fs.readFileSync(file, 'utf8'), mode: stat.mode & 0o7777 };
   } catch (error) {
     if (error instanceof ConfigFileError) throw error;
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: file, text: null, mode: null };
     throw new ConfigFileError(
       file,
-      `Cannot read ${file} (${(error as Error).message}); fix its permissions and run setup again.`,
+      `Cannot read ${file} (${errnoText(error)}); fix its permissions and run setup again.`,
     );
   }
 }
 
-export function readJson(file: string): JsonFile {
+export function readConfig(file: string, syntax: Syntax = JSON_SYNTAX): ConfigFile {
   const raw = readText(file);
   const bom = raw.text?.startsWith('\uFEFF') ?? false;
   const body = bom ? raw.text!.slice(1) : (raw.text ?? '');
   try {
-    return { ...raw, data: parseObject(body), body, bom };
+    return { ...raw, data: syntax.parse(body), body, bom, syntax };
   } catch (error) {
-    if (error instanceof JsonSyntaxError) {
+    if (error instanceof JsonSyntaxError || error instanceof TomlSyntaxError) {
       throw new ConfigFileError(
         file,
-        `${file} is not valid JSON (${error.message}); it was left untouched: fix it or move it away, then run setup again.`,
+        `${file} is not valid ${syntax.name} (${error.message}); it was left untouched: fix it or move it away, then run setup again.`,
       );
     }
     throw error;
   }
 }
 
-/** The full text to write for an edited JSON body, restoring the byte-order mark if the file had one. */
-export function jsonText(file: JsonFile, body: string): string {
+export const readJson = (file: string): JsonFile => readConfig(file, JSON_SYNTAX);
+
+/** The full text to write for an edited body, restoring the byte-order mark if the file had one. */
+export function fileText(file: ConfigFile, body: string): string {
   return file.bom ? `\uFEFF${body}` : body;
 }
 
-/** One planned change to one file: its new text, or null to delete it. */
-export interface FileChange {
-  path: string;
-  before: string | null;
-  after: string | null;
-  /** Mode for a new file; an existing file keeps its own. */
-  mode: number;
-  /** False for a file that is relay's own and unedited (nothing of the user's to keep). Default true. */
-  backup?: boolean;
+/** Sets `path` in `body` (the file's text, or an edit of it); a value in the way becomes an error naming the file. */
+export function editSet(file: ConfigFile, body: string, path: JsonPath, value: unknown): string {
+  return guarded(file, () => file.syntax.set(body, path, value));
 }
 
-export function changed(change: FileChange): boolean {
-  return change.before !== change.after;
+export function editRemove(file: ConfigFile, body: string, path: JsonPath): string {
+  return guarded(file, () => file.syntax.remove(body, path));
 }
 
-/** A unified diff of the change, for --dry-run. */
-export function diffOf(change: FileChange): string {
-  const patch = createTwoFilesPatch(
-    change.before === null ? '/dev/null' : change.path,
-    change.after === null ? '/dev/null' : change.path,
-    change.before ?? '',
-    change.after ?? '',
-    undefined,
-    undefined,
-    { context: 3 },
-  );
-  // Drop the "Index:" and "====" header lines jsdiff adds: a plain ---/+++ diff reads better.
-  return patch
-    .split('\n')
-    .filter((line) => !line.startsWith('Index: ') && !/^=+$/.test(line))
-    .join('\n')
-    .trimEnd();
-}
-
-/** `<file>.bak-YYYYMMDD-HHMMSS` (UTC), with `-2`, `-3`... if that name is taken. */
-export function backupPath(file: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  let candidate = `${file}.bak-${stamp}`;
-  for (let n = 2; fs.existsSync(candidate); n++) candidate = `${file}.bak-${stamp}-${n}`;
-  return candidate;
-}
-
-/** Applies a change: backs up an existing file, then writes atomically or deletes. Returns the backup's path. */
-export function applyChange(change: FileChange, now: Date): string | null {
-  if (!changed(change)) return null;
-  const existing = readText(change.path);
-  if (existing.text !== change.before) {
-    throw new ConfigFileError(
-      change.path,
-      `${change.path} changed while setup was running; nothing was written to it: run setup again.`,
-    );
-  }
-  let backup: string | null = null;
-  if (existing.text !== null && change.backup !== false) {
-    backup = backupPath(change.path, now);
-    fs.copyFileSync(change.path, backup, fs.constants.COPYFILE_EXCL);
-    fs.chmodSync(backup, existing.mode ?? 0o600);
-  }
-  if (change.after === null) fs.rmSync(change.path);
-  else writeAtomic(change.path, change.after, existing.mode ?? change.mode);
-  return backup;
-}
-
-/** Writes through a temp file in the same directory and renames it over the target (a symlink's target). */
-export function writeAtomic(file: string, text: string, mode: number): void {
-  let target = file;
+function guarded(file: ConfigFile, edit: () => string): string {
   try {
-    target = fs.realpathSync(file);
-  } catch {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-  }
-  const temp = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}.relay-${process.pid}-${crypto.randomBytes(4).toString('hex')}`,
-  );
-  try {
-    const fd = fs.openSync(temp, 'wx', mode);
-    try {
-      fs.writeFileSync(fd, text);
-      fs.fchmodSync(fd, mode);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, target);
+    return edit();
   } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw new ConfigFileError(file, `Cannot write ${file} (${(error as Error).message}); it was left as it was.`);
+    if (error instanceof JsonShapeError || error instanceof TomlEditError) {
+      throw new ConfigFileError(
+        file.path,
+        `Cannot change ${file.path}: ${error.message}. Nothing was written: fix the file (or move it away), then run setup again.`,
+      );
+    }
+    throw error;
   }
+}
+
+/** An errno error as a short phrase: "permission denied (EACCES)". */
+export function errnoText(error: unknown): string {
+  const e = error as NodeJS.ErrnoException;
+  const words: Record<string, string> = {
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    EROFS: 'read-only file system',
+    ENOSPC: 'no space left on the device',
+    EISDIR: 'it is a directory',
+    ENOTDIR: 'a part of the path is not a directory',
+    EDQUOT: 'disk quota exceeded',
+  };
+  if (e?.code !== undefined && words[e.code] !== undefined) return `${words[e.code]} (${e.code})`;
+  return e instanceof Error ? e.message : String(error);
 }

@@ -4,7 +4,15 @@
 // re-serialised instead, so an edit can change formatting but never content.
 import { isDeepStrictEqual } from 'node:util';
 
-import { findNodeAtLocation, type Node, parseTree } from 'jsonc-parser';
+import {
+  findNodeAtLocation,
+  type Node,
+  parse as parseJsonc,
+  type ParseError,
+  parseTree,
+  printParseErrorCode,
+  visit,
+} from 'jsonc-parser';
 
 export type JsonPath = readonly (string | number)[];
 export type JsonObject = Record<string, unknown>;
@@ -16,19 +24,94 @@ export class JsonSyntaxError extends Error {
   }
 }
 
-/** Strict JSON (no comments, no trailing commas) holding an object; blank text is an empty object. */
-export function parseObject(text: string): JsonObject {
+export interface JsonSyntax {
+  /** Comments and trailing commas allowed (JSONC, as Gemini CLI reads its settings). Default: strict JSON. */
+  comments?: boolean;
+}
+
+/** JSON (strict unless `syntax.comments`) holding an object, every key once; blank text is an empty object. */
+export function parseObject(text: string, syntax: JsonSyntax = {}): JsonObject {
   if (text.trim() === '') return {};
   let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new JsonSyntaxError((error as Error).message);
+  if (syntax.comments === true) {
+    const errors: ParseError[] = [];
+    value = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false });
+    const first = errors[0];
+    if (first !== undefined) {
+      const line = text.slice(0, first.offset).split('\n').length;
+      throw new JsonSyntaxError(`${printParseErrorCode(first.error)} at line ${line}`);
+    }
+  } else {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      throw new JsonSyntaxError((error as Error).message);
+    }
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new JsonSyntaxError('it does not hold a JSON object');
   }
+  const duplicate = duplicateKey(text);
+  if (duplicate !== null) {
+    // JSON.parse keeps the last and drops the rest without a word: an edit would lose what the others hold.
+    throw new JsonSyntaxError(`the key ${describePath(duplicate)} appears more than once`);
+  }
   return value as JsonObject;
+}
+
+/** The path of the first key that appears twice in one object, or null. */
+export function duplicateKey(text: string): JsonPath | null {
+  const open: Set<string>[] = [];
+  let found: JsonPath | null = null;
+  visit(
+    text,
+    {
+      onObjectBegin: () => {
+        open.push(new Set());
+      },
+      onObjectEnd: () => {
+        open.pop();
+      },
+      onObjectProperty: (name, _offset, _length, _line, _column, pathSupplier) => {
+        const keys = open[open.length - 1]!;
+        if (found === null && keys.has(name)) found = [...pathSupplier(), name];
+        keys.add(name);
+      },
+    },
+    { allowTrailingComma: true, disallowComments: false },
+  );
+  return found;
+}
+
+/** `mcpServers.relay`, `hooks.SessionStart[0]`, or "at the top level" for the empty path. */
+export function describePath(path: JsonPath): string {
+  if (path.length === 0) return 'at the top level';
+  return `"${path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i > 0 ? '.' : ''}${p}`)).join('')}"`;
+}
+
+/**
+ * What stands in the way of writing at `path`: the first existing value on the way that is not the container the
+ * next key needs (an object for a name, a list for an index), described for a message; null when the path is clear.
+ */
+export function shapeProblem(data: unknown, path: JsonPath): string | null {
+  let here: unknown = data;
+  for (let i = 0; i < path.length - 1; i++) {
+    here = (here as Record<string | number, unknown>)[path[i]!];
+    if (here === undefined) return null;
+    const wantList = typeof path[i + 1] === 'number';
+    const isList = Array.isArray(here);
+    const isObject = here !== null && typeof here === 'object' && !isList;
+    if (wantList ? !isList : !isObject) {
+      return `${describePath(path.slice(0, i + 1))} is ${kindOf(here)}, not ${wantList ? 'a list' : 'an object'}`;
+    }
+  }
+  return null;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'an object' : typeof value === 'string' ? 'a string' : `a ${typeof value}`;
 }
 
 /** The indentation unit a file uses (its first indented line), two spaces when it has none. */
@@ -43,20 +126,30 @@ function eolOf(text: string): string {
   return text.includes('\r\n') ? '\r\n' : '\n';
 }
 
+/** A change that would not be a plain edit of the value asked for (a container of the wrong type on the path). */
+export class JsonShapeError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonShapeError';
+  }
+}
+
 /** Sets `path` to `value`, creating missing objects on the way. A numeric last segment equal to the array's
- * length appends. */
-export function setIn(text: string, path: JsonPath, value: unknown): string {
-  const expected = structuredClone(parseObject(text)) as unknown;
+ * length appends. Throws JsonShapeError rather than replace a value on the way that is not a container. */
+export function setIn(text: string, path: JsonPath, value: unknown, syntax: JsonSyntax = {}): string {
+  const expected = structuredClone(parseObject(text, syntax)) as unknown;
+  const problem = shapeProblem(expected, path);
+  if (problem !== null) throw new JsonShapeError(problem);
   applySet(expected, path, value);
   if (text.trim() === '') return `${JSON.stringify(expected, null, 2)}\n`;
-  return checked(text, editSet(text, path, value), expected);
+  return checked(text, editSet(text, path, value), expected, syntax);
 }
 
 /** Removes the member at `path` (an object key or an array index); absent paths leave the text unchanged. */
-export function removeIn(text: string, path: JsonPath): string {
-  const expected = structuredClone(parseObject(text)) as unknown;
+export function removeIn(text: string, path: JsonPath, syntax: JsonSyntax = {}): string {
+  const expected = structuredClone(parseObject(text, syntax)) as unknown;
   if (!applyRemove(expected, path)) return text;
-  return checked(text, editRemove(text, path), expected);
+  return checked(text, editRemove(text, path), expected, syntax);
 }
 
 /** The value at `path` in a parsed document, or undefined. */
@@ -69,14 +162,16 @@ export function getIn(data: unknown, path: JsonPath): unknown {
   return here;
 }
 
-function checked(original: string, edited: string | null, expected: unknown): string {
+function checked(original: string, edited: string | null, expected: unknown, syntax: JsonSyntax): string {
   if (edited !== null) {
     try {
-      if (isDeepStrictEqual(JSON.parse(edited), expected)) return edited;
+      if (isDeepStrictEqual(parseObject(edited, syntax), expected)) return edited;
     } catch {
       // fall through to a full re-serialisation
     }
   }
+  // Re-serialising keeps every value but drops comments: where the file may hold them, refuse instead.
+  if (syntax.comments === true) throw new JsonShapeError('the change cannot be made without rewriting the whole file');
   const tail = /\r?\n$/.exec(original)?.[0] ?? '';
   return JSON.stringify(expected, null, detectIndent(original)).replace(/\n/g, eolOf(original)) + tail;
 }

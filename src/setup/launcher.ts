@@ -1,7 +1,9 @@
-// How Claude should start this relay: the command setup registers, as it works where setup itself runs.
-// From an npx cache the path is temporary, so `npx -y mcp-server-relay`; from a clone or a global install, the
-// absolute node and dist/cli.js. Also recognises any command setup may have written (by either form, from any
-// path), so a re-run updates and --uninstall removes only relay's own entries.
+// How a client should start this relay: the command setup registers, as it works where setup itself runs, and
+// without a shell's PATH (Claude Desktop and Cursor are GUI apps: on macOS they do not see nvm, Volta or Homebrew).
+// From an npx cache the path is temporary, so the absolute npx beside this node, `-y mcp-server-relay`; from a clone
+// or a global install, the absolute node and dist/cli.js. Also recognises any command setup may have written (by
+// either form, from any path), so a re-run updates and --uninstall removes only relay's own entries.
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,14 +22,48 @@ export function installedCli(): string {
   return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'cli.js');
 }
 
-export function launcherFor(cliPath: string, execPath: string, platform: NodeJS.Platform = process.platform): Launcher {
+export function launcherFor(
+  cliPath: string,
+  execPath: string,
+  platform: NodeJS.Platform = process.platform,
+  exists: (file: string) => boolean = fs.existsSync,
+): Launcher {
   if (/[\\/]_npx[\\/]/.test(cliPath)) {
+    const join = platform === 'win32' ? path.win32.join : path.posix.join;
+    const dir = (platform === 'win32' ? path.win32 : path.posix).dirname(execPath);
+    const beside = join(dir, platform === 'win32' ? 'npx.cmd' : 'npx');
+    const npx = exists(beside) ? beside : 'npx';
     // Native Windows cannot spawn npx.cmd without a shell: Claude's docs give the cmd /c wrapper.
     return platform === 'win32'
-      ? { command: 'cmd', args: ['/c', 'npx', '-y', PACKAGE], via: 'npx' }
-      : { command: 'npx', args: ['-y', PACKAGE], via: 'npx' };
+      ? { command: 'cmd', args: ['/c', npx, '-y', PACKAGE], via: 'npx' }
+      : { command: npx, args: ['-y', PACKAGE], via: 'npx' };
   }
   return { command: execPath, args: [cliPath], via: 'node' };
+}
+
+/** The PATH a GUI app starts programs with when it does not inherit a login shell's (macOS launchd, most desktops). */
+export function guiPath(platform: NodeJS.Platform): string[] {
+  if (platform === 'darwin') return ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
+  if (platform === 'win32') return [];
+  return ['/usr/local/bin', '/usr/bin', '/bin'];
+}
+
+/**
+ * The entry a GUI client (Claude Desktop, Cursor) gets: the launcher's absolute command, and for npx (whose script
+ * starts `node` through PATH, as does the package it runs) a PATH that holds this node's folder.
+ */
+export function guiEntry(
+  launcher: Launcher,
+  args: readonly string[],
+  execPath: string = process.execPath,
+  platform: NodeJS.Platform = process.platform,
+): { command: string; args: string[]; env?: { PATH: string } } {
+  const entry = { command: launcher.command, args: [...launcher.args, ...args] };
+  if (launcher.via !== 'npx' || platform === 'win32') return entry;
+  const PATH = [path.posix.dirname(execPath), ...guiPath(platform)]
+    .filter((d, i, all) => all.indexOf(d) === i)
+    .join(':');
+  return { ...entry, env: { PATH } };
 }
 
 export function currentLauncher(): Launcher {
@@ -39,7 +75,8 @@ export function relayArgs(command: string, args: readonly string[]): string[] | 
   const all = [command, ...args];
   const npxAt = all[0] === 'cmd' && all[1]?.toLowerCase() === '/c' ? 2 : 0;
   const npx = all[npxAt];
-  if (npx !== undefined && /^npx(\.cmd)?$/i.test(npx) && all[npxAt + 1] === '-y' && all[npxAt + 2] === PACKAGE) {
+  const npxName = npx === undefined ? '' : path.basename(npx.replace(/\\/g, '/'));
+  if (/^npx(\.cmd)?$/i.test(npxName) && all[npxAt + 1] === '-y' && all[npxAt + 2] === PACKAGE) {
     return all.slice(npxAt + 3);
   }
   const node = path.basename(command.replace(/\\/g, '/'));

@@ -1,11 +1,14 @@
-// What a setup run consists of: steps planned first (every file read and checked, nothing written), then applied.
-// Also the one rule, shared by every target, for an `mcpServers.relay` entry: add it, leave it, update relay's
-// own, and never touch an entry someone else wrote or edited unless --force says so.
+// What a setup run consists of: steps planned first (every file read and checked, nothing written), then applied
+// (apply.ts). Also the one rule, shared by every client, for relay's server entry (`mcpServers.relay`, Codex's
+// `mcp_servers.relay`): add it, leave it, update relay's own, upgrade the Python relay's, and never touch an entry
+// someone else wrote or edited unless --force says so.
 import { isDeepStrictEqual } from 'node:util';
 
-import { applyChange, changed, type FileChange, type JsonFile, jsonText } from './config-file.js';
-import { getIn, parseObject, removeIn, setIn } from './json-edit.js';
+import { type ConfigFile, editRemove, editSet, fileText } from './config-file.js';
+import type { FileChange } from './file-change.js';
+import { getIn, type JsonPath } from './json-edit.js';
 import { type Launcher, relayArgs, shellJoin } from './launcher.js';
+import { isPythonRelayEntry, PYTHON_RELAY } from './legacy.js';
 
 export type StepStatus = 'create' | 'update' | 'remove' | 'unchanged' | 'conflict' | 'kept';
 
@@ -21,6 +24,8 @@ export interface Step {
   change?: FileChange;
   /** Programs to run (e.g. `claude mcp add ...`), each as an argument array. */
   run?: string[][];
+  /** Files those programs may rewrite: backed up before they run, so the person's original is always kept. */
+  touches?: string[];
   /** Set after applying: the backup made before changing the file. */
   backup?: string | null;
 }
@@ -40,6 +45,8 @@ export interface SetupContext {
   cwd: string;
   now: Date;
   launcher: Launcher;
+  /** The node running setup (its folder goes on the PATH of an npx entry for a GUI client). */
+  execPath: string;
   /** Absolute path of `claude` when it is on PATH. */
   claudePath: string | null;
   runner: Runner;
@@ -59,6 +66,14 @@ function withoutDefaults(entry: Record<string, unknown>): Record<string, unknown
   return rest;
 }
 
+/** `env` as setup writes it for a program started without a shell: PATH alone (see launcher.ts). */
+const isSetupEnv = (env: unknown) =>
+  env === undefined ||
+  (env !== null &&
+    typeof env === 'object' &&
+    isDeepStrictEqual(Object.keys(env), ['PATH']) &&
+    typeof (env as { PATH: unknown }).PATH === 'string');
+
 export function sameEntry(current: unknown, desired: ServerEntry): boolean {
   if (current === null || typeof current !== 'object' || Array.isArray(current)) return false;
   return isDeepStrictEqual(withoutDefaults(current as Record<string, unknown>), withoutDefaults(desired));
@@ -71,7 +86,8 @@ export type ArgsShape = (rest: string[]) => boolean;
 export function isSetupEntry(current: unknown, shape: ArgsShape): boolean {
   if (current === null || typeof current !== 'object' || Array.isArray(current)) return false;
   const entry = withoutDefaults(current as Record<string, unknown>);
-  if (Object.keys(entry).some((k) => k !== 'command' && k !== 'args')) return false;
+  if (Object.keys(entry).some((k) => k !== 'command' && k !== 'args' && k !== 'env') || !isSetupEnv(entry.env))
+    return false;
   const { command, args } = entry;
   if (typeof command !== 'string' || !Array.isArray(args) || !args.every((a) => typeof a === 'string')) return false;
   const rest = relayArgs(command, args as string[]);
@@ -86,28 +102,33 @@ export function describeEntry(entry: unknown): string {
   return JSON.stringify(entry);
 }
 
+/** Where relay's entry lives in a client's config: `mcpServers.relay` (JSON clients), `mcp_servers.relay` (Codex). */
+export const MCP_SERVERS: JsonPath = ['mcpServers', 'relay'];
+
 /**
- * The step for `mcpServers.relay` in a JSON config file. `label` names the place in messages ("mcpServers.relay
- * in ~/.claude.json"). An edited or foreign entry is a conflict on install and is kept on uninstall, unless forced.
+ * The step for relay's server entry in a config file (`at`, by default `mcpServers.relay`). An entry of the Python
+ * relay is upgraded (replaced, or removed on uninstall) and said so; an edited or foreign entry is a conflict on
+ * install and is kept on uninstall, unless forced.
  */
 export function serverEntryStep(
-  file: JsonFile,
+  file: ConfigFile,
   what: string,
   desired: ServerEntry,
   shape: ArgsShape,
   options: SetupOptions,
   newFileMode = 0o644,
+  at: JsonPath = MCP_SERVERS,
 ): Step {
-  const path = ['mcpServers', 'relay'];
-  const current = getIn(file.data, path);
+  const current = getIn(file.data, at);
   const base = { what, target: file.path };
-  const label = `mcpServers.relay in ${file.path}`;
+  const label = `${at.join('.')} in ${file.path}`;
   const edit = (body: string): FileChange => ({
     path: file.path,
     before: file.text,
-    after: jsonText(file, body),
+    after: fileText(file, body),
     mode: newFileMode,
   });
+  const python = isPythonRelayEntry(current);
 
   if (!options.uninstall) {
     if (current === undefined) {
@@ -115,16 +136,24 @@ export function serverEntryStep(
         ...base,
         status: file.text === null ? 'create' : 'update',
         detail: `add ${label}: ${describeEntry(desired)}`,
-        change: edit(setIn(file.body, path, desired)),
+        change: edit(editSet(file, file.body, at, desired)),
       };
     }
     if (sameEntry(current, desired)) return { ...base, status: 'unchanged', detail: `${label} is already set` };
+    if (python) {
+      return {
+        ...base,
+        status: 'update',
+        detail: `upgrade ${PYTHON_RELAY}: replace ${label} (was: ${describeEntry(current)})`,
+        change: edit(editSet(file, file.body, at, desired)),
+      };
+    }
     if (isSetupEntry(current, shape) || options.force) {
       return {
         ...base,
         status: 'update',
         detail: `replace ${label} (was: ${describeEntry(current)})`,
-        change: edit(setIn(file.body, path, desired)),
+        change: edit(editSet(file, file.body, at, desired)),
       };
     }
     return {
@@ -134,38 +163,26 @@ export function serverEntryStep(
     };
   }
   if (current === undefined) return { ...base, status: 'unchanged', detail: `${label} is not there` };
-  if (!isSetupEntry(current, shape) && !options.force) {
+  if (!python && !isSetupEntry(current, shape) && !options.force) {
     return {
       ...base,
       status: 'kept',
       detail: `${label} was changed after setup (${describeEntry(current)}); left in place. Remove it by hand, or run again with --force.`,
     };
   }
-  let body = removeIn(file.body, path);
-  if (isDeepStrictEqual(getIn(parseObject(body), ['mcpServers']), {})) body = removeIn(body, ['mcpServers']);
-  return { ...base, status: 'remove', detail: `remove ${label}`, change: removal(file, body, newFileMode) };
+  let body = editRemove(file, file.body, at);
+  const parent = at.slice(0, -1);
+  if (parent.length > 0 && isDeepStrictEqual(getIn(file.syntax.parse(body), parent), {}))
+    body = editRemove(file, body, parent);
+  const was = python ? ` (${PYTHON_RELAY})` : '';
+  return { ...base, status: 'remove', detail: `remove ${label}${was}`, change: removal(file, body, newFileMode) };
 }
 
-/** A change that removes what setup added; a file left holding only `{}` is deleted (its backup is kept). */
-export function removal(file: JsonFile, body: string, mode: number): FileChange {
-  const empty = isDeepStrictEqual(parseObject(body), {});
-  return { path: file.path, before: file.text, after: empty ? null : jsonText(file, body), mode };
-}
-
-/** Applies every step in order, filling in backups. Runs programs with the runner; a failure stops the run. */
-export function applySteps(steps: Step[], context: SetupContext): void {
-  for (const step of steps) {
-    if (step.change !== undefined && changed(step.change)) step.backup = applyChange(step.change, context.now);
-    for (const args of step.run ?? []) {
-      const [command, ...rest] = args;
-      const result = context.runner(command!, rest);
-      if (result.code !== 0) {
-        throw new SetupRunError(
-          `\`${shellJoin(args)}\` failed (exit ${result.code}): ${(result.stderr || result.stdout).trim()}`,
-        );
-      }
-    }
-  }
+/** A change that removes what setup added; a file left holding nothing is deleted (its backup is kept). */
+export function removal(file: ConfigFile, body: string, mode: number): FileChange {
+  // Comments left alone in a file are still the person's: such a file stays.
+  const empty = isDeepStrictEqual(file.syntax.parse(body), {}) && !/#|\/\/|\/\*/.test(body);
+  return { path: file.path, before: file.text, after: empty ? null : fileText(file, body), mode };
 }
 
 export class SetupRunError extends Error {
