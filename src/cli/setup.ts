@@ -8,13 +8,11 @@ import { resolveSound, SoundError } from '../notify/sound.js';
 import { applyPlan } from '../setup/apply.js';
 import { type CodeScope, planCode } from '../setup/claude-code.js';
 import { MEMORY_INSTRUCTION, planDesktop } from '../setup/claude-desktop.js';
-import { codex } from '../setup/codex.js';
+import { CLIENTS } from '../setup/clients.js';
 import { ConfigFileError } from '../setup/config-file.js';
-import { cursor } from '../setup/cursor.js';
 import { changed, diffOf } from '../setup/file-change.js';
-import { gemini } from '../setup/gemini.js';
 import { currentLauncher, type Launcher, shellJoin } from '../setup/launcher.js';
-import { type McpClient, planClient } from '../setup/mcp-client.js';
+import { planClient } from '../setup/mcp-client.js';
 import { type Runner, type SetupContext, SetupRunError, type Step } from '../setup/steps.js';
 import { UsageError, UserError } from './errors.js';
 import { type CliIo, homeOf, println } from './io.js';
@@ -52,8 +50,6 @@ export const options = {
   json: { type: 'boolean' },
 } as const;
 
-/** The clients beside the two Claudes, by target name (also their --client kind). */
-export const CLIENTS: Record<string, McpClient> = { codex, gemini, cursor };
 const TARGETS = ['code', 'desktop', ...Object.keys(CLIENTS)];
 
 const spawnRunner: Runner = (command, args) => {
