@@ -2,6 +2,7 @@
 // real fault), a GUI app's command found only through a shell's PATH, relay's Claude Code plugin beside a second
 // registration, and the other agents' configs.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,7 @@ import { run as doctor } from '../src/cli/doctor.js';
 import { run as setup } from '../src/cli/setup.js';
 import type { Check } from '../src/doctor/doctor.js';
 import { type Launcher, launcherFor } from '../src/setup/launcher.js';
+import { openSqliteStore } from '../src/store/sqlite/store.js';
 import { read, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
 import { cliPath } from './helpers/spawn.js';
@@ -199,5 +201,27 @@ describe("relay's Claude Code plugin", () => {
     plugin(home, false);
     await setup(['code'], fakeIo({ home }), { launcher });
     expect(JSON.parse(read(path.join(home, '.claude.json'))).mcpServers.relay).toBeDefined();
+  });
+});
+
+describe('doctor and the buffer', () => {
+  it('lists the live sessions', async () => {
+    const home = await installed();
+    const store = openSqliteStore(path.join(home, '.relay_buffer.db'));
+    await store.registerSession({
+      kind: 'code',
+      name: 'webapp',
+      cwd: '/work/webapp',
+      host: os.hostname(),
+      pid: process.pid,
+      observer: false,
+    });
+    await store.send({ sender: 'desktop', to: 'webapp', message: 'hi' });
+    await store.close();
+    const { byName } = await check(home);
+    expect(byName.sessions).toMatchObject({
+      status: 'ok',
+      detail: `1 live: webapp (code in /work/webapp pid ${process.pid}, 1 unread)`,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { version } from '../lib/version.js';
 import { which } from '../lib/which.js';
 import { commandLine, currentLauncher, installedCli } from '../setup/launcher.js';
 import { UserError } from './errors.js';
+import { visible } from './format.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { setupContext, type SetupDeps } from './setup.js';
@@ -48,8 +49,9 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
   } else {
     println(io.stdout, `mcp-relay ${version} doctor`);
     for (const check of checks) {
-      println(io.stdout, `  ${LABEL[check.status]}  ${check.name}: ${check.detail}`);
-      if (check.fix !== undefined && check.status !== 'ok') println(io.stdout, `        fix: ${check.fix}`);
+      // Details quote config files and session folders: control characters are shown, never sent to the terminal.
+      println(io.stdout, `  ${LABEL[check.status]}  ${check.name}: ${visible(check.detail)}`);
+      if (check.fix !== undefined && check.status !== 'ok') println(io.stdout, `        fix: ${visible(check.fix)}`);
     }
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     println(

@@ -7,7 +7,7 @@ import { type Check, type DoctorContext, fail, ok } from './check.js';
 import { clientChecks } from './clients.js';
 import { codeExtras } from './code-extras.js';
 import { programChecks } from './programs.js';
-import { databaseCheck, driverCheck } from './store-checks.js';
+import { databaseChecks, driverCheck } from './store-checks.js';
 
 export type { Check, CheckStatus, DoctorContext } from './check.js';
 
@@ -15,7 +15,7 @@ export async function runChecks(context: DoctorContext): Promise<Check[]> {
   const checks: Check[] = [nodeCheck()];
   const driver = await driverCheck(context);
   checks.push(driver);
-  if (driver.status === 'ok') checks.push(await databaseCheck(context));
+  if (driver.status === 'ok') checks.push(...(await databaseChecks(context)));
   checks.push(...programChecks(context));
   const clients = clientChecks(context);
   const code = clients.findIndex((c) => c.name === 'Claude Code');
