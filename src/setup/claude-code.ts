@@ -164,7 +164,7 @@ function userStep(context: SetupContext, options: SetupOptions): Step {
 function besidePlugin(context: SetupContext, scope: CodeScope, plugin: RelayPlugin): Step[] {
   const out = { uninstall: true, force: false };
   const registration = scope === 'project' ? projectStep(context, out) : userStep(context, out);
-  const note = `relay's Claude Code plugin (${plugin.id}) is enabled and carries the server, /get and the preview hook`;
+  const note = `relay's Claude Code plugin (${plugin.id}) is enabled and carries the server, /relay:get and the preview hook`;
   const steps = [
     registration,
     ...(scope === 'user' ? pythonElsewhere(context, out) : []),
