@@ -2,7 +2,6 @@
 // scripted stand-in answers its first turn with a call to relay's `relay_send` and ends the next turn when the tool
 // result comes back. The message must reach Desktop's mailbox, sent by a `codex` session, through what
 // `setup codex` wrote (beside the provider tables the test put in config.toml first).
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
+import { runProgram } from './helpers/program.js';
 import { root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -93,26 +93,8 @@ describe.skipIf(!available || repeatPass('a whole Codex session'))(title, () => 
       const setup = await runCli(['setup', 'codex'], home, { PATH: '' });
       expect(setup.code).toBe(0);
 
-      const session = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-        const child = spawn(codex, ['exec', '--skip-git-repo-check', 'tell Desktop the tests pass'], {
-          cwd: home,
-          env: { HOME: home, PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'), NO_COLOR: '1' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        onTestFinished(() => {
-          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-        });
-        let out = '';
-        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-        child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-        const timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`codex exec timed out: ${out}`));
-        }, 90_000);
-        child.on('exit', (code) => {
-          clearTimeout(timer);
-          resolve({ code, out });
-        });
+      const session = await runProgram(codex, ['exec', '--skip-git-repo-check', 'tell Desktop the tests pass'], {
+        home,
       });
       expect(session.code, session.out).toBe(0);
       // The model saw relay's tools as one namespace, and got relay_send's result back.

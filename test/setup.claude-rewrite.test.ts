@@ -1,7 +1,6 @@
 // 12.5 with the real Claude Code CLI: `claude mcp add` rewrites ~/.claude/settings.json by itself (2.1.112 turns
 // "model": "opus" into "opus[1m]"). setup must back the file up before claude runs, finish its merge on what claude
 // left, exit 0, and leave the person's original recoverable byte for byte.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -9,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 import { read, snapshot, write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
+import { basePath, runProgram } from './helpers/program.js';
 import { root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -29,7 +29,7 @@ describe.skipIf(!available || repeatPass('setup code beside the real Claude Code
       fs.mkdirSync(bin);
       fs.symlinkSync(claudeCli, path.join(bin, 'claude'));
       const env = {
-        PATH: [bin, path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'),
+        PATH: basePath(bin),
         CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
         DISABLE_AUTOUPDATER: '1',
         DISABLE_TELEMETRY: '1',
@@ -49,12 +49,7 @@ describe.skipIf(!available || repeatPass('setup code beside the real Claude Code
       expect(settings.permissions).toEqual({ allow: ['Bash(npm test)'] });
       expect(settings.hooks.SessionStart[0].hooks[0].command).toMatch(/dist\/cli\.js preview --for code$/);
       // Whatever claude did to "model" is claude's business; that it did something is why the backup matters.
-      const list = spawnSync('claude', ['mcp', 'get', 'relay'], {
-        env: { HOME: home, ...env },
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      expect(list.stdout).toContain('--client code');
+      expect((await runProgram('claude', ['mcp', 'get', 'relay'], { home, env })).out).toContain('--client code');
       // A second run changes nothing and makes no backup.
       const before = snapshot(home);
       const again = await runCli(['setup', 'code'], home, env);

@@ -1,14 +1,14 @@
 // Clients nobody here wrote: the real Codex CLI (@openai/codex) and Gemini CLI (@google/gemini-cli), devDependencies,
 // run offline in a temp HOME. After `mcp-relay setup codex|gemini`, each lists what setup wrote beside the servers
 // already there (Gemini connects to it too, in a trusted folder), and --uninstall takes it out again.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
+import { runProgram } from './helpers/program.js';
 import { cliPath, root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -24,30 +24,8 @@ function client(name: string) {
   };
 }
 
-/** Runs a client in a temp HOME, offline, killed with the test; resolves with its exit code and both streams. */
-function runClient(command: string, args: string[], home: string, cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; out: string }>((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { HOME: home, PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'), NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    onTestFinished(() => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${command} ${args.join(' ')} timed out: ${out}`));
-    }, 90_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
+const runClient = (command: string, args: string[], home: string, cwd: string, env: Record<string, string> = {}) =>
+  runProgram(command, args, { home, cwd, env });
 
 const codex = client('codex');
 describe.skipIf(codex.skip)(codex.title('the real Codex CLI'), () => {

@@ -25,11 +25,12 @@ const existing = `{
 }
 `;
 
-async function setup(home: string, args: string[], platform: NodeJS.Platform = 'linux') {
+async function setup(home: string, args: string[], platform: NodeJS.Platform = 'linux', using: Launcher = launcher) {
   const io = fakeIo({ home, platform });
   let error: Error | undefined;
   try {
-    await run(['desktop', ...args], io, { launcher });
+    // execPath: the node an npx launcher's PATH must hold (as process.execPath is when setup really runs).
+    await run(['desktop', ...args], io, { launcher: using, execPath: '/opt/nvm/node/bin/node' });
   } catch (e) {
     error = e as Error;
   }
@@ -222,8 +223,7 @@ describe('a command Desktop can start without a shell', () => {
       'darwin',
       () => true,
     );
-    const io = fakeIo({ home, platform: 'darwin' });
-    await run(['desktop'], io, { launcher: npx, execPath: '/opt/nvm/node/bin/node' });
+    await setup(home, [], 'darwin', npx);
     const file = path.join(home, 'Library', 'Application Support', 'Claude', 'claude_desktop_config.json');
     expect(JSON.parse(read(file)).mcpServers.relay).toEqual({
       command: '/opt/nvm/node/bin/npx',
@@ -231,14 +231,8 @@ describe('a command Desktop can start without a shell', () => {
       env: { PATH: '/opt/nvm/node/bin:/usr/bin:/bin:/usr/sbin:/sbin' },
     });
     // Its own entry: a second run changes nothing, --uninstall removes it.
-    expect((await runDesktop(home, npx, [])).out).toContain('Nothing to change.');
-    await runDesktop(home, npx, ['--uninstall']);
+    expect((await setup(home, [], 'darwin', npx)).out).toContain('Nothing to change.');
+    await setup(home, ['--uninstall'], 'darwin', npx);
     expect(fs.existsSync(file)).toBe(false);
   });
 });
-
-async function runDesktop(home: string, l: Launcher, args: string[]) {
-  const io = fakeIo({ home, platform: 'darwin' });
-  await run(['desktop', ...args], io, { launcher: l, execPath: '/opt/nvm/node/bin/node' });
-  return { out: io.out() };
-}
