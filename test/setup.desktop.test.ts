@@ -236,3 +236,24 @@ describe('a command Desktop can start without a shell', () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 });
+
+describe('what setup desktop says at the end', () => {
+  it('does not say "Done" when a step was left undone', async () => {
+    const home = tempDir();
+    const file = path.join(home, '.config', 'Claude', 'claude_desktop_config.json');
+    write(file, '{ "mcpServers": { "relay": { "command": "my-relay", "args": [] } } }\n');
+    const { out, error } = await setup(home, []);
+    expect(error?.message).toMatch(/1 step was left undone/);
+    expect(out).toContain('left as it is');
+    expect(out).not.toContain('Done');
+  });
+
+  it('says that Desktop will not see a RELAY_DB set in the shell', async () => {
+    const home = tempDir();
+    const io = fakeIo({ home, env: { RELAY_DB: path.join(home, 'mine.db') } });
+    await run(['desktop'], io, { launcher });
+    expect(io.out()).toContain(
+      `Note: RELAY_DB is set here (${path.join(home, 'mine.db')}), but Claude Desktop does not see`,
+    );
+  });
+});

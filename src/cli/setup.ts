@@ -163,7 +163,18 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
       if (dryRun)
         for (const command of step.run ?? []) println(io.stdout, `      would run: ${shellJoin(command, io.platform)}`);
     }
-    if (!dryRun && failure === undefined) println(io.stdout, closing(target, setupOptions.uninstall, steps));
+    // "Done" only when it is: a step left undone ends in the error below instead.
+    if (!dryRun && failure === undefined && conflicts.length === 0) {
+      println(io.stdout, closing(target, setupOptions.uninstall, steps));
+      const shellDb = io.env.RELAY_DB;
+      if (!setupOptions.uninstall && shellDb && target !== 'code' && target !== 'gemini') {
+        println(
+          io.stdout,
+          `Note: RELAY_DB is set here (${shellDb}), but ${title} does not see your shell's environment: its relay uses ` +
+            `~/.relay_buffer.db. \`mcp-relay doctor\` checks that every side uses the same buffer.`,
+        );
+      }
+    }
   }
   if (failure !== undefined) throw new UserError(failure);
   if (conflicts.length > 0) {
