@@ -11,7 +11,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
-import { runProgram } from './helpers/program.js';
+import { run } from './helpers/run.js';
 import { root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -93,10 +93,12 @@ describe.skipIf(!available || repeatPass('a whole Codex session'))(title, () => 
       const setup = await runCli(['setup', 'codex'], home, { PATH: '' });
       expect(setup.code).toBe(0);
 
-      const session = await runProgram(codex, ['exec', '--skip-git-repo-check', 'tell Desktop the tests pass'], {
-        home,
+      const session = await run(codex, ['exec', '--skip-git-repo-check', 'tell Desktop the tests pass'], {
+        cwd: home,
+        env: { HOME: home, PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'), NO_COLOR: '1' },
+        timeoutMs: 90_000,
       });
-      expect(session.code, session.out).toBe(0);
+      expect(session.code, session.stdout + session.stderr).toBe(0);
       // The model saw relay's tools as one namespace, and got relay_send's result back.
       const relay = model.requests[0]!.tools!.find((t) => t.name === 'mcp__relay');
       expect(relay?.type).toBe('namespace');

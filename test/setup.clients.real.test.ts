@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
-import { runProgram } from './helpers/program.js';
+import { run } from './helpers/run.js';
 import { cliPath, root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -24,8 +24,16 @@ function client(name: string) {
   };
 }
 
-const runClient = (command: string, args: string[], home: string, cwd: string, env: Record<string, string> = {}) =>
-  runProgram(command, args, { home, cwd, env });
+/** A client in a temp HOME, offline, with node and the system's tools on PATH: its exit code and both streams. */
+async function runClient(command: string, args: string[], home: string, cwd: string, env: Record<string, string> = {}) {
+  const path_ = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+  const result = await run(command, args, {
+    cwd,
+    env: { HOME: home, PATH: path_, NO_COLOR: '1', ...env },
+    timeoutMs: 90_000,
+  });
+  return { code: result.code, stdout: result.stdout, out: result.stdout + result.stderr };
+}
 
 const codex = client('codex');
 describe.skipIf(codex.skip)(codex.title('the real Codex CLI'), () => {
@@ -42,7 +50,7 @@ describe.skipIf(codex.skip)(codex.title('the real Codex CLI'), () => {
 
       const listed = await runClient(bin('codex'), ['mcp', 'list', '--json'], home, home);
       expect(listed.code).toBe(0);
-      const servers = JSON.parse(listed.out.slice(listed.out.indexOf('['))) as {
+      const servers = JSON.parse(listed.stdout) as {
         name: string;
         enabled: boolean;
         transport: { type: string; command: string; args: string[] };
@@ -55,9 +63,7 @@ describe.skipIf(codex.skip)(codex.title('the real Codex CLI'), () => {
 
       expect((await runCli(['setup', 'codex', '--uninstall'], home, { PATH: '' })).code).toBe(0);
       const after = await runClient(bin('codex'), ['mcp', 'list', '--json'], home, home);
-      expect(JSON.parse(after.out.slice(after.out.indexOf('['))).map((s: { name: string }) => s.name)).toEqual([
-        'docs',
-      ]);
+      expect(JSON.parse(after.stdout).map((s: { name: string }) => s.name)).toEqual(['docs']);
     },
   );
 });
