@@ -225,3 +225,12 @@ describe('doctor and the buffer', () => {
     });
   });
 });
+
+describe('doctor and a broken config of an optional client', () => {
+  it('warns (does not fail) on an unparsable Codex config.toml, naming it', async () => {
+    const home = await installed(['code']);
+    write(path.join(home, '.codex', 'config.toml'), 'model = = "o3"\n');
+    const { byName } = await check(home);
+    expect(byName['Codex CLI']).toMatchObject({ status: 'warn', detail: expect.stringContaining('is not valid TOML') });
+  });
+});

@@ -25,7 +25,9 @@ export function clientChecks(context: DoctorContext): Check[] {
   for (const [target, title] of Object.entries(titles)) {
     const broken = unreadable.find((u) => u.client.startsWith(title));
     if (broken !== undefined) {
-      checks.push(fail(title, broken.message, `fix or move ${broken.file}`));
+      // A broken file of an optional client (Codex, Gemini, Cursor) is theirs to fix: a warning, not a failure.
+      const optional = target !== 'code' && target !== 'desktop';
+      checks.push((optional ? warn : fail)(title, broken.message, `fix or move ${broken.file}`));
       continue;
     }
     const mine = found.filter((r) => r.target === target);
