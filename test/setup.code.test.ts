@@ -230,6 +230,30 @@ describe('setup code --scope user without claude on PATH', () => {
     expect((await setup(dir, ['code'])).out).toContain('Nothing to change.');
   });
 
+  it("on Windows, takes the Python relay's Code files out of Claude Desktop's folder, where its setup put them", async () => {
+    const dir = home();
+    const appData = path.join(dir, 'AppData', 'Roaming');
+    const desktopDir = path.join(appData, 'Claude');
+    write(path.join(desktopDir, 'commands', 'get.md'), SEED_GET);
+    write(path.join(desktopDir, 'scripts', 'relay-preview.py'), SEED_PREVIEW);
+    const hook = `python3 ${path.join(desktopDir, 'scripts', 'relay-preview.py')}`;
+    write(
+      path.join(desktopDir, 'settings.json'),
+      JSON.stringify({ hooks: { SessionStart: [{ hooks: [{ type: 'command', command: hook }] }] } }),
+    );
+    write(path.join(desktopDir, 'claude_desktop_config.json'), '{ "mcpServers": {} }\n');
+    const io = fakeIo({ home: dir, platform: 'win32', env: { APPDATA: appData } });
+    await run(['code'], io, { launcher });
+    expect(io.out()).toContain("the Python relay (mcp-server-relay 1.x)'s hook in Claude Desktop's folder");
+    expect(fs.existsSync(path.join(desktopDir, 'commands', 'get.md'))).toBe(false);
+    expect(fs.existsSync(path.join(desktopDir, 'scripts', 'relay-preview.py'))).toBe(false);
+    expect(fs.existsSync(path.join(desktopDir, 'settings.json'))).toBe(false);
+    expect(read(path.join(desktopDir, 'claude_desktop_config.json'))).toBe('{ "mcpServers": {} }\n');
+    expect(backups(dir).filter((f) => f.startsWith('AppData'))).toHaveLength(3);
+    // Claude Code's own files went where Claude Code reads them.
+    expect(read(path.join(dir, '.claude', 'commands', 'get.md'))).toBe(getCommandText());
+  });
+
   it('recognises the Python relay however it was started, and only that', async () => {
     const { isPythonRelayEntry, isPythonGetCommand, isPythonPreviewHook } = await import('../src/setup/legacy.js');
     for (const entry of [

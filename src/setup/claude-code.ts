@@ -54,6 +54,26 @@ export function planCode(context: SetupContext, scope: CodeScope, options: Setup
     getCommandStep(context, options),
     hookStep(context, options),
     ...pythonScriptSteps(context),
+    ...pythonInDesktopFolder(context),
+  ];
+}
+
+/**
+ * On Windows the Python relay's --setup-code wrote Claude Code's files into %APPDATA%\Claude (Claude Desktop's
+ * folder): its get.md, its preview hook in a settings.json there, and the script. They are taken out (backed up).
+ */
+function pythonInDesktopFolder(context: SetupContext): Step[] {
+  if (context.platform !== 'win32') return [];
+  const appData = context.env.APPDATA || path.win32.join(context.home, 'AppData', 'Roaming');
+  const dir = (appData.includes('\\') ? path.win32 : path.posix).join(appData, 'Claude');
+  const there = { ...context, env: { ...context.env, CLAUDE_CONFIG_DIR: dir } };
+  const out = { uninstall: true, force: false };
+  const python = (step: Step) => step.status === 'remove' && step.detail.includes(PYTHON_RELAY);
+  const hook = hookStep(there, out);
+  return [
+    ...[getCommandStep(there, out)].filter(python),
+    ...(hook.status === 'remove' ? [{ ...hook, what: `${PYTHON_RELAY}'s hook in Claude Desktop's folder` }] : []),
+    ...pythonScriptSteps(there),
   ];
 }
 

@@ -33,8 +33,9 @@ export function fakeIo(options: FakeIoOptions): FakeIo {
     stdout,
     stderr,
     stdin,
-    // An empty PATH unless given: no real `claude`, notifier or anything else leaks in.
-    env: { HOME: options.home, PATH: '', ...options.env },
+    // An empty PATH unless given: no real `claude`, notifier or anything else leaks in. USERPROFILE too: with
+    // platform 'win32' the home is read from it, and without it a test would write into the real home directory.
+    env: { HOME: options.home, USERPROFILE: options.home, PATH: '', ...options.env },
     cwd: options.cwd ?? options.home,
     platform: options.platform ?? 'linux',
     now: () => options.now ?? new Date('2026-11-25T09:30:00Z'),
