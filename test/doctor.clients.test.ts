@@ -234,3 +234,26 @@ describe('doctor and a broken config of an optional client', () => {
     expect(byName['Codex CLI']).toMatchObject({ status: 'warn', detail: expect.stringContaining('is not valid TOML') });
   });
 });
+
+describe('setup code --uninstall beside the plugin', () => {
+  it('says the plugin stays and how to remove it', async () => {
+    const home = tempDir();
+    const installPath = path.join(home, 'plugin');
+    write(
+      path.join(installPath, '.claude-plugin', 'plugin.json'),
+      JSON.stringify({
+        mcpServers: { relay: { command: 'node', args: ['${CLAUDE_PLUGIN_ROOT}/dist/cli.js', '--client', 'code'] } },
+      }),
+    );
+    write(
+      path.join(home, '.claude', 'plugins', 'installed_plugins.json'),
+      JSON.stringify({ version: 2, plugins: { 'relay@mcp-relay': [{ scope: 'user', installPath }] } }),
+    );
+    write(path.join(home, '.claude', 'settings.json'), JSON.stringify({ enabledPlugins: { 'relay@mcp-relay': true } }));
+    const io = fakeIo({ home });
+    await setup(['code', '--uninstall'], io, { launcher });
+    expect(io.out()).toContain(
+      "relay's Claude Code plugin (relay@mcp-relay) stays: `claude plugin uninstall relay@mcp-relay` removes it",
+    );
+  });
+});

@@ -48,7 +48,19 @@ export function planCode(context: SetupContext, scope: CodeScope, options: Setup
   const plugin = enabledRelayPlugin(context);
   if (plugin !== null && !options.uninstall) return besidePlugin(context, scope, plugin);
   const registration = scope === 'project' ? projectStep(context, options) : userStep(context, options);
+  const pluginStays: Step[] =
+    plugin === null
+      ? []
+      : [
+          {
+            what: 'relay plugin',
+            target: plugin.installPath,
+            status: 'unchanged',
+            detail: `relay's Claude Code plugin (${plugin.id}) stays: \`claude plugin uninstall ${plugin.id}\` removes it`,
+          },
+        ];
   return [
+    ...pluginStays,
     registration,
     ...(scope === 'user' ? pythonElsewhere(context, options) : []),
     getCommandStep(context, options),
