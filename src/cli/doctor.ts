@@ -3,11 +3,11 @@
 import fs from 'node:fs';
 
 import { type Check, runChecks } from '../doctor/doctor.js';
+import { visible } from '../lib/text.js';
 import { version } from '../lib/version.js';
 import { which } from '../lib/which.js';
 import { commandLine, currentLauncher, installedCli } from '../setup/launcher.js';
 import { UserError } from './errors.js';
-import { visible } from './format.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { setupContext, type SetupDeps } from './setup.js';
