@@ -2,6 +2,7 @@
 // the messages nobody has notified yet (atomically across every relay process, so each is notified once in
 // total) and show them, one notification each. A backlog found at start of more than a few becomes one summary
 // per recipient rather than a flood.
+import { coalescer } from '../lib/coalescer.js';
 import type { Logger } from '../lib/log.js';
 import { EVERYONE, type RelayMessage, type Store } from '../store/store.js';
 import {
@@ -25,41 +26,24 @@ export interface ArrivalOptions {
 
 /** Starts notifying; returns the stop function. */
 export function startArrivalNotices({ store, notifier, log }: ArrivalOptions): () => void {
-  let running = false;
-  let again = false;
-  let stopped = false;
   let backlog = true;
-  const run = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void drain()
-      .catch((error: unknown) => log.warn(`notifications: ${String(error)}`))
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  const drain = async () => {
-    for (;;) {
-      const claimed = await store.claimNotifications(CLAIM_BATCH);
-      // Not awaited one by one: the notifier queues them itself and never rejects.
-      for (const notice of noticesFor(claimed, backlog)) void notifier.notify(notice);
-      if (claimed.length < CLAIM_BATCH) break;
-    }
-    backlog = false;
-  };
-  const unsubscribe = store.onChange(run);
-  run();
+  const drain = coalescer(
+    async () => {
+      for (;;) {
+        const claimed = await store.claimNotifications(CLAIM_BATCH);
+        // Not awaited one by one: the notifier queues them itself and never rejects.
+        for (const notice of noticesFor(claimed, backlog)) void notifier.notify(notice);
+        if (claimed.length < CLAIM_BATCH) break;
+      }
+      backlog = false;
+    },
+    (error) => log.warn(`notifications: ${String(error)}`),
+  );
+  const unsubscribe = store.onChange(() => drain.run());
+  drain.run();
   return () => {
-    stopped = true;
     unsubscribe();
+    void drain.stop();
   };
 }
 

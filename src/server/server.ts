@@ -16,9 +16,10 @@ import { sdkToolError } from '../tools/result.js';
 import * as search from '../tools/search.js';
 import * as send from '../tools/send.js';
 import * as sessions from '../tools/sessions.js';
+import { setUpChannel } from './channel.js';
 import type { RelayDeps } from './deps.js';
 import { instructions } from './instructions.js';
-import { setUpPush } from './push.js';
+import { setUpSubscriptions } from './subscriptions.js';
 
 export type { RelayDeps } from './deps.js';
 
@@ -42,11 +43,13 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   }
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
   for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
-  const push = setUpPush(server, deps);
-  server.server.oninitialized = () => push.start();
+  const subscriptions = setUpSubscriptions(server, deps);
+  const channel = setUpChannel(server, deps);
+  server.server.oninitialized = () => channel.start();
   const onclose = server.server.onclose;
   server.server.onclose = () => {
-    push.stop();
+    subscriptions.stop();
+    channel.stop();
     onclose?.();
   };
   return server;

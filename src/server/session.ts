@@ -4,6 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
+import { coalescer } from '../lib/coalescer.js';
 import type { Logger } from '../lib/log.js';
 import { HEARTBEAT_MS, nameFromDirectory } from '../store/routing.js';
 import type { SessionInfo, SessionKey, Store } from '../store/store.js';
@@ -47,29 +48,24 @@ export async function openSession(store: Store, options: SessionOptions): Promis
   if (info.name !== wanted)
     options.log.info(`session name "${wanted}" is taken by a live session; using "${info.name}"`);
 
-  let beating = false;
-  const heartbeat = setInterval(() => {
-    if (beating) return;
-    beating = true;
-    store
-      .touchSession(key())
-      .then(async (held) => {
-        if (held) return;
-        info = await register();
-        identity.name = info.name;
-        options.log.warn(`this session was taken for dead (asleep?); registered again as "${info.name}"`);
-      })
-      .catch((error: unknown) => options.log.warn(`session heartbeat failed: ${String(error)}`))
-      .finally(() => {
-        beating = false;
-      });
-  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  const beat = coalescer(
+    async () => {
+      if (await store.touchSession(key())) return;
+      info = await register();
+      identity.name = info.name;
+      options.log.warn(`this session was taken for dead (asleep?); registered again as "${info.name}"`);
+    },
+    (error) => options.log.warn(`session heartbeat failed: ${String(error)}`),
+  );
+  const heartbeat = setInterval(() => beat.run(), options.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
 
   return {
     identity,
     close: async () => {
       clearInterval(heartbeat);
+      // A heartbeat in flight could register the session again after it ended.
+      await beat.stop();
       await store
         .endSession(key())
         .catch((error: unknown) => options.log.warn(`could not end session: ${String(error)}`));

@@ -1,7 +1,7 @@
 // The serve command's one flag table: every flag's type, the mode it belongs to (stdio, HTTP or both) and its help.
 // The parseArgs options, the usage text and the mode check all come from it, so a flag is added in one place.
 import { DEFAULT_HOST, DEFAULT_PORT, MCP_PATH } from '../../http/defaults.js';
-import { DEFAULT_PUSH_PER_MINUTE } from '../../server/push.js';
+import { DEFAULT_PUSH_PER_MINUTE } from '../../server/channel.js';
 import { UsageError } from '../errors.js';
 import { notifyFlags } from '../notify-options.js';
 import { type FlagDoc, flagHelp, type parse } from '../options.js';
