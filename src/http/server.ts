@@ -9,7 +9,7 @@ import net from 'node:net';
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Logger } from '../lib/log.js';
 import { version } from '../lib/version.js';
@@ -215,6 +215,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
     }
     if (session !== undefined) {
       sessions.track(session, res);
+      cancelOnClose(session.transport, res, body);
       return session.transport.handleRequest(req, res, body);
     }
     if (!isInitializeRequest(body)) {
@@ -333,4 +334,24 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       return closing;
     },
   };
+}
+
+/**
+ * A client that drops the connection (proxy timeout, network loss, a laptop going to sleep) can no longer receive the
+ * answers to the requests of that POST: cancel them, as if it had sent `notifications/cancelled`, so a waiting
+ * relay_fetch ends and marks nothing read for nobody.
+ */
+function cancelOnClose(transport: StreamableHTTPServerTransport, res: ServerResponse, body: unknown): void {
+  const ids = (Array.isArray(body) ? body : [body]).filter(isJSONRPCRequest).map((request) => request.id);
+  if (ids.length === 0) return;
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    for (const requestId of ids) {
+      transport.onmessage?.({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId, reason: 'the client closed the connection' },
+      });
+    }
+  });
 }
