@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import { asText } from '../server/attachments.js';
+import { asText, isTextual } from '../server/attachments.js';
 import type { RelayDeps } from '../server/deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
@@ -47,15 +47,13 @@ export function register(server: McpServer, deps: RelayDeps): void {
       guard(deps.log, name, async () => {
         const offset = args.offset ?? 0;
         const length = Math.min(args.length ?? DEFAULT_SLICE, MAX_SLICE);
-        const slice = await deps.store.attachment(args.id, offset, length);
+        // A few bytes more than asked: a text slice shorter than one character is completed to a whole one.
+        const slice = await deps.store.attachment(args.id, offset, length + 3);
         if (slice === null)
           return fail(
             `There is no attachment #${args.id} (its message may have been cleared); fetch the message again for its attachment ids.`,
           );
-        let data = slice.data;
-        // Keep text slices whole characters: cut back to the last complete UTF-8 sequence.
-        const end = offset + data.length;
-        if (end < slice.size) data = data.subarray(0, utf8Boundary(data));
+        const data = sliceEnd(slice.data, length, isTextual(slice.media_type));
         const text = asText(data, slice.media_type);
         const nextOffset = offset + data.length < slice.size ? offset + data.length : null;
         return ok({
@@ -73,13 +71,33 @@ export function register(server: McpServer, deps: RelayDeps): void {
   );
 }
 
+/**
+ * The bytes of a slice asked for with `length`, from `data` (which may hold up to 3 more): binary is cut by bytes;
+ * text at a whole character, never inside one, and at least one character (or byte), so paging always advances.
+ */
+export function sliceEnd(data: Buffer, length: number, textual: boolean): Buffer {
+  if (data.length <= length) return data;
+  if (!textual) return data.subarray(0, length);
+  const whole = utf8Boundary(data.subarray(0, length));
+  if (whole > 0) return data.subarray(0, whole);
+  // Shorter than the first character: take that character whole.
+  return data.subarray(0, Math.min(data.length, sequenceLength(data[0] as number)));
+}
+
 /** The length of the longest prefix of `data` that does not end inside a UTF-8 sequence. */
 export function utf8Boundary(data: Buffer): number {
   for (let back = 1; back <= Math.min(4, data.length); back++) {
     const byte = data[data.length - back] as number;
     if ((byte & 0xc0) === 0x80) continue; // a continuation byte: keep looking for the lead
-    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return need > back ? data.length - back : data.length;
+    return sequenceLength(byte) > back ? data.length - back : data.length;
   }
   return data.length;
+}
+
+/** How many bytes the UTF-8 sequence led by `byte` takes; 1 for a byte that cannot lead one. */
+function sequenceLength(byte: number): number {
+  if (byte >= 0xc2 && byte <= 0xdf) return 2;
+  if (byte >= 0xe0 && byte <= 0xef) return 3;
+  if (byte >= 0xf0 && byte <= 0xf4) return 4;
+  return 1;
 }
