@@ -112,8 +112,41 @@ async function resolveOne(arg: AttachmentArg, files: { cwd: string } | null): Pr
   if (arg.content === undefined || arg.name === undefined) {
     throw new RelayError('bad_request', 'An attachment needs either `path`, or `name` and `content`.');
   }
-  const data = arg.encoding === 'base64' ? Buffer.from(arg.content, 'base64') : Buffer.from(arg.content, 'utf8');
+  const data = decodeContent(arg.content, arg.encoding ?? 'utf8', arg.name);
   return { name: arg.name, mediaType: arg.media_type ?? mediaTypeOf(arg.name), data };
+}
+
+/** Standard or URL-safe alphabet, padded or not; line breaks are dropped first (`base64` wraps its output). */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+const BASE64URL = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-z0-9_-]{3}=?)?$/;
+
+/**
+ * Inline content as bytes, refusing what would not arrive as sent: Node decodes any string as base64 by skipping
+ * what it does not know, and encodes a lone surrogate as U+FFFD.
+ */
+export function decodeContent(content: string, encoding: 'utf8' | 'base64', name: string): Buffer {
+  if (encoding === 'utf8') {
+    if (!content.isWellFormed()) {
+      throw new RelayError(
+        'invalid_text',
+        `The content of ${quoted(name)} contains invalid Unicode (a lone surrogate); send valid text, or the bytes as base64.`,
+      );
+    }
+    return Buffer.from(content, 'utf8');
+  }
+  const compact = content.replace(/\r?\n/g, '');
+  if (!BASE64.test(compact) && !BASE64URL.test(compact)) {
+    throw new RelayError(
+      'bad_request',
+      `The content of ${quoted(name)} is not valid base64; encode the file's bytes as base64, or send text with encoding "utf8".`,
+    );
+  }
+  return Buffer.from(compact, 'base64');
+}
+
+/** A name from the caller, as an error shows it: quoted, escaped, and cut when long. */
+function quoted(text: string): string {
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
 }
 
 /** Bytes as text when they are whole, valid UTF-8 of a textual type; else null (send base64). */
