@@ -222,7 +222,8 @@ describe('push', () => {
 describe('attachments and search', () => {
   it('carries a 5 MB binary file by path, lists it without bytes, and reads it back exactly (resource and slices)', async () => {
     const { home, join } = world();
-    const desktop = await join('desktop', 'desktop');
+    // Files by path come from the working directory or a directory allowed explicitly (16.11).
+    const desktop = await join('desktop', 'desktop', ['--allow-attach', home]);
     const code = await join('code', 'api');
     const file = path.join(home, 'model.bin');
     const bytes = crypto.randomBytes(5 * 1024 * 1024);
@@ -257,7 +258,7 @@ describe('attachments and search', () => {
 
   it('refuses an attachment over the limit, and a missing file, saying what to do', async () => {
     const { home, join } = world();
-    const desktop = await join('desktop', 'desktop');
+    const desktop = await join('desktop', 'desktop', ['--allow-attach', home]);
     const big = path.join(home, 'big.iso');
     fs.closeSync(fs.openSync(big, 'w'));
     fs.truncateSync(big, 26 * 1024 * 1024);

@@ -1,9 +1,9 @@
-// Turning relay_send's `attachments` argument into bytes: a file by path (read by this relay, regular files only,
-// size checked before reading) or inline content. Media types come from the file name.
-import fs from 'node:fs/promises';
+// Turning relay_send's `attachments` argument into bytes: a file by path (read by this relay within the confines of
+// attach-path.ts) or inline content (refused when it would not arrive as sent). Media types come from the name.
 import path from 'node:path';
 
 import { type AttachmentInput, formatCount, LIMITS, RelayError } from '../store/store.js';
+import { type FileAccess, readConfinedFile } from './attach-path.js';
 
 export interface AttachmentArg {
   path?: string | undefined;
@@ -57,14 +57,16 @@ export function isTextual(mediaType: string): boolean {
   );
 }
 
+/** `bufferLocation`: the store's location, so that its file is never attached. */
 export async function resolveAttachments(
   args: readonly AttachmentArg[],
-  files: { cwd: string } | null,
+  files: FileAccess | null,
+  bufferLocation: string,
 ): Promise<AttachmentInput[]> {
   const resolved: AttachmentInput[] = [];
   let total = 0;
   for (const arg of args) {
-    const one = await resolveOne(arg, files);
+    const one = await resolveOne(arg, files, bufferLocation);
     total += one.data.length;
     if (total > LIMITS.maxAttachmentBytes) {
       throw new RelayError(
@@ -77,7 +79,11 @@ export async function resolveAttachments(
   return resolved;
 }
 
-async function resolveOne(arg: AttachmentArg, files: { cwd: string } | null): Promise<AttachmentInput> {
+async function resolveOne(
+  arg: AttachmentArg,
+  files: FileAccess | null,
+  bufferLocation: string,
+): Promise<AttachmentInput> {
   if (arg.path !== undefined && arg.content !== undefined) {
     throw new RelayError('bad_request', 'An attachment has both `path` and `content`; give one of them.');
   }
@@ -88,25 +94,8 @@ async function resolveOne(arg: AttachmentArg, files: { cwd: string } | null): Pr
         'This relay runs on another machine and cannot read your files: attach them as `content` (base64 for binary).',
       );
     }
-    const file = path.resolve(files.cwd, arg.path);
-    const stat = await fs.stat(file).catch(() => null);
-    if (stat === null)
-      throw new RelayError('bad_request', `Cannot read the attachment ${file}: there is no such file.`);
-    if (!stat.isFile())
-      throw new RelayError('bad_request', `The attachment ${file} is not a regular file; attach files only.`);
-    if (stat.size > LIMITS.maxAttachmentBytes) {
-      throw new RelayError(
-        'too_large',
-        `The attachment ${file} is ${formatCount(stat.size)} bytes; the limit is ${formatCount(LIMITS.maxAttachmentBytes)}.`,
-      );
-    }
-    const data = await fs.readFile(file).catch((error: NodeJS.ErrnoException) => {
-      throw new RelayError(
-        'bad_request',
-        `Cannot read the attachment ${file} (${error.code ?? error.message}); check its permissions.`,
-      );
-    });
-    const name = arg.name ?? path.basename(file);
+    const data = await readConfinedFile(arg.path, files, bufferLocation);
+    const name = arg.name ?? path.basename(path.resolve(files.cwd, arg.path));
     return { name, mediaType: arg.media_type ?? mediaTypeOf(name), data };
   }
   if (arg.content === undefined || arg.name === undefined) {

@@ -65,7 +65,9 @@ export function register(server: McpServer, deps: RelayDeps): void {
         if (identity.observe)
           return fail('This relay only observes (--observe) and cannot send; send from a normal session.');
         const attachments =
-          args.attachments === undefined ? [] : await resolveAttachments(args.attachments, deps.files ?? null);
+          args.attachments === undefined
+            ? []
+            : await resolveAttachments(args.attachments, deps.files ?? null, deps.store.location);
         const { message, recipients } = await deps.store.send({
           sender,
           // Sending as another kind (the seed's explicit sender) is not sending as this session.

@@ -50,6 +50,14 @@ export const flags = {
     notOverHttp: perClient,
     help: 'see everything, mark nothing read, receive nothing',
   },
+  'allow-attach': {
+    type: 'string',
+    multiple: true,
+    mode: 'stdio',
+    arg: 'DIR',
+    notOverHttp: 'over HTTP relay reads no files by path (its clients may be on other machines; they attach content)',
+    help: 'also let relay_send attach files from DIR (repeatable; default: only the working directory, none when it is ~ or /)',
+  },
   push: {
     type: 'boolean',
     mode: 'stdio',

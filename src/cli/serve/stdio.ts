@@ -1,5 +1,8 @@
 // `mcp-relay [serve]` over stdio, as Claude Desktop and Claude Code start it. Returns when the client goes away
 // (stdin ends, parent dies) or on SIGINT/SIGTERM, after ending the session and closing the store.
+import fs from 'node:fs';
+import path from 'node:path';
+
 import { createLogger } from '../../lib/log.js';
 import { debugLogPath } from '../../lib/paths.js';
 import { version } from '../../lib/version.js';
@@ -33,6 +36,12 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
   if (!Number.isInteger(pushLimit) || pushLimit < 1 || pushLimit > 600) {
     throw new UsageError(`--push-limit must be a whole number from 1 to 600 (got '${values['push-limit']}')`);
   }
+  const allowAttach = (values['allow-attach'] ?? []).map((dir) => path.resolve(io.cwd, dir));
+  for (const dir of allowAttach) {
+    if (fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() !== true) {
+      throw new UsageError(`--allow-attach takes a directory (got '${dir}')`);
+    }
+  }
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath(homeOf(io)) : undefined });
   if (!notify.enabled && notify.sound.kind !== 'off') {
     const why = kind === 'desktop' ? '' : ' (they are on by default only for --client desktop; add --notify)';
@@ -64,7 +73,7 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
     store: opened,
     identity,
     log,
-    files: { cwd: io.cwd },
+    files: { cwd: io.cwd, allow: allowAttach },
     push: { channel: values.push === true, perMinute: pushLimit },
   });
   const transport = new RelayStdioTransport(process.stdin, process.stdout, {
