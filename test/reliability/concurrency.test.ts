@@ -57,12 +57,14 @@ describe.each(backends)('concurrency ($name)', ({ db }) => {
     const received = fetchers.map(() => [] as string[]);
     const fetching = fetchers.map(async ({ client }, f) => {
       for (;;) {
+        // Read before the fetch: an empty fetch that began before the last send committed proves nothing.
+        const finished = sendersDone;
         const out = body((await client.callTool({ name: 'relay_fetch', arguments: { limit: 20 } })) as CallToolResult);
         if (out.ok !== true) errors.push(String(out.error));
         const messages = (out.messages ?? []) as { message: string }[];
         received[f]!.push(...messages.map((m) => m.message));
         if (messages.length === 0) {
-          if (sendersDone) return;
+          if (finished) return;
           await new Promise((resolve) => setTimeout(resolve, 5));
         }
       }
