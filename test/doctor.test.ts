@@ -53,7 +53,7 @@ describe('doctor', () => {
     expect(report.ok).toBe(true);
     expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
     expect(byName['Node.js']).toMatchObject({ status: 'ok', detail: `v${process.versions.node}` });
-    expect(byName['SQLite driver']!.detail).toMatch(/^better-sqlite3 loads \(SQLite 3\.\d+/);
+    expect(byName['SQLite driver']!.detail).toMatch(/^(better-sqlite3|node:sqlite) loads \(SQLite 3\.\d+/);
     expect(byName.database!.status).toBe('ok');
     expect(byName.database!.detail).toMatch(
       /mode 0600, journal wal, schema (\d+)\/\1, 1 message \(unread: 0 for Desktop, 1 for Code\)/,

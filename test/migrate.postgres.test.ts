@@ -5,23 +5,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Reader, Store } from '../src/store/store.js';
+import { rawDb } from './helpers/drivers.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 const alive = { pidAlive: () => true, host: os.hostname() };
 
-/** Writes the buffer through the relay's own store (and the Python relay's SQL), as a user's would have grown. */
+/** Writes the buffer through the relay's own store (and the seed's SQL), as a user's would have grown. */
 async function realisticBuffer(file: string): Promise<void> {
-  const py = new Database(file);
+  const py = rawDb(file);
   py.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
     timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)`);
-  const insert = py.prepare(
+  const insert = py.prepare<[string, string, string, string | null, string | null]>(
     'INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)',
   );
   insert.run(
@@ -71,9 +71,9 @@ async function realisticBuffer(file: string): Promise<void> {
   } finally {
     await store.close();
   }
-  // The Python relay keeps writing to the upgraded file: one row it deleted again (so ids have moved past the
+  // The seed keeps writing to the upgraded file: one row it deleted again (so ids have moved past the
   // newest row), one it left, without a recipient.
-  const again = new Database(file);
+  const again = rawDb(file);
   const row = again
     .prepare(
       "INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'python, later', '2026-11-24T09:00:00.000000+00:00')",
@@ -84,7 +84,7 @@ async function realisticBuffer(file: string): Promise<void> {
       "INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', 'python, deleted', '2026-11-24T09:01:00.000000+00:00')",
     )
     .run();
-  again.prepare('DELETE FROM messages WHERE id = ?').run(Number(row.lastInsertRowid) + 1);
+  again.prepare<[number]>('DELETE FROM messages WHERE id = ?').run(row.lastInsertRowid + 1);
   again.close();
 }
 

@@ -1,22 +1,26 @@
-// The SQLite backend: the shared contract, plus what only a file can get wrong: the Python relay's file, modes,
-// and files that are not ours.
+// The SQLite backend, on each driver that loads here (node:sqlite, better-sqlite3): the shared contract, plus what
+// only a file can get wrong: the seed's file, modes, and files that are not ours. Two drivers on one file, in two
+// processes, are store.drivers.test.ts's.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 
-import { openSqliteStore, UNREAD_FOR_SQL } from '../src/store/sqlite/store.js';
+import type { DriverName } from '../src/store/sqlite/connection.js';
+import { UNREAD_FOR_SQL } from '../src/store/sqlite/queries.js';
+import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/store.js';
 import { type Reader, RelayError, type Store } from '../src/store/store.js';
-
-const CODE: Reader = { kind: 'code', name: null };
-const DESKTOP: Reader = { kind: 'desktop', name: null };
+import { inProcessDrivers, rawDb, skipMissingDrivers } from './helpers/drivers.js';
+import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
 
+const CODE: Reader = { kind: 'code', name: null };
+const DESKTOP: Reader = { kind: 'desktop', name: null };
 const require = createRequire(import.meta.url);
+const drivers = inProcessDrivers();
 
 const open: Store[] = [];
 afterEach(async () => {
@@ -27,27 +31,29 @@ function track<T extends Store>(store: T): T {
   return store;
 }
 
-const sqlite: StoreBackend = {
-  name: 'sqlite',
+const backend = (driver: DriverName): StoreBackend => ({
+  name: `sqlite (${driver})`,
   async create(options) {
     const file = path.join(tempDir(), 'relay.db');
     // pollMs is large so the change-event test proves the file watch, not the safety poll.
+    const settings: SqliteStoreOptions = { pollMs: 60_000, driver, ...options };
     return {
-      store: track(openSqliteStore(file, { pollMs: 60_000, ...options })),
-      second: async () => track(openSqliteStore(file, { pollMs: 60_000, ...options })),
+      store: track(openSqliteStore(file, settings)),
+      second: async () => track(openSqliteStore(file, settings)),
     };
   },
-};
+});
 
-storeContract([sqlite]);
+storeContract(drivers.map(backend));
+skipMissingDrivers('Store contract: sqlite');
 
-/** The Python relay 1.2.4's schema and rows, written the way it writes them (rollback journal, no indexes). */
+/** The seed's schema and rows, written the way it writes them (rollback journal, no indexes). */
 function writeSeedFile(file: string): void {
-  const db = new Database(file);
+  const db = rawDb(file);
   db.exec(`CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL,
     timestamp TEXT NOT NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)`);
-  const insert = db.prepare(
+  const insert = db.prepare<[string, string, string, string | null, string | null]>(
     'INSERT INTO messages (sender, message, timestamp, read_by_desktop_at, read_by_code_at) VALUES (?, ?, ?, ?, ?)',
   );
   insert.run(
@@ -64,7 +70,7 @@ function writeSeedFile(file: string): void {
   fs.chmodSync(file, 0o644);
 }
 
-/** The Python relay's own statements, as its source runs them. */
+/** The seed's own statements, as its source runs them. */
 const python = {
   insert: 'INSERT INTO messages (sender, message, timestamp) VALUES (?, ?, ?)',
   evict: 'DELETE FROM messages WHERE id NOT IN (SELECT id FROM messages ORDER BY id DESC LIMIT 20)',
@@ -78,11 +84,11 @@ const python = {
   clear: 'DELETE FROM messages',
 };
 
-describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
+describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%s)', (driver) => {
   it('upgrades a Python relay file in place and keeps every message and its read state', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file));
+    const store = track(openSqliteStore(file, { driver }));
     const all = await store.latest(10);
     expect(all.map((m) => m.message)).toEqual([
       'old, read by code',
@@ -97,9 +103,9 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     expect((await store.fetch({ reader: DESKTOP, limit: 20, unreadOnly: true })).map((m) => m.message)).toEqual([
       'unread by desktop',
     ]);
-    const raw = new Database(file, { readonly: true });
-    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.pragma('user_version', { simple: true })).toBeGreaterThan(0);
+    const raw = rawDb(file, { readOnly: true });
+    expect(raw.pragma('journal_mode')).toBe('wal');
+    expect(raw.pragma('user_version')).toBeGreaterThan(0);
     raw.close();
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
@@ -107,26 +113,33 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
   it("keeps working under the Python relay's own SQL after the upgrade", async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file));
-    const py = new Database(file);
+    const store = track(openSqliteStore(file, { driver }));
+    const py = rawDb(file);
     try {
       // Python sends; we see it as unread for Code.
-      py.prepare(python.insert).run('desktop', 'sent by python', '2026-11-24T09:00:00.000000+00:00');
+      py.prepare<[string, string, string]>(python.insert).run(
+        'desktop',
+        'sent by python',
+        '2026-11-24T09:00:00.000000+00:00',
+      );
       const got = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
       expect(got.map((m) => m.message)).toEqual(['unread by code', 'sent by python']);
       // We send; Python sees it unread and marks it read; we then agree it is read.
       await store.send({ sender: 'desktop', message: 'sent by node' });
-      const pyUnread = py.prepare(python.unreadForCode).all(5) as { id: number; message: string }[];
+      const pyUnread = py.prepare<[number], { id: number; message: string }>(python.unreadForCode).all(5);
       expect(pyUnread.map((r) => r.message)).toEqual(['sent by node']);
-      py.prepare(python.markCode).run('2026-11-24T09:01:00.000000+00:00', pyUnread[0]!.id);
+      py.prepare<[string, number]>(python.markCode).run('2026-11-24T09:01:00.000000+00:00', pyUnread[0]!.id);
       expect(await store.fetch({ reader: CODE, limit: 20, unreadOnly: true })).toEqual([]);
-      expect((py.prepare(python.notifierScan).all() as { message: string }[]).map((r) => r.message)).toEqual([
-        'unread by desktop',
-      ]);
+      expect(
+        py
+          .prepare<void, { message: string }>(python.notifierScan)
+          .all()
+          .map((r) => r.message),
+      ).toEqual(['unread by desktop']);
       // Python's eviction and clear leave no stale read state behind.
       py.prepare(python.evict).run();
       py.prepare(python.clear).run();
-      expect(py.prepare('SELECT count(*) FROM inbox').pluck().get()).toBe(0);
+      expect(py.pluck<void, number>('SELECT count(*) FROM inbox').get()).toBe(0);
       await store.send({ sender: 'code', message: 'after python clear' });
       expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
         'after python clear',
@@ -139,12 +152,16 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
   it('indexes rows the Python relay inserted, between its own, for search', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file));
-    const py = new Database(file);
+    const store = track(openSqliteStore(file, { driver }));
+    const py = rawDb(file);
     try {
       await store.send({ sender: 'desktop', message: 'node says pineapple' });
       expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual(['node says [pineapple]']);
-      py.prepare(python.insert).run('code', 'python says pineapple too', '2026-11-24T09:00:00.000000+00:00');
+      py.prepare<[string, string, string]>(python.insert).run(
+        'code',
+        'python says pineapple too',
+        '2026-11-24T09:00:00.000000+00:00',
+      );
       await store.send({ sender: 'desktop', message: 'and node again: pineapple' });
       expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual([
         'and node again: [pineapple]',
@@ -162,28 +179,29 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
     writeSeedFile(file);
     // Switching to WAL needs a lock SQLite's busy handler does not wait for: the open must retry, not fail.
     const holder = spawn(process.execPath, [
-      '-e',
-      `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
-       const d = new D(${JSON.stringify(file)});
-       d.exec("BEGIN IMMEDIATE; INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'held', 'now')");
-       console.log('locked');
-       setTimeout(() => { d.exec('COMMIT'); d.close(); }, 300);`,
+      path.join(root, 'test', 'fixtures', 'sqlite-hold.cjs'),
+      file,
+      require.resolve('better-sqlite3'),
+      "BEGIN IMMEDIATE; INSERT INTO messages (sender, message, timestamp) VALUES ('code', 'held', 'now')",
+      '300',
     ]);
     onTestFinished(() => {
       holder.kill('SIGKILL');
     });
     await new Promise((resolve) => holder.stdout.once('data', resolve));
-    const store = track(openSqliteStore(file));
+    const store = track(openSqliteStore(file, { driver }));
     expect((await store.latest(10)).map((m) => m.message)).toContain('held');
   });
 
   it('fetches unread messages through an index seek', () => {
     const file = path.join(tempDir(), 'relay.db');
-    track(openSqliteStore(file));
-    const db = new Database(file, { readonly: true });
+    track(openSqliteStore(file, { driver }));
+    const db = rawDb(file, { readOnly: true });
     const plan = db
-      .prepare(`EXPLAIN QUERY PLAN ${UNREAD_FOR_SQL}`)
-      .all({ 1: 'code/api', 2: 'code', 3: 'api', 4: 5 }) as { detail: string }[];
+      .prepare<{ own: string; kind: string; name: string; limit: number }, { detail: string }>(
+        `EXPLAIN QUERY PLAN ${UNREAD_FOR_SQL}`,
+      )
+      .all({ own: 'code/api', kind: 'code', name: 'api', limit: 5 });
     db.close();
     const details = plan.map((p) => p.detail).join(' | ');
     // A merge of two seeks (the session's mailbox, the kind's shared one): no scan, no sort.
@@ -193,10 +211,10 @@ describe('SQLite file compatibility with mcp-server-relay 1.2.4', () => {
   });
 });
 
-describe('SQLite files that are not ours, or not usable', () => {
+describe.each(drivers)('SQLite files that are not ours, or not usable (%s)', (driver) => {
   const openError = (file: string): RelayError => {
     try {
-      track(openSqliteStore(file));
+      track(openSqliteStore(file, { driver }));
     } catch (error) {
       return error as RelayError;
     }
@@ -205,7 +223,7 @@ describe('SQLite files that are not ours, or not usable', () => {
 
   it('creates a new database 0600, with its WAL and SHM 0600 too', async () => {
     const file = path.join(tempDir(), 'new.db');
-    const store = track(openSqliteStore(file));
+    const store = track(openSqliteStore(file, { driver }));
     await store.send({ sender: 'code', message: 'x' });
     for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
   });
@@ -223,7 +241,7 @@ describe('SQLite files that are not ours, or not usable', () => {
 
   it('refuses an SQLite database of another program and does not change it', () => {
     const file = path.join(tempDir(), 'other.db');
-    const db = new Database(file);
+    const db = rawDb(file);
     db.exec('CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)');
     db.close();
     const before = fs.readFileSync(file);
@@ -236,7 +254,7 @@ describe('SQLite files that are not ours, or not usable', () => {
   it('refuses a corrupt database, naming it, without overwriting it', () => {
     const dir = tempDir();
     const file = path.join(dir, 'relay.db');
-    const good = openSqliteStore(file);
+    const good = openSqliteStore(file, { driver });
     void good.close();
     const bytes = fs.readFileSync(file);
     bytes.fill(0x5a, 100, 4096);
@@ -257,12 +275,12 @@ describe('SQLite files that are not ours, or not usable', () => {
 
   it('refuses a database written by a newer relay', () => {
     const file = path.join(tempDir(), 'relay.db');
-    const db = new Database(file);
+    const db = rawDb(file);
     db.exec(
       'CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT NOT NULL, message TEXT NOT NULL, timestamp TEXT NOT ' +
         'NULL, read_by_desktop_at TEXT, read_by_code_at TEXT)',
     );
-    db.pragma('user_version = 999');
+    db.exec('PRAGMA user_version = 999');
     db.close();
     expect(openError(file).code).toBe('newer_schema');
   });

@@ -12,13 +12,14 @@ function packageRoot(context: DoctorContext): string {
 
 export async function driverCheck(context: DoctorContext): Promise<Check> {
   try {
-    const { driverSqliteVersion } = await import('../store/sqlite/inspect.js');
-    return ok('SQLite driver', `better-sqlite3 loads (SQLite ${driverSqliteVersion()})`);
+    const { sqliteDriverInfo } = await import('../store/sqlite/inspect.js');
+    const { driver, sqliteVersion } = sqliteDriverInfo();
+    return ok('SQLite driver', `${driver} loads (SQLite ${sqliteVersion})`);
   } catch (error) {
     return fail(
       'SQLite driver',
-      `better-sqlite3 does not load: ${(error as Error).message.split('\n')[0]}`,
-      `cd "${packageRoot(context)}" && npm rebuild better-sqlite3`,
+      (error as Error).message.split('\n')[0] ?? '',
+      `cd "${packageRoot(context)}" && npm rebuild better-sqlite3   (or use Node 22.13 or later)`,
     );
   }
 }

@@ -2,17 +2,20 @@
 // timestamps, read state, recipient, sender session, reply_to and notification claim; every delivery (inbox row)
 // with its read state; attachments byte for byte; sessions. One PostgreSQL transaction, with the tables locked
 // against relays writing meanwhile, and one SQLite read snapshot: on any error nothing is copied.
-// The SQLite file is first opened as the relay opens it (a Python relay's file is upgraded in place); it is
+// The SQLite file is first opened as the relay opens it (the seed's file is upgraded in place); it is
 // otherwise only read. Never writes to a PostgreSQL store that already holds data unless told to replace it.
 import fs from 'node:fs';
 
-import Database from 'better-sqlite3';
 import pg from 'pg';
 
-import { connectError, connectionConfig, encodeMessageText, migratePostgres, redactUrl } from './postgres/store.js';
-import type { StoredMessage } from './rows.js';
+import { connectError, connectionConfig, migratePostgres, redactUrl } from './postgres/connect.js';
+import { encodeMessageText } from './postgres/queries.js';
+import { messageText, type StoredMessage } from './rows.js';
+import type { Connection } from './sqlite/connection.js';
+import { sqliteDriver } from './sqlite/driver.js';
 import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
-import { openSqliteStore, type SessionRow } from './sqlite/store.js';
+import type { SqliteSessionRow } from './sqlite/queries.js';
+import { openSqliteStore } from './sqlite/store.js';
 import { defaultRecipient, formatCount, RelayError } from './store.js';
 
 /** The SQLite schema this copy reads. A new SQLite migration must be taught here (and the migrate test fails until it is). */
@@ -41,7 +44,7 @@ export interface CopyReport {
 }
 
 interface SqliteMessage extends StoredMessage {
-  message: string;
+  message: unknown;
   notified_at: string | null;
 }
 
@@ -70,7 +73,7 @@ export async function copySqliteToPostgres(
   pool.on('error', () => {
     // Reported by the query that fails.
   });
-  const sqlite = new Database(fromPath, { readonly: true, fileMustExist: true });
+  const sqlite = sqliteDriver().open(fromPath, { readOnly: true });
   try {
     await migratePostgres(pool, location);
     const client = await pool.connect().catch((error: unknown) => {
@@ -96,7 +99,7 @@ export async function copySqliteToPostgres(
 }
 
 async function copy(
-  sqlite: Database.Database,
+  sqlite: Connection,
   db: pg.PoolClient,
   from: string,
   to: string,
@@ -138,13 +141,14 @@ async function copy(
   };
 
   const messages = sqlite
-    .prepare(
-      `SELECT id, sender, message, timestamp, read_by_desktop_at, read_by_code_at, recipient, from_session, reply_to, notified_at
+    .prepare<void, SqliteMessage>(
+      `SELECT id, sender, CAST(message AS BLOB) AS message, timestamp, read_by_desktop_at, read_by_code_at, recipient,
+              from_session, reply_to, notified_at
        FROM messages ORDER BY id`,
     )
-    .iterate() as IterableIterator<SqliteMessage>;
+    .iterate();
   for (const batch of batches(messages)) {
-    const text = batch.map((m) => encodeMessageText(m.message));
+    const text = batch.map((m) => encodeMessageText(messageText(m.message)));
     await db.query(
       `INSERT INTO relay.messages (id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at,
                                    recipient, from_session, reply_to, notified_at)
@@ -169,10 +173,10 @@ async function copy(
   }
 
   const inbox = sqlite
-    .prepare(
+    .prepare<void, { mailbox: string; message_id: number; read_at: string | null }>(
       'SELECT mailbox, message_id, read_at FROM inbox WHERE message_id IN (SELECT id FROM messages) ORDER BY message_id, mailbox',
     )
-    .iterate() as IterableIterator<{ mailbox: string; message_id: number; read_at: string | null }>;
+    .iterate();
   for (const batch of batches(inbox)) {
     await db.query(
       'INSERT INTO relay.inbox (mailbox, message_id, read_at) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])',
@@ -180,22 +184,22 @@ async function copy(
     );
     report.deliveries += batch.length;
   }
-  report.unread = sqlite
-    .prepare(
-      'SELECT count(DISTINCT message_id) FROM inbox WHERE read_at IS NULL AND message_id IN (SELECT id FROM messages)',
-    )
-    .pluck()
-    .get() as number;
+  report.unread =
+    sqlite
+      .pluck<void, number>(
+        'SELECT count(DISTINCT message_id) FROM inbox WHERE read_at IS NULL AND message_id IN (SELECT id FROM messages)',
+      )
+      .get() ?? 0;
 
   // One attachment at a time: up to 25 MB each, never all in memory at once.
   const attachments = sqlite
-    .prepare(
+    .prepare<void, { id: number; message_id: number; name: string; media_type: string; size: number }>(
       'SELECT id, message_id, name, media_type, size FROM attachments WHERE message_id IN (SELECT id FROM messages) ORDER BY id',
     )
-    .all() as { id: number; message_id: number; name: string; media_type: string; size: number }[];
-  const bytesOf = sqlite.prepare('SELECT data FROM attachments WHERE id = ?').pluck();
+    .all();
+  const bytesOf = sqlite.pluck<{ id: number }, Buffer>('SELECT data FROM attachments WHERE id = @id');
   for (const a of attachments) {
-    const data = bytesOf.get(a.id) as Buffer;
+    const data = bytesOf.get({ id: a.id }) ?? Buffer.alloc(0);
     await db.query(
       'INSERT INTO relay.attachments (id, message_id, name, media_type, size, data) VALUES ($1, $2, $3, $4, $5, $6)',
       [a.id, a.message_id, a.name, a.media_type, a.size, data],
@@ -205,8 +209,10 @@ async function copy(
   }
 
   const sessions = sqlite
-    .prepare('SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY rowid')
-    .all() as SessionRow[];
+    .prepare<void, SqliteSessionRow>(
+      'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY rowid',
+    )
+    .all();
   for (const s of sessions) {
     await db.query(
       `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
@@ -217,11 +223,11 @@ async function copy(
   }
 
   // Ids keep increasing past every id SQLite ever gave out, as they would have there.
-  const sequence = sqlite.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').pluck();
+  const sequence = sqlite.pluck<{ table: string }, number>('SELECT seq FROM sqlite_sequence WHERE name = @table');
   for (const table of ['messages', 'attachments'] as const) {
     const last = Math.max(
-      (sequence.get(table) as number | undefined) ?? 0,
-      (sqlite.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`).pluck().get() as number) ?? 0,
+      sequence.get({ table }) ?? 0,
+      sqlite.pluck<void, number>(`SELECT coalesce(max(id), 0) FROM ${table}`).get() ?? 0,
     );
     if (last > 0) await db.query(`SELECT setval(pg_get_serial_sequence('relay.${table}', 'id'), $1)`, [last]);
   }

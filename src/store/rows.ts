@@ -22,6 +22,18 @@ export interface StoredMessage {
   reply_to: number | null;
 }
 
+/**
+ * A message's text however it was stored: text as it is, bytes (a BLOB, or TEXT read as bytes) as UTF-8 with any
+ * invalid sequence as U+FFFD, a number as its digits, nothing as ''.
+ */
+export function messageText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return '';
+}
+
 export function messageFromRow(row: StoredMessage, text: string): RelayMessage {
   return {
     id: row.id,

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-import Database from 'better-sqlite3';
+import { rawDb } from './drivers.js';
 
 /** True while the pid runs; a zombie waiting for its reaper counts as gone. */
 export function alive(pid: number): boolean {
@@ -55,7 +55,7 @@ export function fifo(file: string): { readFd: number; writeFd: number; close(): 
 
 /** True if another writer can take the write lock at once (no busy wait): nothing was left locked. */
 export function canWriteNow(file: string): boolean {
-  const db = new Database(file, { timeout: 0 });
+  const db = rawDb(file, { busyTimeoutMs: 0 });
   try {
     db.exec('BEGIN IMMEDIATE');
     db.exec('COMMIT');

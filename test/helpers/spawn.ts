@@ -21,10 +21,10 @@ export async function spawnClient(
   args: string[],
   home: string,
   extra: Record<string, string> = {},
-  options: { cwd?: string; client?: Client } = {},
+  options: { cwd?: string; client?: Client; /** Another Node binary (see helpers/drivers.ts). */ node?: string } = {},
 ): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
   const transport = new StdioClientTransport({
-    command: process.execPath,
+    command: options.node ?? process.execPath,
     args: [cliPath, ...args],
     env: testEnv(home, extra),
     stderr: 'pipe',
@@ -106,10 +106,10 @@ export function runCli(
   home: string,
   extra: Record<string, string> = {},
   input?: string,
-  options: { cwd?: string } = {},
+  options: { cwd?: string; /** Another Node binary (see helpers/drivers.ts). */ node?: string } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const child = spawn(options.node ?? process.execPath, [cliPath, ...args], {
       env: testEnv(home, extra),
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd }),

@@ -1,10 +1,13 @@
 // Concurrency through real processes: 8 relays each sending 500 messages while 4 Desktop sessions fetch. Every
 // message reaches each of the 4 addressees exactly once; nothing is lost or duplicated; no SQLITE_BUSY (or any
 // other error) reaches a client. A send refused because a mailbox is full is retried, as a client would.
-// Run on the SQLite file and on PostgreSQL (when the run has a PostgreSQL server).
+// Run on the SQLite file and on PostgreSQL (when the run has a PostgreSQL server). On SQLite the senders run one
+// driver and the fetchers the other (node:sqlite on a Node 22+ binary, better-sqlite3 on one where it loads), on
+// one file at the same time: the two drivers must agree on every lock and every read mark.
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 
+import { crossDriverRunners, FORCE } from '../helpers/drivers.js';
 import { postgres, testDatabase } from '../helpers/postgres.js';
 import { body } from '../helpers/server.js';
 import { spawnClient } from '../helpers/spawn.js';
@@ -14,19 +17,48 @@ const SENDERS = 8;
 const EACH = 500;
 const FETCHERS = 4;
 
+/** How the senders' and the fetchers' processes run: which Node, which SQLite driver. */
+interface Side {
+  node?: string;
+  env: Record<string, string>;
+}
+const same: { senders: Side; fetchers: Side } = { senders: { env: {} }, fetchers: { env: {} } };
+
+const runners = crossDriverRunners();
+const twoDrivers =
+  'node' in runners
+    ? {
+        senders: { node: runners.node['node:sqlite'], env: { RELAY_SQLITE_DRIVER: FORCE['node:sqlite'] } },
+        fetchers: { node: runners.node['better-sqlite3'], env: { RELAY_SQLITE_DRIVER: FORCE['better-sqlite3'] } },
+      }
+    : same;
+if (!('node' in runners)) console.warn(`concurrency (sqlite): one driver only, not two: ${runners.missing}`);
+
 const backends = [
-  { name: 'sqlite', db: async (): Promise<string[]> => [] },
-  ...(postgres.adminUrl === null ? [] : [{ name: 'postgres', db: async () => ['--db', (await testDatabase()).url] }]),
+  {
+    name: twoDrivers === same ? 'sqlite' : 'sqlite: senders on node:sqlite, fetchers on better-sqlite3',
+    db: async (): Promise<string[]> => [],
+    sides: twoDrivers,
+  },
+  ...(postgres.adminUrl === null
+    ? []
+    : [{ name: 'postgres', db: async () => ['--db', (await testDatabase()).url], sides: same }]),
 ];
 
-describe.each(backends)('concurrency ($name)', ({ db }) => {
+describe.each(backends)('concurrency ($name)', ({ db, sides }) => {
   it(`delivers ${SENDERS} × ${EACH} concurrent sends to each of ${FETCHERS} fetching sessions exactly once`, async () => {
     const home = tempDir();
     const dbArgs = await db();
-    const spawn = (kind: string, name: string) =>
-      spawnClient(['--client', kind, '--name', name, '--no-notify', ...dbArgs], home);
-    const fetchers = await Promise.all(Array.from({ length: FETCHERS }, (_, i) => spawn('desktop', `desk${i}`)));
-    const senders = await Promise.all(Array.from({ length: SENDERS }, (_, i) => spawn('cursor', `send${i}`)));
+    const spawn = (kind: string, name: string, side: Side) =>
+      spawnClient(['--client', kind, '--name', name, '--no-notify', ...dbArgs], home, side.env, {
+        ...(side.node !== undefined ? { node: side.node } : {}),
+      });
+    const fetchers = await Promise.all(
+      Array.from({ length: FETCHERS }, (_, i) => spawn('desktop', `desk${i}`, sides.fetchers)),
+    );
+    const senders = await Promise.all(
+      Array.from({ length: SENDERS }, (_, i) => spawn('cursor', `send${i}`, sides.senders)),
+    );
     const errors: string[] = [];
     let fullRetries = 0;
 

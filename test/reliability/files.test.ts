@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { drain } from '../helpers/drain.js';
+import { rawDb } from '../helpers/drivers.js';
 import { killIfAlive } from '../helpers/process.js';
 import { cliPath, initialize, root, runCli, testEnv } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
@@ -146,8 +146,8 @@ describe('files relay cannot use: a clear error naming the path, and nothing ove
     expect(fetched.map((m) => m.message)).toEqual(acknowledged);
     expect((await again.call('relay_send', { message: 'room again' })).ok).toBe(true);
     expect(await again.stop()).toBe(0);
-    const db = new Database(file, { readonly: true });
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const db = rawDb(file, { readOnly: true });
+    expect(db.pragma('integrity_check')).toBe('ok');
     db.close();
   });
 });

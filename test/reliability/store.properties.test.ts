@@ -1,33 +1,41 @@
-// The Store properties (test/store.properties.ts) against the SQLite backend on temp files, and against PostgreSQL
-// on the run's throw-away cluster (one database for all runs, cleared between them: a database per run is slow).
+// The Store properties (test/store.properties.ts) against the SQLite backend on temp files, on each driver that
+// loads here, and against PostgreSQL on the run's throw-away cluster (one database for all runs, cleared between
+// them: a database per run is slow).
 import path from 'node:path';
 
 import { afterAll, describe, it } from 'vitest';
 
+import type { DriverName } from '../../src/store/sqlite/connection.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
+import { inProcessDrivers, skipMissingDrivers } from '../helpers/drivers.js';
 import { postgres, testDatabase } from '../helpers/postgres.js';
 import { tempDir } from '../helpers/temp.js';
 import type { StoreBackend } from '../store.contract.js';
 import { storeProperties } from '../store.properties.js';
 
 const open: Store[] = [];
-const sqlite: StoreBackend = {
-  name: 'sqlite',
+const sqlite = (driver: DriverName): StoreBackend => ({
+  name: `sqlite (${driver})`,
   async create(options) {
     // Stores of earlier runs are closed here: fast-check runs many properties in one test.
     await Promise.all(open.splice(0).map((s) => s.close()));
     const file = path.join(tempDir(), 'relay.db');
     const track = (store: Store) => (open.push(store), store);
-    return { store: track(openSqliteStore(file, options)), second: async () => track(openSqliteStore(file, options)) };
+    const settings = { ...options, driver };
+    return {
+      store: track(openSqliteStore(file, settings)),
+      second: async () => track(openSqliteStore(file, settings)),
+    };
   },
-};
+});
 
 afterAll(async () => {
   await Promise.all(open.splice(0).map((s) => s.close()));
 });
 
-storeProperties([sqlite]);
+storeProperties(inProcessDrivers().map(sqlite));
+skipMissingDrivers('Store properties: sqlite');
 
 let shared: { key: string; store: Store; other: Store } | undefined;
 const postgresBackend: StoreBackend = {

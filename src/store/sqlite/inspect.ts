@@ -1,7 +1,7 @@
-// Read-only facts about a SQLite relay file for `doctor`: schema version, journal mode, SQLite version. Opens the
-// file read-only and changes nothing; the Store interface deliberately hides these driver details.
-import Database from 'better-sqlite3';
-
+// Read-only facts about the SQLite side for `doctor` and `--debug`: which driver runs and its SQLite version, and a
+// file's schema version and journal mode. Opens the file read-only; the Store interface hides these details.
+import type { DriverName } from './connection.js';
+import { sqliteDriver } from './driver.js';
 import { schemaVersion } from './migrations/index.js';
 
 export interface SqliteFacts {
@@ -13,25 +13,32 @@ export interface SqliteFacts {
 }
 
 export function inspectSqlite(path: string): SqliteFacts {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
+  const driver = sqliteDriver();
+  const db = driver.open(path, { readOnly: true });
   try {
     return {
-      schemaVersion: db.pragma('user_version', { simple: true }) as number,
+      schemaVersion: db.pragma('user_version') as number,
       knownSchemaVersion: schemaVersion,
-      journalMode: String(db.pragma('journal_mode', { simple: true })),
-      sqliteVersion: db.prepare('SELECT sqlite_version()').pluck().get() as string,
+      journalMode: String(db.pragma('journal_mode')),
+      sqliteVersion: driver.sqliteVersion,
     };
   } finally {
     db.close();
   }
 }
 
-/** The SQLite version the driver was built with (loads the native module: fails if it cannot). */
-export function driverSqliteVersion(): string {
-  const db = new Database(':memory:');
-  try {
-    return db.prepare('SELECT sqlite_version()').pluck().get() as string;
-  } finally {
-    db.close();
-  }
+export interface DriverInfo {
+  driver: DriverName;
+  /** e.g. "3.50.4" */
+  sqliteVersion: string;
+}
+
+/**
+ * The SQLite driver this process runs (RELAY_SQLITE_DRIVER, else node:sqlite where Node has it unflagged, else
+ * better-sqlite3), without opening any file. Throws RelayError('unavailable') with the sentence to show when none
+ * loads.
+ */
+export function sqliteDriverInfo(): DriverInfo {
+  const driver = sqliteDriver();
+  return { driver: driver.name, sqliteVersion: driver.sqliteVersion };
 }
