@@ -1,10 +1,12 @@
 // `npm run build`: bundles src/cli.ts into dist/cli.js with esbuild, for start-up time (issue 9).
 //  - ESM with code splitting: commands loaded with import() (serve, setup, doctor, HTTP, ...) become chunks under
 //    dist/chunks/ that load only when used.
-//  - Every package in `dependencies` (better-sqlite3, which is native) stays external and is loaded from
-//    node_modules; everything else (the MCP SDK, zod, node-postgres: devDependencies) is bundled. node-postgres
-//    lands in chunks only the PostgreSQL store imports, so a SQLite relay never loads it. So a runtime package that cannot
-//    be bundled belongs in `dependencies`, and a bundled one in `devDependencies`.
+//  - Every package in `dependencies` and `optionalDependencies` (better-sqlite3, which is native and needed only where
+//    Node has no node:sqlite) stays external and is loaded from node_modules at run time, by the SQLite driver seam
+//    alone (src/store/sqlite/driver-better-sqlite3.ts) and only when chosen; everything else (the MCP SDK, zod,
+//    node-postgres: devDependencies) is bundled. node-postgres lands in chunks only the PostgreSQL store imports, so a
+//    SQLite relay never loads it. So a runtime package that cannot be bundled belongs in `optionalDependencies` (or
+//    `dependencies`), and a bundled one in `devDependencies`.
 //  - The version is baked in (define __RELAY_VERSION__), so nothing reads package.json at run time.
 //  - Sources import zod as `import * as z from 'zod'` (see the check after the build).
 //  - The SDK's JSON Schema validator module (ajv) is replaced by src/server/sdk-validator.ts (the SDK's own

@@ -25,7 +25,8 @@ interface PackageJson {
   keywords: string[];
   license: string;
   repository: { type: string; url: string };
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
+  optionalDependencies: Record<string, string>;
   bin: Record<string, string>;
 }
 
@@ -105,10 +106,12 @@ describe('npm pack', () => {
         /^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|README\.md|LICENSE|package\.json|\.claude-plugin\/plugin\.json|plugin\/(commands\/get\.md|hooks\.json))$/,
       );
     }
-    // The bin entry is one bundled file plus chunks: nothing from src/ or node_modules is needed but the dependencies.
+    // The bin entry is one bundled file plus chunks: nothing from src/ or node_modules is needed but better-sqlite3,
+    // and that only where node:sqlite is missing (Node 20): an optional dependency, never a required one.
     const cli = fs.readFileSync(path.join(root, 'dist', 'cli.js'), 'utf8');
     expect(cli.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(Object.keys(pkg.dependencies)).toEqual(['better-sqlite3']);
+    expect(pkg.dependencies).toBeUndefined();
+    expect(Object.keys(pkg.optionalDependencies)).toEqual(['better-sqlite3']);
   });
 
   it('has the metadata the registries need', () => {
