@@ -3,7 +3,6 @@
 // as a second message or as Desktop in fetch/watch output, the resources, the SessionStart preview or the prompts.
 import path from 'node:path';
 
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
 import { formatMessage } from '../src/cli/format.js';
@@ -13,6 +12,7 @@ import { field, indented, quoted, visible } from '../src/lib/text.js';
 import { formatMessages } from '../src/resources/latest.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { RelayMessage } from '../src/store/store.js';
+import { rawDb } from './helpers/drivers.js';
 import { runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -68,9 +68,9 @@ describe('terminal output (fetch, watch)', () => {
     const store = openSqliteStore(db);
     await store.send({ sender: 'desktop', to: 'code', message: FORGED });
     await store.close();
-    const raw = new Database(db);
+    const raw = rawDb(db);
     raw
-      .prepare('UPDATE messages SET sender = ?, from_session = ?, timestamp = ?')
+      .prepare<[string, string, string]>('UPDATE messages SET sender = ?, from_session = ?, timestamp = ?')
       .run(HOSTILE, HOSTILE, '\u0007\nlater');
     raw.close();
     const fetched = await runCli(['fetch', '--db', db], home);
