@@ -3,12 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import { noticesFor } from '../src/notify/arrivals.js';
+import { type NoticeMessage, noticesFor, type NoticeSource, startArrivalNotices } from '../src/notify/arrivals.js';
+import type { Notification, Notifier } from '../src/notify/notification.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { RelayMessage } from '../src/store/store.js';
-import { type FakeBin, fakeBin, NASTY } from './helpers/fakes.js';
+import { type FakeBin, fakeBin, NASTY, recordingLogger } from './helpers/fakes.js';
 import { spawnClient } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -125,5 +126,86 @@ describe('notices for a start-up backlog', () => {
       { title: 'New message for Desktop from Code (api)', body: 'solo' },
     ]);
     expect(noticesFor(many, false)).toHaveLength(5);
+  });
+});
+
+describe('the notice loop', () => {
+  const notice = (id: number, to = 'code'): NoticeMessage => ({
+    id,
+    sender: 'desktop',
+    from: 'desktop',
+    to,
+    message: `m${id}`,
+  });
+
+  /** A source serving `batches` one lease at a time, confirming what `confirmable` allows; events in order. */
+  function fakeSource(
+    batches: { messages: NoticeMessage[]; retryAt: string | null }[],
+    confirmable: (id: number) => boolean,
+  ) {
+    const events: string[] = [];
+    let wake = () => {};
+    const source: NoticeSource = {
+      lease: async () => {
+        events.push('lease');
+        return batches.shift() ?? { messages: [], retryAt: null };
+      },
+      confirm: async (ids) => {
+        events.push(`confirm ${ids.join(',')}`);
+        return ids.filter(confirmable);
+      },
+      onChange: (w) => {
+        wake = w;
+        return () => (wake = () => {});
+      },
+    };
+    const shown: Notification[] = [];
+    const notifier: Notifier = {
+      notify: async (n) => {
+        events.push(`show ${n.title.startsWith('New') ? n.body : n.title}`);
+        shown.push(n);
+        await new Promise((r) => setImmediate(r));
+      },
+      describe: () => 'fake',
+    };
+    return { source, notifier, events, shown, wake: () => wake() };
+  }
+
+  it('confirms each notice right before showing it, and shows only what was confirmed', async () => {
+    const fake = fakeSource([{ messages: [notice(1), notice(2), notice(3)], retryAt: null }], (id) => id !== 2);
+    const stop = startArrivalNotices({ source: fake.source, notifier: fake.notifier, log: recordingLogger() });
+    await vi.waitUntil(() => fake.events.includes('show m3'));
+    stop();
+    expect(fake.events).toEqual(['lease', 'confirm 1', 'show m1', 'confirm 2', 'confirm 3', 'show m3']);
+  });
+
+  it('summarizes a start-up backlog from the confirmed messages only', async () => {
+    const backlog = [1, 2, 3, 4, 5].map((id) => notice(id));
+    const fake = fakeSource([{ messages: backlog, retryAt: null }], (id) => id % 2 === 1);
+    const stop = startArrivalNotices({ source: fake.source, notifier: fake.notifier, log: recordingLogger() });
+    await vi.waitUntil(() => fake.shown.length === 1);
+    stop();
+    expect(fake.shown[0]).toEqual({ title: '3 new messages for Code from Desktop', body: 'm1\nm3\nm5' });
+  });
+
+  it('leases again when leases held by others expire, without any change event', async () => {
+    vi.useFakeTimers();
+    try {
+      const fake = fakeSource(
+        [
+          { messages: [], retryAt: new Date(Date.now() + 30_000).toISOString() },
+          { messages: [notice(7)], retryAt: null },
+        ],
+        () => true,
+      );
+      const stop = startArrivalNotices({ source: fake.source, notifier: fake.notifier, log: recordingLogger() });
+      await vi.advanceTimersByTimeAsync(29_000);
+      expect(fake.events).toEqual(['lease']);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(fake.events).toEqual(['lease', 'lease', 'confirm 7', 'show m7']);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

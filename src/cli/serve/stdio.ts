@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createLogger } from '../../lib/log.js';
 import { debugLogPath } from '../../lib/paths.js';
 import { version } from '../../lib/version.js';
-import { startArrivalNotices } from '../../notify/arrivals.js';
+import { startArrivalNotices, storeNoticeSource } from '../../notify/arrivals.js';
 import { DEFAULT_PUSH_PER_MINUTE } from '../../server/channel.js';
 import { noIdentity } from '../../server/identity.js';
 import { createRelayServer } from '../../server/server.js';
@@ -83,7 +83,8 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
   const who = `${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''}`;
   log.debug(`relay ${version} serving as ${who} on ${opened.location}, pid ${process.pid}`);
   log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
-  const stopNotices = notifier === undefined ? undefined : startArrivalNotices({ store: opened, notifier, log });
+  const stopNotices =
+    notifier === undefined ? undefined : startArrivalNotices({ source: storeNoticeSource(opened), notifier, log });
 
   await untilClientGone(
     log,
