@@ -11,7 +11,7 @@ const flags = {
   db: { ...dbOption.db, arg: 'PATH', help: 'the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)' },
   json: {
     type: 'boolean',
-    help: 'print {"ok": true, "sessions": [{"name", "kind", "cwd", "last_seen", "unread", "observer"?}]}',
+    help: 'print {"ok": true, "sessions": [{"name", "kind", "cwd", "host", "pid", "observer", "started_at", "last_seen", "unread"}]}',
   },
 } as const;
 
@@ -23,18 +23,6 @@ Code window, other clients). Send to one by name with \`mcp-relay send --to NAME
 ${flagHelp(flags)}`;
 
 export const options = flags;
-
-/** What relay_sessions shows of a session. */
-export function sessionJson(s: SessionInfo) {
-  return {
-    name: s.name,
-    kind: s.kind,
-    cwd: s.cwd,
-    last_seen: s.last_seen,
-    unread: s.unread,
-    ...(s.observer ? { observer: true } : {}),
-  };
-}
 
 /** `devbox (Code, 2 unread)` for one line of `status`. */
 export function sessionSummary(s: SessionInfo): string {
@@ -73,7 +61,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const store = await openExisting(dbPath(values.db, io));
   const sessions = store === null ? [] : await withStore(store, (s) => s.sessions());
-  if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, sessions: sessions.map(sessionJson) }));
+  if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, sessions }));
   else if (sessions.length === 0) println(io.stdout, 'No live sessions.');
   else println(io.stdout, sessionTable(sessions));
 }

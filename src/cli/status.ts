@@ -8,7 +8,7 @@ import { isPostgresUrl } from '../store/open.js';
 import type { SessionInfo } from '../store/store.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
-import { sessionJson, sessionSummary } from './sessions.js';
+import { sessionSummary } from './sessions.js';
 import { dbOption, dbPath, openExisting, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay status [--db PATH] [--json]
@@ -49,7 +49,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const directory = store === null && !postgres && !fs.existsSync(path.dirname(path.resolve(file))) ? 'missing' : 'ok';
   if (values.json === true) {
     const more = directory === 'missing' ? { directoryExists: false } : {};
-    const json = { ok: true, ...status, exists: store !== null, bytes, ...more, sessions: sessions.map(sessionJson) };
+    const json = { ok: true, ...status, exists: store !== null, bytes, ...more, sessions };
     println(io.stdout, JSON.stringify(json));
     return;
   }
