@@ -41,6 +41,9 @@ describe('sessions that are never ended', () => {
     await spawnClient(['--client', 'code', '--name', 'devbox', '--db', relay.store.location], home);
     expect(await ghost(relay.url, { 'X-Relay-Client': 'code', 'X-Relay-Name': 'devbox' })).toBe(200);
     expect(relay.sessions().map((s) => s.identity.name)).toEqual(['devbox-2']);
+    // A reconnect that asks for the same name replaces its own ghost, rather than becoming devbox-3.
+    expect(await ghost(relay.url, { 'X-Relay-Client': 'code', 'X-Relay-Name': 'devbox' })).toBe(200);
+    expect(relay.sessions().map((s) => s.identity.name)).toEqual(['devbox-2']);
   });
 
   it('expires a session with no open request or stream within minutes, and keeps one whose client listens', async () => {

@@ -77,8 +77,11 @@ export function createSessionTable(options: SessionTableOptions): SessionTable {
     },
     makeRoom: async (requested) => {
       if (requested.kind !== null && requested.name !== null) {
+        // Holding the name, or having asked for it (and got `NAME-2` beside a stdio process that holds NAME).
         const holders = [...sessions.values()].filter(
-          (s) => s.identity.kind === requested.kind && s.identity.name === requested.name,
+          (s) =>
+            s.identity.kind === requested.kind &&
+            (s.identity.name === requested.name || s.requested.name === requested.name),
         );
         for (const holder of holders) {
           log.info(`session ${holder.id} closed: a new session asked for its name "${requested.name}"`);
