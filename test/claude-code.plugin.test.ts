@@ -127,7 +127,7 @@ describe.skipIf(found.missing !== undefined || node === null)(
         const turns = api.turns();
         const context = contextText(turns[0]!);
         expect(context).toContain(
-          'relay: 1 unread message for this Code session (run /relay:get to read them):\n1. Desktop: Review parser.ts please',
+          'relay: 1 unread message for this Code session (run /relay:get to read them):\n1. from Desktop: "Review parser.ts please"',
         );
         expect(context).toContain('Relay request: ""');
         expect(context).toContain('## plugin:relay:relay');
