@@ -1,16 +1,17 @@
-// `npm run build:mcpb`: the Claude Desktop extension relay.mcpb, built with @anthropic-ai/mcpb from dist/ (run
-// `npm run build` first; the npm script does). It stages dist/, a package.json and the runtime closure of our
-// `dependencies` (better-sqlite3 with its compiled binary from node_modules, without sources or install-time
-// tools), writes manifest.json (tools and prompts read from the staged server itself, so the list is never stale),
-// validates it and packs. It writes only the staging folder and the output file.
-//
-// better-sqlite3 is native: the bundle serves the platform, architecture and Node ABI it was built on (here
-// linux-x64, Node 20), which the manifest's compatibility says. Build on each platform for the others.
+// `npm run build:mcpb`: the Claude Desktop extension relay.mcpb, from dist/ (run `npm run build` first; the npm
+// script does). One bundle for every platform: it carries dist/ (the server, bundled by esbuild with everything it
+// needs), package.json, README.md and LICENSE, and no node_modules and no native code at all. SQLite comes from
+// the Node that Desktop runs it on (node:sqlite, unflagged from Node 22.13 / 23.4), which the manifest's
+// compatibility says. manifest.json lists the tools and prompts as the server itself reports them (asked over
+// stdio at build time, so the list is never stale); `mcpb validate` checks it. The zip is written by
+// scripts/deterministic-zip.mjs, so the same sources give the same relay.mcpb, byte for byte, on any machine.
+// It writes only the staging folder and the output file.
 //
 // Usage: node scripts/build-mcpb.mjs [--out FILE] [--stage DIR]
 //        (defaults: relay.mcpb at the repository root, staged in .tmp/mcpb/, which is emptied first; a --stage
 //        folder must be new or empty)
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,12 @@ import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 
+import { listFiles, zipDirectory } from './deterministic-zip.mjs';
+
+/** The Node versions with node:sqlite unflagged, as a semver range (what Desktop checks before starting it). */
+const NODE_RANGE = '^22.13.0 || >=23.4.0';
+const PLATFORMS = ['darwin', 'win32', 'linux'];
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { out: { type: 'string' }, stage: { type: 'string' } } });
 const out = path.resolve(values.out ?? path.join(root, 'relay.mcpb'));
@@ -27,13 +34,14 @@ const stage = path.resolve(values.stage ?? path.join(root, '.tmp', 'mcpb'));
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const mcpb = path.join(root, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
 
-/** Packages a dependency needs only to install itself (prebuild-install fetches binaries); never at run time. */
-const INSTALL_ONLY = new Set(['prebuild-install']);
-/** Inside a package: what never runs (native sources, intermediate build files, docs and tests). */
-const SKIP_DIRS = new Set(['deps', 'src', 'docs', 'test', 'tests', 'benchmark', '.github']);
-
 if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) {
   throw new Error('dist/extension.js is missing: run `npm run build` first');
+}
+// The bundle has no node_modules: whatever dist/ needs at run time must be bundled into it (a devDependency, see
+// scripts/build.mjs) or be optional (better-sqlite3, which the extension never loads).
+const runtime = Object.keys(pkg.dependencies ?? {});
+if (runtime.length > 0) {
+  throw new Error(`relay.mcpb carries no node_modules, but package.json has dependencies: ${runtime.join(', ')}`);
 }
 
 if (values.stage === undefined) fs.rmSync(stage, { recursive: true, force: true });
@@ -48,46 +56,27 @@ fs.writeFileSync(
   `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module', license: pkg.license }, null, 2)}\n`,
 );
 
-/** Copies a package and, recursively, its runtime dependencies (as installed, hoisted or nested) into the stage. */
-function copyPackage(name, fromDir) {
-  let dir = fromDir;
-  while (!fs.existsSync(path.join(dir, 'node_modules', name, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`dependency ${name} is not installed; run npm install`);
-    dir = parent;
-  }
-  const source = path.join(dir, 'node_modules', name);
-  if (path.relative(root, source).startsWith('..')) throw new Error(`${source} is outside the repository`);
-  const target = path.join(stage, path.relative(root, source));
-  if (fs.existsSync(target)) return;
-  fs.cpSync(source, target, {
-    recursive: true,
-    filter: (file) => {
-      const rel = path.relative(source, file).split(path.sep);
-      if (rel[0] === 'node_modules' || SKIP_DIRS.has(rel[0] ?? '')) return false;
-      // Of a native build, only the loadable binaries under build/Release.
-      if (rel[0] === 'build')
-        return (
-          rel.length === 1 ||
-          (rel[1] === 'Release' &&
-            (rel.length === 2 || (rel.length === 3 && rel[2].endsWith('.node') && !rel[2].startsWith('test_'))))
-        );
-      return true;
-    },
-  });
-  const meta = JSON.parse(fs.readFileSync(path.join(source, 'package.json'), 'utf8'));
-  for (const dep of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies })) {
-    if (!INSTALL_ONLY.has(dep)) copyPackage(dep, source);
-  }
-}
-for (const dep of Object.keys(pkg.dependencies ?? {})) copyPackage(dep, root);
+const native = listFiles(stage).filter((file) => file.endsWith('.node') || file.includes('node_modules/'));
+if (native.length > 0)
+  throw new Error(`relay.mcpb must hold no native code or node_modules; found ${native.join(', ')}`);
 
-/** What the staged server lists, asked over stdio like Desktop would, on a throwaway database. */
+/**
+ * What the server lists, asked over stdio like Desktop would, on a throwaway database. The clone's dist/ is asked
+ * (the staged dist/ is a byte copy of it): it runs on any Node this repository builds on, with whichever SQLite
+ * driver loads here, while the staged copy needs a Node with node:sqlite.
+ */
 async function listCapabilities() {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-mcpb-build-'));
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [path.join(stage, 'dist', 'extension.js'), '--client', 'desktop', '--db', path.join(home, 'relay.db')],
+    args: [
+      path.join(root, 'dist', 'extension.js'),
+      '--client',
+      'desktop',
+      '--no-notify',
+      '--db',
+      path.join(home, 'relay.db'),
+    ],
     env: { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' },
     stderr: 'inherit',
   });
@@ -129,16 +118,15 @@ const manifest = {
   long_description: [
     'relay lets Claude Desktop and Claude Code sessions send each other messages through a small SQLite buffer',
     '(~/.relay_buffer.db), so you stop copy-pasting between them. Say "send this to Code" in Desktop, then "get" in',
-    'Code (with `npx -y mcp-server-relay --client code` configured there). Messages pass through unchanged.',
+    'Code (with `npx -y mcp-server-relay setup code` run once there). Messages pass through unchanged.',
     '',
-    'This bundle contains better-sqlite3 compiled for one platform: this build serves',
-    `${process.platform}-${process.arch} with Node ${process.versions.node.split('.')[0]} (ABI ${process.versions.modules}) only.`,
-    'Elsewhere, install with npx instead (see the README).',
+    'One bundle for macOS, Windows and Linux, with no native code: it runs on the Node built into Claude Desktop',
+    `(or any Node ${NODE_RANGE}) and uses its built-in SQLite (node:sqlite).`,
   ].join('\n'),
   author: { name: 'the relay contributors', url: repository },
   repository: { type: 'git', url: repository },
   homepage: pkg.homepage,
-  documentation: `${repository}#readme`,
+  documentation: `${repository}/blob/main/docs/install.md`,
   support: pkg.bugs.url,
   license: pkg.license,
   keywords: pkg.keywords,
@@ -175,21 +163,19 @@ const manifest = {
       required: false,
     },
   },
-  compatibility: {
-    platforms: [process.platform],
-    runtimes: {
-      node: `>=${process.versions.node.split('.')[0]}.0.0 <${Number(process.versions.node.split('.')[0]) + 1}.0.0`,
-    },
-  },
+  compatibility: { platforms: PLATFORMS, runtimes: { node: NODE_RANGE } },
 };
 fs.writeFileSync(path.join(stage, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+execFileSync(process.execPath, [mcpb, 'validate', path.join(stage, 'manifest.json')], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
-const run = (args) =>
-  execFileSync(process.execPath, [mcpb, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-run(['validate', path.join(stage, 'manifest.json')]);
-fs.rmSync(out, { force: true });
-run(['pack', stage, out]);
+const zip = zipDirectory(stage);
+fs.mkdirSync(path.dirname(out), { recursive: true });
+fs.writeFileSync(out, zip);
+const sha256 = createHash('sha256').update(zip).digest('hex');
+const where = path.relative(process.cwd(), out) || out;
 process.stdout.write(
-  `built ${path.relative(process.cwd(), out) || out} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB) for ` +
-    `${process.platform}-${process.arch}, Node ABI ${process.versions.modules}\n`,
+  `built ${where}: ${(zip.length / 1024).toFixed(0)} KiB, ${listFiles(stage).length} files, sha256 ${sha256}\n`,
 );

@@ -41,6 +41,11 @@ export interface FakeBin {
   addScript(name: string, body: string): void;
   /** Records not returned before, oldest pid first (tests notify one at a time, so there is at most one per program). */
   take(): Recorded[];
+  /**
+   * Resolves with the next `count` records of `program` (and takes them), woken by the record folder's change
+   * events; rejects after `timeoutMs` saying what did arrive. Other programs' records are kept for take().
+   */
+  waitFor(program: string, count: number, timeoutMs?: number): Promise<Recorded[]>;
 }
 
 export function fakeBin(): FakeBin {
@@ -49,6 +54,19 @@ export function fakeBin(): FakeBin {
   const seen = new Set<string>();
   const addScript = (name: string, body: string) => {
     fs.writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+  };
+  const pending: Recorded[] = [];
+  const take = (): Recorded[] => {
+    const fresh = fs.readdirSync(records).filter((f) => f.endsWith('.argv') && !seen.has(f));
+    for (const f of fresh) seen.add(f);
+    return fresh.map((f) => {
+      const stem = f.slice(0, -'.argv'.length);
+      return {
+        program: stem.slice(0, stem.lastIndexOf('.')),
+        argv: splitNul(fs.readFileSync(path.join(records, f))),
+        env: splitNul(fs.readFileSync(path.join(records, `${stem}.env`))),
+      };
+    });
   };
   return {
     bin,
@@ -66,15 +84,33 @@ export function fakeBin(): FakeBin {
       );
     },
     take() {
-      const fresh = fs.readdirSync(records).filter((f) => f.endsWith('.argv') && !seen.has(f));
-      for (const f of fresh) seen.add(f);
-      return fresh.map((f) => {
-        const stem = f.slice(0, -'.argv'.length);
-        return {
-          program: stem.slice(0, stem.lastIndexOf('.')),
-          argv: splitNul(fs.readFileSync(path.join(records, f))),
-          env: splitNul(fs.readFileSync(path.join(records, `${stem}.env`))),
+      return [...pending.splice(0), ...take()];
+    },
+    waitFor(program, count, timeoutMs = 20_000) {
+      return new Promise((resolve, reject) => {
+        const got: Recorded[] = [];
+        let done = false;
+        const check = () => {
+          if (done) return;
+          for (const record of [...pending.splice(0), ...take()]) {
+            if (record.program === program && got.length < count) got.push(record);
+            else pending.push(record);
+          }
+          if (got.length < count) return;
+          finish();
+          resolve(got);
         };
+        const watcher = fs.watch(records, check);
+        const timer = setTimeout(() => {
+          finish();
+          reject(new Error(`${count} ${program} call(s) expected, ${got.length} came in ${timeoutMs} ms`));
+        }, timeoutMs);
+        const finish = () => {
+          done = true;
+          watcher.close();
+          clearTimeout(timer);
+        };
+        check();
       });
     },
   };
