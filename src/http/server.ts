@@ -113,8 +113,9 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       }
     }
     const identity: Identity = registered?.identity ?? { ...noIdentity, observe: requested.observe };
-    // files: null: a remote client must not make the relay read files on this machine.
-    const server = makeServer({ store, identity, log, files: null });
+    // files: null: a remote client must not make the relay read files on this machine. notices: its bridge
+    // (`mcp-relay connect`) shows arrival notices on the person's machine, claimed through the session.
+    const server = makeServer({ store, identity, log, files: null, notices: true });
     let ending: Promise<void> | undefined;
     const endStoreSession = (): Promise<void> => {
       if (ending === undefined && registered !== undefined) {

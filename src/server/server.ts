@@ -19,6 +19,7 @@ import * as sessions from '../tools/sessions.js';
 import { setUpChannel } from './channel.js';
 import type { RelayDeps } from './deps.js';
 import { instructions } from './instructions.js';
+import { setUpNotices } from './notices.js';
 import { setUpSubscriptions } from './subscriptions.js';
 
 export type { RelayDeps } from './deps.js';
@@ -44,6 +45,7 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
   for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
   const subscriptions = setUpSubscriptions(server, deps);
+  setUpNotices(server, deps);
   const channel = setUpChannel(server, deps);
   server.server.oninitialized = () => channel.start();
   const onclose = server.server.onclose;
