@@ -27,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
   migrate: () => import('./migrate.js'),
+  ui: () => import('../ui/command.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
@@ -48,6 +49,7 @@ Commands:
   search WORDS    find messages in the history, newest first (marks nothing read)
   clear           delete every message (asks first; --yes in scripts)
   watch           print messages as they arrive, until Ctrl-C
+  ui              a live web page of the bus: sessions, conversation, who read what; send as yourself
   preview         the start-up summary of unread messages (used by Claude Code's hook)
   doctor          check the install and say how to fix what is wrong
   migrate         copy a local buffer into PostgreSQL (--from FILE --to postgres://…)
