@@ -202,6 +202,7 @@ export function renderMessage(message: Message, view: MessageView): HTMLElement 
 
 /** The first line of a text, cut to `length` characters. */
 export function excerpt(text: string, length = 80): string {
-  const line = text.trimStart().split('\n', 1)[0] ?? '';
+  // A Markdown heading's marks are not part of what it says.
+  const line = (text.trimStart().split('\n', 1)[0] ?? '').replace(/^#{1,6}\s+/, '');
   return line.length > length ? `${line.slice(0, length)}…` : line;
 }
