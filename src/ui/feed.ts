@@ -65,25 +65,9 @@ export function createFeed(store: Store, options: FeedOptions = {}): Feed {
 
   const refresh = async () => {
     if (listeners.size === 0) return;
-    const fresh = await store.history({ after: lastId, limit: windowSize });
+    // New messages go out first: they are what a person is waiting to see.
     const ids = [...watched.keys()];
-    const deliveries = ids.length > 0 ? await store.deliveries(ids[0]!) : new Map<number, Delivery[]>();
-    const directory = await store.directory();
-
-    const updates: { id: number; recipients: Delivery[] }[] = [];
-    const removed: number[] = [];
-    for (const id of ids) {
-      const now = deliveries.get(id);
-      if (now === undefined) {
-        removed.push(id);
-        watched.delete(id);
-      } else if (JSON.stringify(now) !== watched.get(id)) {
-        watched.set(id, JSON.stringify(now));
-        updates.push({ id, recipients: now });
-      }
-    }
-    if (removed.length > 0) emit({ type: 'removed', ids: removed });
-    if (updates.length > 0) emit({ type: 'reads', updates });
+    const fresh = await store.history({ after: lastId, limit: windowSize });
     if (fresh.length >= windowSize) {
       // More arrived at once than the feed follows: the pages start over from a snapshot rather than show a gap.
       started = false;
@@ -96,6 +80,24 @@ export function createFeed(store: Store, options: FeedOptions = {}): Feed {
       for (const message of fresh) watch(message);
       emit({ type: 'messages', messages: fresh });
     }
+    const deliveries = ids.length > 0 ? await store.deliveries(ids[0]!) : new Map<number, Delivery[]>();
+    const directory = await store.directory();
+
+    const updates: { id: number; recipients: Delivery[] }[] = [];
+    const removed: number[] = [];
+    for (const id of ids) {
+      if (!watched.has(id)) continue;
+      const now = deliveries.get(id);
+      if (now === undefined) {
+        removed.push(id);
+        watched.delete(id);
+      } else if (JSON.stringify(now) !== watched.get(id)) {
+        watched.set(id, JSON.stringify(now));
+        updates.push({ id, recipients: now });
+      }
+    }
+    if (removed.length > 0) emit({ type: 'removed', ids: removed });
+    if (updates.length > 0) emit({ type: 'reads', updates });
     const key = JSON.stringify(directory);
     if (key !== directoryKey) {
       directoryKey = key;
