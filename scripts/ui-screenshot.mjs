@@ -113,7 +113,10 @@ try {
   let next = link;
   ui.stdout.on('data', (chunk) => (next = String(chunk).trim().split('\n').pop()));
   await shoot('ui.png', { viewport: { width: 1280, height: 800 }, colorScheme: 'light' }, async (page) => {
-    await page.locator('article.msg', { hasText: 'partial refund' }).getByRole('button', { name: 'Reply', exact: true }).click();
+    await page
+      .locator('article.msg', { hasText: 'partial refund' })
+      .getByRole('button', { name: 'Reply', exact: true })
+      .click();
     await page.locator('#compose-text').fill('Whole order only for now; partial refunds come later.');
   });
   await new Promise((resolve) => setTimeout(resolve, 200));
