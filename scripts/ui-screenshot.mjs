@@ -13,11 +13,12 @@ import { parseArgs } from 'node:util';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { chromium } from 'playwright-core';
+
+import { launchChromium } from './chromium.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli.js');
-const { values } = parseArgs({ options: { out: { type: 'string' }, chromium: { type: 'string' } } });
+const { values } = parseArgs({ options: { out: { type: 'string' } } });
 const out = path.resolve(values.out ?? path.join(root, 'docs'));
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-ui-shot-'));
 const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', RELAY_DB: path.join(home, '.relay_buffer.db') };
@@ -87,18 +88,7 @@ try {
     message: 'Working on it. Question: should a partial refund be possible, or only the whole order?',
   });
 
-  browser = await chromium.launch({
-    executablePath: values.chromium ?? '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   const shoot = async (file, contextOptions, prepare) => {
     const context = await browser.newContext(contextOptions);
     const page = await context.newPage();

@@ -2,16 +2,15 @@
 // (Debian's, through playwright-core), and a wait for a message to be visible in it: in the page's DOM, then one
 // animation frame (the frame that paints it). Used by the `delivery-ui` figure in bench/run.mjs.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import readline from 'node:readline';
+
+import { chromiumPath, launchChromium } from '../../scripts/chromium.mjs';
 
 /* global document, MutationObserver, requestAnimationFrame -- in the page */
 
-const CHROMIUM = process.env.RELAY_CHROMIUM ?? '/usr/bin/chromium';
-
 /** Why the figure cannot be measured here, or null. */
 export async function uiUnavailable() {
-  if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM} (Debian: apt-get install chromium)`;
+  if (chromiumPath() === null) return 'no Chromium (Debian: apt-get install chromium; or set RELAY_CHROMIUM)';
   try {
     await import('playwright-core');
     return null;
@@ -22,16 +21,12 @@ export async function uiUnavailable() {
 
 /** Starts `mcp-relay ui` on `env`'s buffer and opens its page; `visible(text)` resolves when a message shows. */
 export async function openUiPage(cli, env) {
-  const { chromium } = await import('playwright-core');
   const ui = spawn(process.execPath, [cli, 'ui'], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   const link = await new Promise((resolve, reject) => {
     readline.createInterface({ input: ui.stdout }).once('line', resolve);
     ui.once('exit', (code) => reject(new Error(`mcp-relay ui exited (${code})`)));
   });
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(link);
   await page.locator('.live.on').waitFor();

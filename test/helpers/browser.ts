@@ -1,13 +1,11 @@
 // A real browser for the ui tests: Debian's Chromium, driven by playwright-core. Where it is missing the tests skip
 // LOUDLY, except in CI (CI or RELAY_BROWSER_REQUIRED set), where they fail. RELAY_CHROMIUM names another binary.
-import fs from 'node:fs';
-
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, it } from 'vitest';
 
-const candidates = [process.env.RELAY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-export const chromiumPath: string | null =
-  candidates.find((file) => file !== undefined && file !== '' && fs.existsSync(file)) ?? null;
+import { chromiumPath as findChromium, launchChromium } from '../../scripts/chromium.mjs';
+
+export const chromiumPath: string | null = findChromium();
 export const browserRequired = Boolean(process.env.CI) || process.env.RELAY_BROWSER_REQUIRED === '1';
 
 /** Runs `body` (a suite) when Chromium is here; otherwise says why, loudly, or fails in CI. */
@@ -32,19 +30,7 @@ export function describeWithBrowser(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
-/** Headless Chromium with nothing of its own reaching the network (playwright gives it a fresh temp profile). */
+/** Headless Chromium with the standard flags (scripts/chromium.mjs) and any extra ones. */
 export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({
-    ...(chromiumPath === null ? {} : { executablePath: chromiumPath }),
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      ...extraArgs,
-    ],
-  });
+  return launchChromium(extraArgs);
 }
