@@ -2,7 +2,6 @@
 // sessions, the person replying and composing, search, filters, attachments (preview, download), forward, clear
 // behind a confirmation, the keyboard, light and dark, a phone's width, and PostgreSQL as well as SQLite.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -15,6 +14,7 @@ import { describeWithBrowser, launchBrowser } from './helpers/browser.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { spawnClient } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
+import { liveSession } from './helpers/ui.js';
 import { startUiProcess, type UiProcess } from './helpers/ui-process.js';
 
 /** A 1x1 PNG. */
@@ -153,14 +153,7 @@ describeWithBrowser('ui in Chromium', () => {
     const { page, db } = await world({
       // Written before the page opens: it starts from the newest 100, the question is older.
       seed: async (store) => {
-        await store.registerSession({
-          kind: 'code',
-          name: 'api',
-          cwd: null,
-          host: os.hostname(),
-          pid: process.pid,
-          observer: false,
-        });
+        await liveSession(store, 'code', 'api');
         root = (await store.send({ sender: 'code', from: 'api', message: 'Which database for the cache?' })).message.id;
         for (let i = 1; i <= 150; i++) await store.send({ sender: 'cursor', message: `filler ${i}` });
         await store.send({ sender: 'desktop', replyTo: root, message: 'Redis, with a TTL.' });
@@ -281,14 +274,7 @@ describeWithBrowser('ui in Chromium', () => {
     const { page, db } = await world();
     const store: Store = openSqliteStore(db);
     try {
-      await store.registerSession({
-        kind: 'code',
-        name: 'api',
-        cwd: null,
-        host: os.hostname(),
-        pid: process.pid,
-        observer: false,
-      });
+      await liveSession(store, 'code', 'api');
       await store.send({ sender: 'code', from: 'api', to: 'desktop', message: 'first' });
       await store.send({ sender: 'code', from: 'api', to: 'desktop', message: 'second' });
       await article(page, 'second').waitFor();

@@ -2,7 +2,6 @@
 // one-time link, the cookie, the CSRF token), what it serves (headers, attachments), what the person can do (send,
 // reply, forward, clear), and the live feed, on SQLite and PostgreSQL alike. The page itself is tested in Chromium
 // (ui.browser.test.ts).
-import os from 'node:os';
 import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -11,7 +10,7 @@ import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/store/store.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { tempDir } from './helpers/temp.js';
-import { events, type EventStream, request, uiWorld } from './helpers/ui.js';
+import { events, type EventStream, liveSession, request, uiWorld } from './helpers/ui.js';
 
 const backends: { name: string; open(): Promise<Store> }[] = [
   {
@@ -219,14 +218,7 @@ describe.each(backends)('ui server on $name', (backend) => {
   const world = async () => {
     const store = await backend.open();
     const alive = await uiWorld(store);
-    const api = await store.registerSession({
-      kind: 'code',
-      name: 'api',
-      cwd: '/w/api',
-      host: os.hostname(),
-      pid: process.pid,
-      observer: false,
-    });
+    const api = await liveSession(store, 'code', 'api', '/w/api');
     return { store, api, ...alive };
   };
 
@@ -256,14 +248,7 @@ describe.each(backends)('ui server on $name', (backend) => {
   it('forwards a message with its files, and clears everything', async () => {
     const { store, signIn } = await world();
     const me = await signIn();
-    await store.registerSession({
-      kind: 'code',
-      name: 'web',
-      cwd: null,
-      host: os.hostname(),
-      pid: process.pid,
-      observer: false,
-    });
+    await liveSession(store, 'code', 'web');
     const original = await store.send({
       sender: 'code',
       from: 'api',
@@ -351,14 +336,7 @@ describe.each(backends)('ui server on $name', (backend) => {
     expect(reads.updates.map((u) => u.id).sort()).toEqual([first.message.id, second.message.id].sort());
     expect(reads.updates.every((u) => u.recipients[0]!.read_at !== null)).toBe(true);
 
-    await store.registerSession({
-      kind: 'desktop',
-      name: 'desktop',
-      cwd: null,
-      host: os.hostname(),
-      pid: process.pid,
-      observer: false,
-    });
+    await liveSession(store, 'desktop', 'desktop');
     // The directory moves with every unread count too: wait for the one that lists the new session.
     await stream.next<{ directory: { sessions: { name: string }[] } }>('directory', (d) =>
       d.directory.sessions.some((s) => s.name === 'desktop'),

@@ -2,6 +2,7 @@
 // command does), raw HTTP requests with full control of Host/Origin/cookies, a signed-in cookie, and a reader of
 // its server-sent events. Everything is closed when the test ends.
 import http from 'node:http';
+import os from 'node:os';
 
 import { onTestFinished } from 'vitest';
 
@@ -177,4 +178,9 @@ export function events(port: number, cookie: string): Promise<EventStream> {
       if (!req.destroyed) reject(error);
     });
   });
+}
+
+/** Registers a live session (this test process stands in for its relay) on `store`. */
+export function liveSession(store: Store, kind: string, name: string, cwd: string | null = null) {
+  return store.registerSession({ kind, name, cwd, host: os.hostname(), pid: process.pid, observer: false });
 }
