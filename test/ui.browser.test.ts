@@ -232,6 +232,10 @@ describeWithBrowser('ui in Chromium', () => {
       await message.locator('li.file', { hasText: 'notes.md' }).getByRole('button', { name: 'Preview' }).click();
       await message.locator('.text-preview', { hasText: '# Notes' }).waitFor();
       await expect(message.locator('.text-preview').textContent()).resolves.toBe('# Notes\n<b>not bold</b>');
+      // Desktop reads it meanwhile: the chip turns read, and the open preview stays open.
+      await store.fetch({ reader: { kind: 'desktop', name: null }, limit: 5, unreadOnly: true });
+      await message.locator('.rcpt.read').waitFor();
+      await expect(message.locator('.text-preview').isVisible()).resolves.toBe(true);
       await expect(
         message.locator('li.file', { hasText: 'page.html' }).getByRole('button', { name: 'Preview' }).count(),
       ).resolves.toBe(0);

@@ -5,7 +5,7 @@ import { get } from './api.js';
 import { clearAll, createComposer, forward } from './compose.js';
 import { fill, h } from './dom.js';
 import { keyHandler } from './keys.js';
-import { renderMessage } from './message.js';
+import { renderMessage, renderRecipients } from './message.js';
 import { renderSearch } from './search.js';
 import { fillAddresses, renderSidebar } from './sidebar.js';
 import { createModel, describeFilter, isFiltered, matches, remember } from './state.js';
@@ -192,7 +192,8 @@ function onEvent(event: FeedEvent) {
         const known = state.seen.get(update.id);
         if (known === undefined) continue;
         const merged = remember(state, { ...known, recipients: update.recipients });
-        if (state.shown.has(update.id)) place(merged);
+        // Only the recipients change: an open preview or a scrolled code block stays as it is.
+        state.shown.get(update.id)?.querySelector('.rcpts')?.replaceWith(renderRecipients(merged, state.you));
       }
       break;
     case 'removed':

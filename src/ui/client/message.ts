@@ -100,6 +100,15 @@ function body(message: Message, raw: boolean): HTMLElement {
   return text;
 }
 
+/** Each recipient with its delivered/read state; replaced alone when a read comes in (the rest keeps its state). */
+export function renderRecipients(message: Message, you: string): HTMLElement {
+  return h(
+    'ul',
+    { class: 'rcpts', attrs: { 'aria-label': 'Recipients' } },
+    ...message.recipients.map((d) => delivery(d, you)),
+  );
+}
+
 /** The article for one message; its id attribute is `m-<id>`. */
 export function renderMessage(message: Message, view: MessageView): HTMLElement {
   const mine = message.sender === USER_KIND;
@@ -159,11 +168,7 @@ export function renderMessage(message: Message, view: MessageView): HTMLElement 
     h(
       'footer',
       null,
-      h(
-        'ul',
-        { class: 'rcpts', attrs: { 'aria-label': 'Recipients' } },
-        ...message.recipients.map((d) => delivery(d, view.you)),
-      ),
+      renderRecipients(message, view.you),
       h(
         'span',
         { class: 'actions' },
