@@ -40,12 +40,16 @@ describe('mcp-relay ui', () => {
     const opened: string[] = [];
     const running = run(['--db', db, '--open'], io, {
       signal: controller.signal,
-      openBrowser: (url) => opened.push(url),
+      openBrowser: (url, _platform, onError) => {
+        opened.push(url);
+        onError(new Error('spawn xdg-open ENOENT'));
+      },
     });
     onTestFinished(() => controller.abort());
     const link = await nextLink();
     expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?s=[A-Za-z0-9_-]{43}$/);
     expect(opened).toEqual([link]);
+    expect(io.err()).toContain('could not open a browser (spawn xdg-open ENOENT); press Enter for a link');
     expect(io.err()).toContain('works once');
     const port = Number(new URL(link).port);
 

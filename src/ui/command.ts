@@ -41,11 +41,11 @@ export interface UiDeps {
   /** Ends the command (the CLI wires SIGINT/SIGTERM to it). */
   signal?: AbortSignal;
   /** Opens a URL in the person's browser (tests replace it). */
-  openBrowser?: (url: string, platform: NodeJS.Platform) => void;
+  openBrowser?: (url: string, platform: NodeJS.Platform, onError: (error: Error) => void) => void;
 }
 
 /** The system's own opener, with the URL as an argument (never through a shell). */
-export function openBrowser(url: string, platform: NodeJS.Platform): void {
+export function openBrowser(url: string, platform: NodeJS.Platform, onError: (error: Error) => void): void {
   const [command, args] =
     platform === 'darwin'
       ? ['open', [url]]
@@ -53,7 +53,7 @@ export function openBrowser(url: string, platform: NodeJS.Platform): void {
         ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
         : ['xdg-open', [url]];
   const child = spawn(command, args, { stdio: 'ignore', detached: true });
-  child.on('error', () => {});
+  child.on('error', onError);
   child.unref();
 }
 
@@ -105,7 +105,13 @@ export async function run(args: string[], io: CliIo, deps: UiDeps = {}): Promise
           '(it works once; press Enter for a new one, Ctrl-C to stop):\n',
       );
       const first = link();
-      if (values.open === true) (deps.openBrowser ?? openBrowser)(first, io.platform);
+      if (values.open === true) {
+        (deps.openBrowser ?? openBrowser)(first, io.platform, (error) =>
+          io.stderr.write(
+            `relay ui: could not open a browser (${error.message}); press Enter for a link to open yourself.\n`,
+          ),
+        );
+      }
       lines = readline.createInterface({ input: io.stdin, terminal: false });
       lines.on('line', () => link());
       if (deps.signal === undefined) {
