@@ -7,11 +7,10 @@ import readline from 'node:readline';
 import { UsageError, UserError } from '../cli/errors.js';
 import type { CliIo } from '../cli/io.js';
 import { parse, sessionName } from '../cli/options.js';
-import { dbOption, dbPath, openStore } from '../cli/store.js';
+import { dbOption, dbPath, openRelayStore, userError } from '../cli/store.js';
 import { createLogger } from '../lib/log.js';
 import { debugLogPath } from '../lib/paths.js';
 import { openSession } from '../server/session.js';
-import { RelayError } from '../store/store.js';
 import { USER_KIND } from './api.js';
 import { startUiServer } from './server.js';
 
@@ -68,13 +67,13 @@ function parsePort(value: string | undefined): number {
 export async function run(args: string[], io: CliIo, deps: UiDeps = {}): Promise<void> {
   const { values } = parse(args, options);
   const port = parsePort(values.port);
-  const wanted = sessionName('--name', values.name) ?? USER_KIND;
+  const wanted = sessionName('--name', values.name, USER_KIND) ?? USER_KIND;
   const log = createLogger({
     stderr: io.stderr,
     tag: 'relay ui',
     debugFile: values.debug === true ? debugLogPath() : undefined,
   });
-  const store = await openStore(dbPath(values.db, io), {
+  const store = await openRelayStore(dbPath(values.db, io), {
     onWatchError: (error) => log.debug(`change watch: ${error.message}`),
   });
   const controller = new AbortController();
@@ -127,7 +126,7 @@ export async function run(args: string[], io: CliIo, deps: UiDeps = {}): Promise
       await session.close();
     }
   } catch (error) {
-    throw error instanceof RelayError ? new UserError(error.message) : error;
+    throw userError(error);
   } finally {
     lines?.close();
     process.off('SIGINT', stop);
