@@ -4,14 +4,16 @@ import type { Browser } from 'playwright-core';
 import { describe, it } from 'vitest';
 
 import { chromiumPath as findChromium, launchChromium } from '../../scripts/chromium.mjs';
+import { repeatPass } from './node-versions.js';
 
 export const chromiumPath: string | null = findChromium();
 export const browserRequired = Boolean(process.env.CI) || process.env.RELAY_BROWSER_REQUIRED === '1';
 
 /** Runs `body` (a suite) when Chromium is here; otherwise says why, loudly, or fails in CI. */
-export function describeWithBrowser(name: string, body: () => void): void {
+export function describeWithBrowser(name: string, body: () => void, options: { oncePerCiRun?: boolean } = {}): void {
   if (chromiumPath !== null) {
-    describe(name, body);
+    // What only the page decides (not the Node running the server) runs once per CI run, in its first pass.
+    describe.skipIf(options.oncePerCiRun === true && repeatPass(name))(name, body);
     return;
   }
   const reason = 'Chromium not found (/usr/bin/chromium; set RELAY_CHROMIUM to use another)';
