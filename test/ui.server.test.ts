@@ -311,25 +311,6 @@ describe.each(backends)('ui server on $name', (backend) => {
     expect((await me.get('/api/search?q=')).json()).toEqual({ hits: [] });
   });
 
-  it("reads the person's own mail once a page was sent it, and nobody else's", async () => {
-    const { store, signIn, port, you } = await world();
-    const me = await signIn();
-    const mine = { kind: 'user', name: you };
-    // No page open: mail for the person waits, unread.
-    const early = await store.send({ sender: 'code', from: 'api', to: you, message: 'before any page' });
-    const other = await store.send({ sender: 'code', from: 'api', to: 'desktop', message: 'for Desktop' });
-    expect((await store.history({ limit: 5 }))[0]!.recipients[0]!.read_at).toBeNull();
-    const stream = await events(port, me.cookie);
-    // The snapshot carried it: it turns read, and the page hears so.
-    await stream.next<{ updates: { id: number }[] }>('reads', (r) => r.updates.some((u) => u.id === early.message.id));
-    const later = await store.send({ sender: 'code', from: 'api', to: 'user', message: 'while a page is open' });
-    await stream.next<{ updates: { id: number }[] }>('reads', (r) => r.updates.some((u) => u.id === later.message.id));
-    expect(await store.fetch({ reader: mine, limit: 5, unreadOnly: true })).toEqual([]);
-    // Desktop's mail is untouched.
-    const [desktopMail] = await store.history({ limit: 1, before: other.message.id + 1 });
-    expect(desktopMail!.recipients).toEqual([expect.objectContaining({ kind: 'desktop', read_at: null })]);
-  });
-
   it('streams a snapshot, then new messages, reads, sessions and clears as they happen; marks nothing read', async () => {
     const { store, signIn, port, you } = await world();
     const me = await signIn();

@@ -2,7 +2,7 @@
 // allow-list (DNS rebinding, cross-origin requests), a Fetch-Metadata check (nothing but a navigation to the page may
 // come from another site or port), the cookie session (or the one-time link that makes one), and for state changes
 // the CSRF token. Every response is no-store and nosniff; the page gets a strict CSP. It owns no process state, logs
-// no secret and no message text, and marks nothing read but the person's own mail, once a page was sent it.
+// no secret and no message text, and marks nothing read.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -14,7 +14,6 @@ import { createApi, UiError, USER_KIND } from './api.js';
 import { createAuth, type UiSession } from './auth.js';
 import { createFeed, type FeedEvent } from './feed.js';
 import { attachmentHeaders } from './files.js';
-import { ownMailReader } from './inbox.js';
 import { clientScript, clientStyle, FAVICON, NONE_CSP, PAGE_CSP, pageHtml, refusalHtml } from './page.js';
 
 export const UI_HOST = '127.0.0.1';
@@ -77,9 +76,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const api = createApi(store, options.you);
   const feed = createFeed(store, { onError: (error) => log.debug(`ui feed: ${String(error)}`) });
   const streams = new Set<ServerResponse>();
-  const readOwnMail = ownMailReader(store, options.you, (error) =>
-    log.debug(`ui: reading your mail: ${String(error)}`),
-  );
   let allowList: AllowList | undefined;
   let auth: ReturnType<typeof createAuth> | undefined;
 
@@ -97,7 +93,6 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       if (res.destroyed) return;
       res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
       if (res.writableLength > MAX_STREAM_BACKLOG) res.destroy();
-      if (event.type === 'snapshot' || event.type === 'messages') readOwnMail(event.messages);
     });
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEPALIVE_MS);
     keepAlive.unref();
