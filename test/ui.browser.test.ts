@@ -78,7 +78,7 @@ describeWithBrowser('ui in Chromium', () => {
   const article = (page: Page, text: string) => page.locator('article.msg', { hasText: text });
 
   it('shows a live conversation between a Desktop and two Code sessions; the person replies and writes to one', async () => {
-    const { page, relay, requests, errors, ui } = await world();
+    const { page, relay, requests, errors, ui, db } = await world();
     const [desktop, api, web] = await Promise.all([
       relay('desktop', 'desktop'),
       relay('code', 'api'),
@@ -139,6 +139,36 @@ describeWithBrowser('ui in Chromium', () => {
     await call(web, 'relay_send', { to: 'user', message: 'Yes, on it.' });
     await expect(article(page, 'Yes, on it.').locator('.to').textContent()).resolves.toBe('You');
     expect(((await call(desktop, 'relay_fetch')).messages as unknown[]).length).toBe(1);
+
+    // Showing the person their mail marks none of it read: not as it arrives, not in a fresh page's snapshot.
+    await page.reload();
+    await page.locator('.live.on').waitFor();
+    await call(web, 'relay_send', { to: '*', message: 'Build is green.' });
+    const green = article(page, 'Build is green.');
+    await green.waitFor();
+    const you = (message: string) => article(page, message).locator('.rcpt', { hasText: 'You' });
+    await expect(you('Yes, on it.').getAttribute('class')).resolves.toBe('rcpt');
+    await expect(you('Build is green.').getAttribute('class')).resolves.toBe('rcpt');
+    const unreadForYou = async () => {
+      const store = openSqliteStore(db);
+      const waiting = await store
+        .fetch({ reader: { kind: 'user', name: 'user' }, limit: 20, unreadOnly: true, mark: false })
+        .finally(() => store.close());
+      return waiting.map((m) => m.message);
+    };
+    await expect(unreadForYou()).resolves.toEqual(['Yes, on it.', 'Build is green.']);
+    // The person says so (m): their own copies turn read; Desktop's copy of the broadcast stays unread.
+    await page.getByRole('button', { name: 'Mark your mail read (2)' }).waitFor();
+    await page.locator('.view-title').click();
+    await page.keyboard.press('m');
+    await you('Build is green.').and(page.locator('.read')).waitFor();
+    await you('Yes, on it.').and(page.locator('.read')).waitFor();
+    await page.locator('.mark-read').waitFor({ state: 'hidden' });
+    await expect(green.locator('.rcpt:not(.read) .rcpt-name').allTextContents()).resolves.toEqual(['api', 'desktop']);
+    await expect(unreadForYou()).resolves.toEqual([]);
+    expect(((await call(desktop, 'relay_fetch')).messages as { message: string }[]).map((m) => m.message)).toEqual([
+      'Build is green.',
+    ]);
 
     expect(new URL(page.url()).search).toBe('');
     expect(

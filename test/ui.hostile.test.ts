@@ -36,6 +36,7 @@ function attackerPage(target: string): string {
     `  const send = { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'Content-Type': 'text/plain' } };`,
     `  try { await fetch('${target}/api/send', { ...send, body: '{"to":"*","message":"csrf"}' }); results.sent = 'answered'; }`,
     `  catch { results.sent = 'refused'; }`,
+    `  try { await fetch('${target}/api/read', { ...send, body: '{"up_to":1000000}' }); } catch {}`,
     `  try { results.read = await (await fetch('${target}/api/history', { credentials: 'include' })).text(); }`,
     `  catch { results.read = 'blocked'; }`,
     '  results.image = await new Promise((resolve) => {',
@@ -201,6 +202,7 @@ describeWithBrowser(
           attachments: [{ name: 'a.png', mediaType: 'image/png', data: Buffer.from('png') }],
         });
       });
+      await store.send({ sender: 'desktop', to: 'user', message: 'for you' });
       const target = ui.origin;
       const attacker = http.createServer((_req, res) => {
         res.writeHead(200, { 'Content-Type': 'text/html' });
@@ -214,12 +216,16 @@ describeWithBrowser(
       // The send's answer is unreadable either way (opaque, or refused by Cross-Origin-Resource-Policy); what matters is
       // that the store never saw it (below).
       expect(results).toMatchObject({ read: 'blocked', image: 'blocked', events: 'blocked' });
-      // The framed page is refused (X-Frame-Options / frame-ancestors), and the store saw neither the send nor the clear.
+      // The framed page is refused (X-Frame-Options / frame-ancestors), and the store saw neither the send, the
+      // mark-read nor the clear.
       const frame = page.frames().find((f) => f.url().startsWith(target));
       expect(
         frame === undefined || (await frame.evaluate('document.body?.innerText ?? ""').catch(() => '')),
       ).not.toContain('relay');
-      expect((await store.history({ limit: 10 })).map((m) => m.message)).toEqual(['private']);
+      const history = await store.history({ limit: 10 });
+      expect(history.map((m) => m.message)).toEqual(['private', 'for you']);
+      // Nor the mark-read: the person's mail is still unread.
+      expect(history[1]!.recipients).toEqual([expect.objectContaining({ kind: 'user', read_at: null })]);
     });
 
     it('refuses a page that reaches it by another name (DNS rebinding), even with the link', async () => {

@@ -131,13 +131,15 @@ describe('ui server: who may reach it', () => {
   it('refuses every state change without the session’s CSRF token, and changes nothing', async () => {
     const { store, signIn } = await sqliteWorld();
     const me = await signIn();
-    await store.send({ sender: 'desktop', message: 'keep me' });
+    await store.send({ sender: 'desktop', to: 'user', message: 'keep me' });
     for (const csrf of [undefined, '', 'wrong', (await signIn()).csrf]) {
       const headers = csrf === undefined ? { 'x-relay-csrf': '' } : { 'x-relay-csrf': csrf };
       expect((await me.post('/api/clear', {}, headers)).status).toBe(403);
       expect((await me.post('/api/send', { to: 'code', message: 'x' }, headers)).status).toBe(403);
+      expect((await me.post('/api/read', { up_to: 1_000 }, headers)).status).toBe(403);
     }
     expect((await store.stats()).total).toBe(1);
+    expect((await store.history({ limit: 5 }))[0]!.recipients.every((d) => d.read_at === null)).toBe(true);
   });
 });
 
@@ -309,6 +311,38 @@ describe.each(backends)('ui server on $name', (backend) => {
     expect(hits).toHaveLength(5);
     expect(hits[0]!.snippet).toMatch(/\[step\]/);
     expect((await me.get('/api/search?q=')).json()).toEqual({ hits: [] });
+  });
+
+  it("marks the person's own mail read only when they ask, up to what their page showed, and nobody else's", async () => {
+    const { store, signIn, port, you } = await world();
+    const me = await signIn();
+    const mine = { kind: 'user', name: you };
+    await liveSession(store, 'code', 'web');
+    const unreadMine = async () =>
+      (await store.fetch({ reader: mine, limit: 20, unreadOnly: true, mark: false })).map((m) => m.message);
+    await store.send({ sender: 'code', from: 'api', to: you, message: 'one' });
+    const shown = await store.send({ sender: 'code', from: 'api', to: '*', message: 'two, for everyone' });
+    // A page that was shown both (a snapshot) marks nothing by itself.
+    const stream = await events(port, me.cookie);
+    await stream.next('snapshot');
+    await me.get('/api/history');
+    await store.send({ sender: 'code', from: 'api', to: 'user', message: 'three, after the page looked' });
+    await stream.next('messages');
+    expect(await unreadMine()).toEqual(['one', 'two, for everyone', 'three, after the page looked']);
+    // The person asks: what the page had shown turns read; what came after stays unread.
+    const read = await me.post('/api/read', { up_to: shown.message.id });
+    expect(read.status).toBe(200);
+    expect(read.json().read).toHaveLength(2);
+    expect(await unreadMine()).toEqual(['three, after the page looked']);
+    await stream.next<{ updates: { id: number }[] }>('reads', (r) => r.updates.some((u) => u.id === shown.message.id));
+    // The broadcast's other copy (web's) is untouched.
+    const [broadcast] = await store.history({ before: shown.message.id + 1, limit: 1 });
+    expect(
+      Object.fromEntries(broadcast!.recipients.map((d) => [d.name, d.read_at === null ? 'unread' : 'read'])),
+    ).toEqual({ [you]: 'read', web: 'unread' });
+    expect((await me.post('/api/read', {})).status).toBe(400);
+    expect((await me.post('/api/read', { up_to: shown.message.id + 100 })).json().read).toHaveLength(1);
+    expect(await unreadMine()).toEqual([]);
   });
 
   it('streams a snapshot, then new messages, reads, sessions and clears as they happen; marks nothing read', async () => {

@@ -1,6 +1,6 @@
 // The page's API, as plain functions of the store: the history (filtered, paged), search, and what the person does
-// (send as themself, forward, clear). Input is validated with zod; expected failures come back as UiError with the
-// store's sentence and an HTTP status. No HTTP here beyond those statuses.
+// (send as themself, forward, clear, mark their own mail read). Input is validated with zod; expected failures come
+// back as UiError with the store's sentence and an HTTP status. No HTTP here beyond those statuses.
 import * as z from 'zod';
 
 import {
@@ -12,6 +12,7 @@ import {
   type SearchHit,
   type Store,
 } from '../store/store.js';
+import { markOwnMailRead } from './inbox.js';
 
 /** The person's own identity on the bus: a session of kind USER_KIND that the page shows as "You". */
 export const USER_KIND = 'user';
@@ -51,6 +52,8 @@ const sendBody = z.object({
 
 const forwardBody = z.object({ id: z.number().int().positive(), to: address, note: z.string().optional() });
 
+const readBody = z.object({ up_to: z.number().int().nonnegative() });
+
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
   const result = schema.safeParse(value);
   if (!result.success) {
@@ -75,6 +78,8 @@ export interface Api {
   send(body: unknown): Promise<{ id: number; recipients: string[] }>;
   forward(body: unknown): Promise<{ id: number; recipients: string[] }>;
   clear(): Promise<{ deleted: number }>;
+  /** The person's own unread mail up to `up_to`, marked read at their request; nobody else's. */
+  markRead(body: unknown): Promise<{ read: number[] }>;
 }
 
 export function createApi(store: Store, you: () => string): Api {
@@ -135,6 +140,11 @@ export function createApi(store: Store, you: () => string): Api {
     },
     async clear() {
       return { deleted: await store.clear().catch(storeFailure) };
+    },
+    async markRead(body) {
+      const b = parse(readBody, body);
+      const reader = { kind: USER_KIND, name: you() };
+      return { read: await markOwnMailRead(store, reader, b.up_to).catch(storeFailure) };
     },
   };
 }

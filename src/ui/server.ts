@@ -2,7 +2,7 @@
 // allow-list (DNS rebinding, cross-origin requests), a Fetch-Metadata check (nothing but a navigation to the page may
 // come from another site or port), the cookie session (or the one-time link that makes one), and for state changes
 // the CSRF token. Every response is no-store and nosniff; the page gets a strict CSP. It owns no process state, logs
-// no secret and no message text, and marks nothing read.
+// no secret and no message text, and marks nothing read unless the person asks (POST /api/read, their own mail only).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -135,6 +135,7 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
       return json(res, 403, { error: 'Forbidden: reload the page (its CSRF token is missing or stale).' });
     if (path === '/api/send') return json(res, 200, await api.send(await body(req, DEFAULT_MAX_BODY_BYTES)));
     if (path === '/api/forward') return json(res, 200, await api.forward(await body(req, SMALL_BODY)));
+    if (path === '/api/read') return json(res, 200, await api.markRead(await body(req, SMALL_BODY)));
     if (path === '/api/clear') {
       await body(req, SMALL_BODY);
       return json(res, 200, await api.clear());

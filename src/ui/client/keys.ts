@@ -1,4 +1,5 @@
-// The page's keyboard: / search, c compose, j/k move between messages, r reply, f forward, t thread, Esc back.
+// The page's keyboard: / search, c compose, j/k move between messages, r reply, f forward, t thread, m mark your
+// mail read, Esc back.
 // Keys typed into a field are the field's, except Esc, which leaves it. Nothing fires while a dialog is open.
 import type { Message } from './types.js';
 
@@ -8,6 +9,7 @@ export interface KeyActions {
   reply(message: Message): void;
   forward(message: Message): void;
   thread(message: Message): void;
+  markRead(): void;
   back(): void;
   lookup(id: number): Message | undefined;
 }
@@ -42,6 +44,7 @@ export function keyHandler(list: HTMLElement, actions: KeyActions): (event: Keyb
       r: withMessage(actions.reply),
       f: withMessage(actions.forward),
       t: withMessage(actions.thread),
+      m: actions.markRead,
       Escape: actions.back,
     };
     const action = keys[event.key];

@@ -1,9 +1,10 @@
 // The page: lays out the sessions, the conversation and the composer, follows the server's live feed (server-sent
-// events), filters by session, kind or thread, searches, and handles the keyboard. It marks nothing read: the server
-// never does for it.
+// events), filters by session, kind or thread, searches, and handles the keyboard. It marks nothing read by looking:
+// only the person's "Mark your mail read" (inbox.ts) reads their own mail.
 import { get } from './api.js';
 import { clearAll, createComposer, forward } from './compose.js';
 import { fill, h } from './dom.js';
+import { createOwnMail } from './inbox.js';
 import { keyHandler } from './keys.js';
 import { renderMessage, renderRecipients } from './message.js';
 import { renderSearch } from './search.js';
@@ -28,6 +29,7 @@ const say = (text: string, error = false) => {
 };
 const actions = { say, you: () => state.you };
 const composer = createComposer(actions);
+const ownMail = createOwnMail(say, () => Math.max(0, ...state.seen.keys()));
 const status = h('p', { class: 'status', attrs: { role: 'status', 'aria-live': 'polite' } });
 const live = h('span', { class: 'live connecting', attrs: { role: 'status' } }, 'Connecting…');
 const sidebar = h('nav', { class: 'sessions', attrs: { id: 'sessions', 'aria-label': 'Sessions' } });
@@ -214,6 +216,7 @@ function onEvent(event: FeedEvent) {
 function onDirectory() {
   renderSidebar(sidebar, state.directory, { you: state.you, filter: state.filter, choose });
   fillAddresses(composer.to, state.directory, state.you);
+  ownMail.update(state.directory, state.you);
 }
 
 function connect() {
@@ -303,7 +306,7 @@ function layout() {
     h(
       'main',
       { class: 'conversation' },
-      h('div', { class: 'view-bar' }, title, showAll),
+      h('div', { class: 'view-bar' }, title, showAll, ownMail.button),
       results,
       list,
       newPill,
@@ -312,7 +315,7 @@ function layout() {
       h(
         'p',
         { class: 'keys' },
-        '/ search · c compose · j k move · r reply · f forward · t thread · Esc back · Ctrl+Enter send',
+        '/ search · c compose · j k move · r reply · f forward · t thread · m mark your mail read · Esc back · Ctrl+Enter send',
       ),
     ),
   );
@@ -327,6 +330,7 @@ function layout() {
       forward: (message) => messageView.onForward(message),
       thread: (message) => choose({ thread: message.id }),
       back: () => (!results.hidden ? closeSearch() : isFiltered(state.filter) ? choose({}) : composer.cancelReply()),
+      markRead: () => void ownMail.markRead(),
       lookup: (id) => state.seen.get(id),
     }),
   );
