@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   preview: () => import('./preview.js'),
   sessions: () => import('./sessions.js'),
   search: () => import('./search.js'),
+  history: () => import('./history.js'),
   doctor: () => import('./doctor.js'),
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
@@ -47,6 +48,7 @@ Commands:
   status          message counts, unread per side, last activity, database, live sessions
   sessions        the live sessions: name, kind, unread, last seen, directory
   search WORDS    find messages in the history, newest first (marks nothing read)
+  history         the recent messages with who has read each (--as/--name/--thread; marks nothing read)
   clear           delete every message (asks first; --yes in scripts)
   watch           print messages as they arrive, until Ctrl-C
   ui              a live web page of the bus: sessions, conversation, who read what; send as yourself
