@@ -20,6 +20,8 @@ import { parseArgs } from 'node:util';
 
 import * as esbuild from 'esbuild';
 
+import { uiAssetDefines } from './ui-assets.mjs';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { metafile: { type: 'string' } } });
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -54,7 +56,7 @@ const result = await esbuild.build({
   external,
   // ESM builds first: they bundle statically (jsonc-parser's UMD "main" requires its own files at run time).
   mainFields: ['module', 'main'],
-  define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
+  define: { __RELAY_VERSION__: JSON.stringify(pkg.version), ...uiAssetDefines(root) },
   // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
   banner: {
     js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);",

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
+import { historyContract } from './store.history.contract.js';
 
 const backend: StoreBackend = {
   name: 'postgres',
@@ -19,6 +20,7 @@ if (postgres.adminUrl === null) {
   });
 } else {
   storeContract([backend]);
+  historyContract([backend]);
 }
 
 /** Calls to a listener, and a way to wait for the next one. */

@@ -23,10 +23,12 @@ const commands: Record<string, () => Promise<Command>> = {
   preview: () => import('./preview.js'),
   sessions: () => import('./sessions.js'),
   search: () => import('./search.js'),
+  history: () => import('./history.js'),
   doctor: () => import('./doctor.js'),
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
   migrate: () => import('./migrate.js'),
+  ui: () => import('../ui/command.js'),
 };
 
 const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
@@ -46,8 +48,10 @@ Commands:
   status          message counts, unread per side, last activity, database, live sessions
   sessions        the live sessions: name, kind, unread, last seen, directory
   search WORDS    find messages in the history, newest first (marks nothing read)
+  history         the recent messages with who has read each (--as/--name/--thread; marks nothing read)
   clear           delete every message (asks first; --yes in scripts)
   watch           print messages as they arrive, until Ctrl-C
+  ui              a live web page of the bus: sessions, conversation, who read what; send as yourself
   preview         the start-up summary of unread messages (used by Claude Code's hook)
   doctor          check the install and say how to fix what is wrong
   migrate         copy a local buffer into PostgreSQL (--from FILE --to postgres://…)

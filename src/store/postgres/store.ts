@@ -9,12 +9,16 @@ import os from 'node:os';
 import pg from 'pg';
 
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds } from '../rows.js';
+import { attachInfos, directoryFrom, mailboxFull, messageFromRow, searchHit, uniqueIds } from '../rows.js';
 import {
   type AttachmentInfo,
   type AttachmentSlice,
   defaultRecipient,
+  type Delivery,
+  type Directory,
   type FetchQuery,
+  type HistoryMessage,
+  type HistoryQuery,
   isoTimestamp,
   LIMITS,
   type Reader,
@@ -32,6 +36,7 @@ import {
   validateMessageText,
 } from '../store.js';
 import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunner, redactUrl } from './connect.js';
+import { kindUnread, readDeliveries, readHistory } from './history.js';
 import {
   decodeMessageText,
   encodeMessageText,
@@ -281,6 +286,21 @@ export class PostgresStore implements Store {
         >(SQL.search, [tsquery, limit, HEADLINE_OPTIONS])
       ).rows;
       return rows.map((r) => searchHit(r, snippet(r.message, r.headline)));
+    });
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryMessage[]> {
+    return this.autocommit((db) => readHistory(db, query, (on, rows) => this.withAttachments(on, rows)));
+  }
+
+  async deliveries(fromId: number): Promise<Map<number, Delivery[]>> {
+    return this.autocommit((db) => readDeliveries(db, fromId));
+  }
+
+  async directory(): Promise<Directory> {
+    return this.autocommit(async (db) => {
+      const [view, unread] = await Promise.all([this.sessionView(db, 'list', false), kindUnread(db)]);
+      return directoryFrom(view, (kind) => unread.get(kind) ?? 0);
     });
   }
 
