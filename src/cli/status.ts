@@ -17,7 +17,8 @@ Shows how many messages the relay holds, how many are unread on each side, the l
 database is and how big, and the live sessions (\`mcp-relay sessions\` lists them in full).
 
   --db PATH  the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --json     print {"ok": true, "database", "exists", "bytes", "total", "unread": {...}, "lastActivity", "sessions": [...]}`;
+  --json     print {"ok": true, "database", "exists", "bytes", "directoryExists"?, "total", "unread": {...},
+             "lastActivity", "sessions": [...]} (directoryExists: false when the directory is missing)`;
 
 export const options = { json: { type: 'boolean' }, ...dbOption } as const;
 
