@@ -1,4 +1,4 @@
-// `npm run build`: bundles src/cli.ts into dist/cli.js with esbuild, for start-up time (issue 9).
+// `npm run build`: bundles src/cli.ts into dist/cli.js with esbuild, for start-up time (paid at every session start).
 //  - ESM with code splitting: commands loaded with import() (serve, setup, doctor, HTTP, ...) become chunks under
 //    dist/chunks/ that load only when used.
 //  - Every package in `dependencies` and `optionalDependencies` (better-sqlite3, which is native and needed only where

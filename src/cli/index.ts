@@ -6,13 +6,14 @@ import { UsageError, UserError } from './errors.js';
 import { flushOutput } from './flush.js';
 import { type CliIo, processIo } from './io.js';
 
-interface Command {
+export interface Command {
   usage: string;
   run(args: string[], io: CliIo): Promise<void>;
 }
 
-// Dynamic imports: the server's start-up loads only serve/.
-const commands: Record<string, () => Promise<Command>> = {
+// Dynamic imports: the server's start-up loads only serve/. Every command has a line in the overview below (a test
+// holds the two together).
+export const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve/index.js'),
   setup: () => import('./setup.js'),
   send: () => import('./send.js'),
@@ -31,7 +32,7 @@ const commands: Record<string, () => Promise<Command>> = {
   ui: () => import('../ui/command.js'),
 };
 
-const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
+export const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
 Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] ...   the MCP server (mcp-relay serve --help)
        mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH] ...
@@ -43,6 +44,7 @@ Commands:
   connect         bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
   setup code      register relay with Claude Code, with the /get command and a start-up preview
   setup desktop   register relay with Claude Desktop
+  setup codex|gemini|cursor  register relay with Codex, Gemini CLI or Cursor
   send [TEXT]     send a message (TEXT, --file or stdin) to the other side
   fetch           print the unread messages of this directory's session (--as desktop: Desktop's; --peek)
   status          message counts, unread per side, last activity, database, live sessions
