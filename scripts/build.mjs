@@ -12,6 +12,7 @@
 //  - The SDK's JSON Schema validator module (ajv) is replaced by src/server/sdk-validator.ts (the SDK's own
 //    @cfworker/json-schema validator): ajv's load and set-up cost about 10 ms of CPU at every start.
 //  - The licences of the bundled packages are collected into dist/THIRD_PARTY_LICENSES.txt.
+//  - Last, dist/marketplace/: this clone as a Claude Code plugin marketplace (scripts/build-plugin.mjs).
 // It writes only dist/ (and the metafile, when asked with --metafile FILE).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ import { parseArgs } from 'node:util';
 
 import * as esbuild from 'esbuild';
 
+import { buildPluginMarketplace } from './build-plugin.mjs';
 import { uiAssetDefines } from './ui-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,6 +107,9 @@ fs.writeFileSync(
   path.join(outdir, 'THIRD_PARTY_LICENSES.txt'),
   `dist/ bundles these packages; their licences follow.\n\n${notices.join(`\n${'-'.repeat(78)}\n\n`)}`,
 );
+
+// A Claude Code plugin marketplace for this clone (dist/marketplace/), from what was just built.
+buildPluginMarketplace(root);
 
 if (values.metafile !== undefined) {
   fs.writeFileSync(values.metafile, JSON.stringify(result.metafile));
