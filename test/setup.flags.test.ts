@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { run } from '../src/cli/setup.js';
 import type { Launcher } from '../src/setup/launcher.js';
 import type { Runner } from '../src/setup/steps.js';
+import { fakeClaude } from './helpers/fake-claude.js';
 import { read, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
 import { tempDir } from './helpers/temp.js';
@@ -152,34 +153,12 @@ describe('setup code and the other clients keep the old relay’s --debug', () =
     const file = path.join(home, '.claude.json');
     const python = { command: 'uvx', args: ['mcp-server-relay', '--client', 'code', '--debug'] };
     withRelay(file, python);
-    const bin = path.join(home, 'bin');
-    write(path.join(bin, 'claude'), '#!/bin/sh\nexit 0\n', 0o755);
-    const calls: string[][] = [];
-    const runner: Runner = (_command, args) => {
-      calls.push(args);
-      const config = JSON.parse(read(file));
-      if (args[1] === 'add')
-        config.mcpServers.relay = { type: 'stdio', command: args[6], args: args.slice(7), env: {} };
-      if (args[1] === 'remove') delete config.mcpServers.relay;
-      fs.writeFileSync(file, JSON.stringify(config, null, 2));
-      return { code: 0, stdout: '', stderr: '' };
-    };
-    const env = { PATH: bin };
+    const { runner, calls, env } = fakeClaude(home);
     const { out } = await setup(home, ['code'], { platform: 'linux', runner, env });
     expect(out).toContain('claude mcp remove, then claude mcp add; kept --debug from the old relay');
-    expect(calls.at(-1)).toEqual([
-      'mcp',
-      'add',
-      '--scope',
-      'user',
-      'relay',
-      '--',
-      '/usr/bin/node',
-      '/opt/relay/dist/cli.js',
-      '--client',
-      'code',
-      '--debug',
-    ]);
+    expect(calls.at(-1)?.join(' ')).toBe(
+      'claude mcp add --scope user relay -- /usr/bin/node /opt/relay/dist/cli.js --client code --debug',
+    );
     await setup(home, ['code', '--no-debug'], { platform: 'linux', runner, env });
     expect(calls.at(-1)?.slice(-3)).toEqual(['/opt/relay/dist/cli.js', '--client', 'code']);
   });
