@@ -40,8 +40,8 @@ Commands:
   token           make a bearer token for serve --http
   connect         bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
   setup code      register relay with Claude Code, with the /get command and a start-up preview
-  setup desktop   register relay with Claude Desktop (--sound for notification sounds)
-  setup codex     register relay with Codex CLI; likewise setup gemini (Gemini CLI) and setup cursor (Cursor)
+  setup desktop   register relay with Claude Desktop
+  setup codex|gemini|cursor  register relay with Codex, Gemini CLI or Cursor
   send [TEXT]     send a message (TEXT, --file or stdin) to the other side
   fetch           print the unread messages of this directory's session (--as desktop: Desktop's; --peek)
   status          message counts, unread per side, last activity, database, live sessions
