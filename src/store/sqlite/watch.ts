@@ -6,6 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { Listeners } from '../listeners.js';
+
 export interface ChangeWatcherOptions {
   /** The database file; its directory is watched for changes to `<file>-wal` (and the file itself). */
   file: string;
@@ -21,29 +23,22 @@ export interface ChangeWatcherOptions {
 const DEFAULT_RETRIES = [0, 1, 2, 4, 8, 16, 32, 64] as const;
 
 export class ChangeWatcher {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: Listeners;
   private readonly names: ReadonlySet<string>;
   private watcher: fs.FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private attempt = -1;
   private lastVersion = 0;
-  private localPending = false;
-  private closed = false;
 
   constructor(private readonly options: ChangeWatcherOptions) {
     const base = path.basename(options.file);
     this.names = new Set([base, `${base}-wal`]);
+    this.listeners = new Listeners({ start: () => this.start(), stop: () => this.stop(), onError: options.onError });
   }
 
   subscribe(listener: () => void): () => void {
-    if (this.closed) return () => {};
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.start();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
-    };
+    return this.listeners.add(listener);
   }
 
   /**
@@ -51,17 +46,11 @@ export class ChangeWatcher {
    * on the next turn of the event loop, so a listener that writes cannot spin without letting timers and I/O run.
    */
   changedHere(): void {
-    if (this.listeners.size === 0 || this.localPending) return;
-    this.localPending = true;
-    setImmediate(() => {
-      this.localPending = false;
-      this.emit();
-    });
+    this.listeners.emitSoon();
   }
 
   close(): void {
-    this.closed = true;
-    this.listeners.clear();
+    this.listeners.close();
     this.stop();
   }
 
@@ -125,7 +114,7 @@ export class ChangeWatcher {
     const version = this.safeVersion();
     if (version === undefined || version === this.lastVersion) return false;
     this.lastVersion = version;
-    this.emit();
+    this.listeners.emit();
     return true;
   }
 
@@ -136,16 +125,6 @@ export class ChangeWatcher {
       // Closed or busy connection: try again at the next event or poll.
       this.options.onError?.(error as Error);
       return undefined;
-    }
-  }
-
-  private emit(): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.options.onError?.(error as Error);
-      }
     }
   }
 }
