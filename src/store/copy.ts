@@ -10,11 +10,10 @@ import pg from 'pg';
 
 import { connectError, connectionConfig, migratePostgres, redactUrl } from './postgres/connect.js';
 import { encodeMessageText } from './postgres/queries.js';
-import { messageText, type StoredMessage } from './rows.js';
+import { messageText, type SessionRow, type StoredMessage } from './rows.js';
 import type { Connection } from './sqlite/connection.js';
 import { sqliteDriver } from './sqlite/driver.js';
 import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
-import type { SqliteSessionRow } from './sqlite/queries.js';
 import { openSqliteStore } from './sqlite/store.js';
 import { defaultRecipient, formatCount, RelayError } from './store.js';
 
@@ -162,7 +161,7 @@ async function copy(
         batch.map((m) => m.timestamp),
         batch.map((m) => m.read_by_desktop_at),
         batch.map((m) => m.read_by_code_at),
-        // Rows a Python relay inserted after the upgrade have no recipient yet: the seed's route.
+        // Rows the seed inserted after the upgrade have no recipient yet: the seed's route.
         batch.map((m) => m.recipient ?? defaultRecipient(m.sender)),
         batch.map((m) => m.from_session),
         batch.map((m) => m.reply_to),
@@ -209,7 +208,7 @@ async function copy(
   }
 
   const sessions = sqlite
-    .prepare<void, SqliteSessionRow>(
+    .prepare<void, SessionRow>(
       'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY rowid',
     )
     .all();
@@ -217,7 +216,7 @@ async function copy(
     await db.query(
       `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [s.name, s.kind, s.cwd, s.host, s.pid, s.observer !== 0, s.started_at, s.last_seen, s.ended !== 0],
+      [s.name, s.kind, s.cwd, s.host, s.pid, Boolean(s.observer), s.started_at, s.last_seen, Boolean(s.ended)],
     );
     report.sessions += 1;
   }

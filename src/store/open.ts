@@ -1,12 +1,12 @@
 // openStore: the one place that turns a --db / RELAY_DB value into a Store, for `serve` and every CLI command.
 // A postgres:// or postgresql:// URL opens the PostgreSQL store, anything else is an SQLite file path. Each backend
 // is loaded with a dynamic import only when chosen: a stdio relay on SQLite never loads `pg`, and one on
-// PostgreSQL never loads the native SQLite module.
+// PostgreSQL never loads a SQLite driver.
 import type { Store } from './store.js';
 
 export interface OpenStoreOptions {
   /** Trouble in the background (the change watch, a dropped connection); the store carries on. */
-  onWatchError?: (error: Error) => void;
+  onError?: (error: Error) => void;
   /** SQLite only: how long to wait for another process's write lock (PostgreSQL queues row locks itself). */
   busyTimeoutMs?: number;
 }
@@ -18,14 +18,14 @@ export function isPostgresUrl(location: string): boolean {
 
 /** Opens (creating and migrating as needed) the store at `location`. Throws RelayError with a sentence to act on. */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const onError = options.onWatchError;
+  const { onError, busyTimeoutMs } = options;
   if (isPostgresUrl(location)) {
     const { openPostgresStore } = await import('./postgres/store.js');
     return openPostgresStore(location, onError === undefined ? {} : { onError });
   }
   const { openSqliteStore } = await import('./sqlite/store.js');
   return openSqliteStore(location, {
-    ...(onError === undefined ? {} : { onWatchError: onError }),
-    ...(options.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: options.busyTimeoutMs }),
+    ...(onError === undefined ? {} : { onError }),
+    ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
   });
 }

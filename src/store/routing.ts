@@ -1,7 +1,7 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
 import { orList, similarNames } from '../lib/kinds.js';
-import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
+import { displayKind, EVERYONE, type Reader, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -190,4 +190,30 @@ function unknownRecipient(to: string, input: RouteInput): string {
   ).slice(0, 3);
   const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
   return `No session or client kind is called "${to}".${guess} ${sessions} to a kind ("desktop", "code"), or to "*" for everyone.`;
+}
+
+/** The mailboxes a reader reads, as both backends' queries take them. */
+export interface ReaderScope {
+  /** The reader's own mailbox; '' outside a session, which matches none (so the kind's rows are not read twice). */
+  own: string;
+  /** Its kind's shared mailbox. */
+  kind: string;
+  /** Its session name: the shared mailbox leaves out what this session sent itself. */
+  name: string | null;
+}
+
+export function readerScope(reader: Reader): ReaderScope {
+  return {
+    own: reader.name === null ? '' : sessionMailbox(reader.kind, reader.name),
+    kind: reader.kind,
+    name: reader.name,
+  };
+}
+
+/** The inbox rows a fetch of messages by id marks (with unreadOnly false): the message in either mailbox. */
+export function scopeRows(ids: readonly number[], scope: ReaderScope): { mailbox: string; message_id: number }[] {
+  return ids.flatMap((id) => [
+    { mailbox: scope.own, message_id: id },
+    { mailbox: scope.kind, message_id: id },
+  ]);
 }

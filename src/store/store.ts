@@ -1,6 +1,10 @@
 // The Store interface and the message/session types: the only storage surface tools, CLI commands and the notifier
 // see. No SQL and no driver types here: a network-backed store implements the same interface.
 //
+// "The seed" is the Python relay this one grew from and stays compatible with: mcp-server-relay 1.2.4. Its tool
+// names, its database file (~/.relay_buffer.db, table `messages` with six columns) and its two client kinds are
+// kept; a seed file is upgraded in place, and a seed process may go on reading and writing it beside us.
+//
 // The model, shared by every backend:
 // - A relay process is a *session* with a client kind ('desktop', 'code', or another client's own name) and a name
 //   unique among live sessions. Each session has a mailbox; each kind also has a shared mailbox.
@@ -8,7 +12,7 @@
 //   session of that kind (not the sender); when none is live, in the kind's shared mailbox, which the first session
 //   of that kind to fetch takes (the seed's behaviour). Every mailbox has its own read state, so every addressee gets
 //   a message exactly once and one session's read hides nothing from another.
-// - The seed's read_by_desktop_at / read_by_code_at stay filled (first reader of that kind) for the Python relay.
+// - The seed's read_by_desktop_at / read_by_code_at stay filled (first reader of that kind), for the seed.
 
 /** The two kinds the seed knows; their names and routing are a contract. */
 export const SEED_KINDS = ['desktop', 'code'] as const;
@@ -93,8 +97,8 @@ export interface Reader {
 }
 
 export interface FetchQuery {
-  /** null looks at the newest messages of anyone without marking anything. */
-  reader: Reader | null;
+  /** Whose mail. (The newest messages of anyone, marking nothing, are `latest()`.) */
+  reader: Reader;
   /** Already clamped by the caller to 1..maxFetchLimit. */
   limit: number;
   unreadOnly: boolean;
@@ -203,6 +207,8 @@ export interface StoreStats {
 export interface Store {
   /** Where the data lives (a file path or a URL without password), for messages and `doctor`. */
   readonly location: string;
+  /** What it runs on, for `doctor` and `--debug`: "SQLite 3.50.4 via node:sqlite", "PostgreSQL 15.8". */
+  readonly backend: string;
   /** Stores and routes a message. Throws RelayError (empty, too_large, invalid_text, full, unknown_recipient, ...). */
   send(input: SendInput): Promise<SendResult>;
   /**
@@ -214,6 +220,8 @@ export interface Store {
   latest(limit: number): Promise<RelayMessage[]>;
   /** Deletes every message; returns how many there were. */
   clear(): Promise<number>;
+  /** Deletes these messages with their deliveries and attachments (doctor's round trip); returns how many existed. */
+  deleteMessages(ids: readonly number[]): Promise<number>;
   stats(): Promise<StoreStats>;
 
   /** Registers a session under its wanted name or the first free `<name>-N`; returns what was stored. */
@@ -222,6 +230,8 @@ export interface Store {
   touchSession(session: SessionKey): Promise<boolean>;
   /** Marks a session ended; its name is remembered and its unread mail waits for when the name comes back. */
   endSession(session: SessionKey): Promise<void>;
+  /** Forgets an ended session entirely (its name is no longer remembered); false if it is not ended or mail waits. */
+  forgetSession(session: SessionKey): Promise<boolean>;
   /** Live sessions, oldest first. Dead ones (process gone, or silent too long) are left out and tidied away. */
   sessions(): Promise<SessionInfo[]>;
 
