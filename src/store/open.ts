@@ -9,6 +9,12 @@ export interface OpenStoreOptions {
   onError?: (error: Error) => void;
   /** SQLite only: how long to wait for another process's write lock (PostgreSQL queues row locks itself). */
   busyTimeoutMs?: number;
+  /**
+   * For commands that only read (status, fetch --peek, preview, doctor): nothing about the buffer changes (no chmod,
+   * no WAL switch, no migration, no new file), writes are refused with RelayError('read_only'), and a buffer that does
+   * not exist is RelayError('missing') (or 'no_directory' when its directory does not exist either).
+   */
+  readOnly?: boolean;
 }
 
 /** `postgres://` or `postgresql://`: a PostgreSQL store rather than an SQLite file. */
@@ -16,16 +22,20 @@ export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location);
 }
 
-/** Opens (creating and migrating as needed) the store at `location`. Throws RelayError with a sentence to act on. */
+/**
+ * Opens the store at `location`: creating and migrating as needed, or with `readOnly` changing nothing. Throws
+ * RelayError with a sentence to act on.
+ */
 export async function openStore(location: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const { onError, busyTimeoutMs } = options;
+  const { onError, busyTimeoutMs, readOnly } = options;
+  const common = {
+    ...(onError === undefined ? {} : { onError }),
+    ...(readOnly === true ? { readOnly } : {}),
+  };
   if (isPostgresUrl(location)) {
     const { openPostgresStore } = await import('./postgres/store.js');
-    return openPostgresStore(location, onError === undefined ? {} : { onError });
+    return openPostgresStore(location, common);
   }
   const { openSqliteStore } = await import('./sqlite/store.js');
-  return openSqliteStore(location, {
-    ...(onError === undefined ? {} : { onError }),
-    ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }),
-  });
+  return openSqliteStore(location, { ...common, ...(busyTimeoutMs === undefined ? {} : { busyTimeoutMs }) });
 }

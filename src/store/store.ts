@@ -290,7 +290,13 @@ export type RelayErrorCode =
   | 'newer_schema'
   | 'unwritable'
   | 'disk_full'
-  | 'unavailable';
+  | 'unavailable'
+  /** A read-only open found no file (its directory exists: no buffer yet). */
+  | 'missing'
+  /** A read-only open found no file, nor its directory. */
+  | 'no_directory'
+  /** A write through a store opened read-only. */
+  | 'read_only';
 
 /** An expected failure with a sentence for the person or model that says what to do next. */
 export class RelayError extends Error {

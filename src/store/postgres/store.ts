@@ -58,15 +58,23 @@ import { PgChangeWatcher } from './watch.js';
 export interface PostgresStoreOptions extends StoreOptions {
   /** Connections in the pool (default 4); LISTEN uses one more while someone listens. */
   poolSize?: number;
+  /** Read only (16.1): no migration, and every connection refuses writes (default_transaction_read_only). */
+  readOnly?: boolean;
 }
 
 /** Connects, checks the database, migrates it (once, whoever starts first), and measures the server's clock. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const location = redactUrl(url);
-  const pool = new pg.Pool({ ...connectionConfig(url), max: options.poolSize ?? 4, allowExitOnIdle: true });
+  const readOnly = options.readOnly === true;
+  const pool = new pg.Pool({
+    ...connectionConfig(url),
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    max: options.poolSize ?? 4,
+    allowExitOnIdle: true,
+  });
   pool.on('error', (error) => options.onError?.(error));
   try {
-    const offsetMs = await migratePostgres(pool, location);
+    const offsetMs = await migratePostgres(pool, location, readOnly);
     const version = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
     const backend = `PostgreSQL ${version?.split(' ')[0] ?? '(version unknown)'}`;
     return new PostgresStore(pool, url, location, { offsetMs, backend }, options);

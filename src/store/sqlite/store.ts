@@ -36,10 +36,10 @@ import {
   type Store,
   type StoreStats,
 } from '../store.js';
-import type { Connection, Driver, DriverName } from './connection.js';
+import type { Connection, DriverName } from './connection.js';
 import { primaryCode, sqliteCode } from './driver.js';
 import { type HistoryQueries, prepareHistoryQueries, readDeliveries, readHistory } from './history.js';
-import { openError, openForWriting } from './open.js';
+import { type OpenedFile, openError, openForReading, openForWriting } from './open.js';
 import { type MessageRow, prepareQueries, type Queries, type UnreadRow } from './queries.js';
 import { SqliteSessions } from './sessions.js';
 import { ChangeWatcher } from './watch.js';
@@ -49,6 +49,11 @@ export interface SqliteStoreOptions extends StoreOptions {
   pruneBatch?: number;
   /** How long to wait for another process's write lock (default 5 s). */
   busyTimeoutMs?: number;
+  /**
+   * Read only (16.1): nothing about the file changes (no chmod, no WAL switch, no migration, no new file); every
+   * write is refused with RelayError('read_only'), and a missing file is RelayError('missing').
+   */
+  readOnly?: boolean;
   /** Tests: a driver other than the process's choice (RELAY_SQLITE_DRIVER, else node:sqlite, else better-sqlite3). */
   driver?: DriverName;
 }
@@ -58,8 +63,11 @@ export const PRUNE_BATCH = 32;
 
 /** Opens (creating if absent, mode 0600) and migrates a relay database. Throws RelayError naming the path. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-  const { db, driver } = openForWriting(path, options.busyTimeoutMs ?? 5_000, options.driver);
-  return new SqliteStore(db, driver, path, options);
+  const opened =
+    options.readOnly === true
+      ? openForReading(path, options.driver)
+      : openForWriting(path, options.busyTimeoutMs ?? 5_000, options.driver);
+  return new SqliteStore(opened, path, options);
 }
 
 export class SqliteStore implements Store {
@@ -68,6 +76,8 @@ export class SqliteStore implements Store {
   readonly driver: { name: DriverName; sqliteVersion: string };
   readonly backend: string;
   private readonly db: Connection;
+  private readonly opened: OpenedFile;
+  private readonly readOnly: boolean;
   private readonly settings: StoreSettings;
   private readonly pruneBatch: number;
   private markedSincePrune = 0;
@@ -77,7 +87,10 @@ export class SqliteStore implements Store {
   private readonly watcher: ChangeWatcher;
   private closed = false;
 
-  constructor(db: Connection, driver: Driver, location: string, options: SqliteStoreOptions) {
+  constructor(opened: OpenedFile, location: string, options: SqliteStoreOptions) {
+    const { db, driver } = opened;
+    this.opened = opened;
+    this.readOnly = options.readOnly === true;
     this.db = db;
     this.driver = { name: driver.name, sqliteVersion: driver.sqliteVersion };
     this.backend = `SQLite ${driver.sqliteVersion} via ${driver.name}`;
@@ -257,7 +270,7 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.watcher.close();
-    this.db.close();
+    this.opened.close();
   }
 
   private markRead(reader: Reader, picked: readonly UnreadRow[], rows: readonly MessageRow[]): void {
@@ -297,6 +310,12 @@ export class SqliteStore implements Store {
   }
 
   private write<T>(body: () => T): T {
+    if (this.readOnly) {
+      throw new RelayError(
+        'read_only',
+        `The relay database ${this.location} was opened read-only here; nothing was changed (use a command that writes).`,
+      );
+    }
     const before = this.q.totalChanges.get();
     let result: T;
     try {
