@@ -27,6 +27,8 @@ export interface OpenedFile {
   snapshot: boolean;
   /** The device and inode opened: a file deleted or replaced under a running relay is noticed by comparing them. */
   identity: FileIdentity | null;
+  /** Its -shm's (a writing open in WAL mode has one): tells this connection's -wal/-shm from another file's. */
+  shm: FileIdentity | null;
 }
 
 export interface FileIdentity {
@@ -66,7 +68,8 @@ export function openForWriting(file: string, busyTimeoutMs: number, driverName?:
     retryBusy(() => db.pragma('journal_mode = WAL'), busyTimeoutMs);
     db.pragma('synchronous = NORMAL');
     migrate(db, file);
-    return { db, driver, identity: fileIdentity(file), close: () => db.close(), snapshot: false };
+    const shm = fileIdentity(`${file}-shm`);
+    return { db, driver, identity: fileIdentity(file), shm, close: () => db.close(), snapshot: false };
   } catch (error) {
     db.close();
     throw error instanceof RelayError ? error : openError(file, error);
@@ -85,7 +88,7 @@ export function openForReading(file: string, driverName?: DriverName): OpenedFil
   const identity = fileIdentity(file);
   try {
     if (!found.empty && found.version === schemaVersion) {
-      return { ...peekConnection(file, driver, found.wal && !found.walFile), driver, identity };
+      return { ...peekConnection(file, driver, found.wal && !found.walFile), driver, identity, shm: null };
     }
     const copy = copyOf(file, driver, true);
     try {
@@ -94,7 +97,7 @@ export function openForReading(file: string, driverName?: DriverName): OpenedFil
       copy.close();
       throw error;
     }
-    return { ...copy, driver, identity };
+    return { ...copy, driver, identity, shm: null };
   } catch (error) {
     throw openError(file, error);
   }

@@ -13,12 +13,28 @@ const ROUTING_VIEW_MS = 1_000;
 
 export class SqliteSessions {
   private routing: { version: number; at: number; view: SessionView } | undefined;
+  /** The sessions this store registered and has not ended, as registered: registered again in a reopened file. */
+  private readonly mine = new Map<string, SessionInput>();
 
   constructor(
-    private readonly db: Connection,
-    private readonly q: Queries,
+    private db: Connection,
+    private q: Queries,
     private readonly settings: StoreSettings,
   ) {}
+
+  /** The store reopened its file (16.4): what follows runs on the new connection. */
+  moveTo(db: Connection, q: Queries): void {
+    this.db = db;
+    this.q = q;
+    this.routing = undefined;
+  }
+
+  /** Inside a write on a reopened file: this store's sessions, under their names (or the first free ones). */
+  registerAgain(): void {
+    const sessions = [...this.mine.values()];
+    this.mine.clear();
+    for (const input of sessions) this.register(input);
+  }
 
   /** Inside a write: registers under the wanted name or the first free `<name>-N`. */
   register(input: SessionInput): SessionInfo {
@@ -33,6 +49,7 @@ export class SqliteSessions {
       observer: input.observer ? 1 : 0,
       now: this.settings.now().toISOString(),
     });
+    this.mine.set(keyText({ name, pid: input.pid, host: input.host }), { ...input, name });
     const { ended: _, ...info } = this.info(this.q.sessionRows.all().find((r) => r.name === name)!);
     return info;
   }
@@ -45,6 +62,7 @@ export class SqliteSessions {
 
   end(session: SessionKey): void {
     this.routing = undefined;
+    this.mine.delete(keyText(session));
     this.q.endSession.run({ ...key(session), at: this.settings.now().toISOString() });
   }
 
@@ -92,6 +110,10 @@ export class SqliteSessions {
     const unread = withUnread ? (this.q.unreadCount.get({ mailbox: sessionMailbox(row.kind, row.name) }) ?? 0) : 0;
     return sessionFromRow(row, unread);
   }
+}
+
+function keyText(session: SessionKey): string {
+  return JSON.stringify([session.host, session.pid, session.name]);
 }
 
 function key(session: SessionKey): SessionKey {

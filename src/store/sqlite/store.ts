@@ -38,6 +38,7 @@ import {
 } from '../store.js';
 import type { Connection, DriverName } from './connection.js';
 import { primaryCode, sqliteCode } from './driver.js';
+import { movedAway, movedNotice, reopenMoved } from './file-guard.js';
 import { type HistoryQueries, prepareHistoryQueries, readDeliveries, readHistory } from './history.js';
 import { type OpenedFile, openError, openForReading, openForWriting } from './open.js';
 import { type MessageRow, prepareQueries, type Queries, type UnreadRow } from './queries.js';
@@ -75,15 +76,16 @@ export class SqliteStore implements Store {
   /** The driver and the SQLite it runs, for `doctor` and `--debug`. */
   readonly driver: { name: DriverName; sqliteVersion: string };
   readonly backend: string;
-  private readonly db: Connection;
-  private readonly opened: OpenedFile;
+  private db: Connection;
+  private opened: OpenedFile;
   private readonly readOnly: boolean;
   private readonly settings: StoreSettings;
   private readonly pruneBatch: number;
   private markedSincePrune = 0;
-  private readonly q: Queries;
-  private readonly h: HistoryQueries;
+  private q: Queries;
+  private h: HistoryQueries;
   private readonly sessionRows: SqliteSessions;
+  private readonly reopen: () => OpenedFile;
   private readonly watcher: ChangeWatcher;
   private closed = false;
 
@@ -97,12 +99,21 @@ export class SqliteStore implements Store {
     this.location = location;
     this.settings = storeSettings(options);
     this.pruneBatch = options.pruneBatch ?? PRUNE_BATCH;
+    this.reopen = () => openForWriting(location, options.busyTimeoutMs ?? 5_000, driver.name);
     this.q = prepareQueries(db);
     this.h = prepareHistoryQueries(db);
     this.sessionRows = new SqliteSessions(db, this.q, this.settings);
     this.watcher = new ChangeWatcher({
       file: location,
       dataVersion: () => this.q.dataVersion.get() ?? 0,
+      // Each change event and the slow poll also look at which file the path names now.
+      beforeCheck: () => {
+        try {
+          this.guardFile();
+        } catch (error) {
+          this.settings.onError?.(error as Error);
+        }
+      },
       pollMs: this.settings.pollMs,
       ...(this.settings.onError !== undefined ? { onError: this.settings.onError } : {}),
     });
@@ -309,7 +320,24 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The path names another file than the one open (deleted or replaced, 16.4): open it again, or refuse. */
+  private guardFile(): void {
+    if (this.readOnly || this.closed) return;
+    const moved = movedAway(this.location, this.opened.identity);
+    if (moved === null) return;
+    const next = reopenMoved(this.location, moved, this.opened, this.reopen);
+    this.opened = next;
+    this.db = next.db;
+    this.q = prepareQueries(next.db);
+    this.h = prepareHistoryQueries(next.db);
+    this.sessionRows.moveTo(next.db, this.q);
+    this.write(() => this.sessionRows.registerAgain());
+    this.settings.onError?.(movedNotice(this.location, moved));
+    this.watcher.changedHere();
+  }
+
   private write<T>(body: () => T): T {
+    this.guardFile();
     if (this.readOnly) {
       throw new RelayError(
         'read_only',
@@ -328,6 +356,7 @@ export class SqliteStore implements Store {
   }
 
   private read<T>(body: () => T): T {
+    this.guardFile();
     try {
       return body();
     } catch (error) {

@@ -13,6 +13,8 @@ export interface ChangeWatcherOptions {
   file: string;
   /** Reads `PRAGMA data_version` on the store's connection. */
   dataVersion: () => number;
+  /** Runs before each check (on every file event and poll), e.g. to notice the file was deleted or replaced. */
+  beforeCheck?: () => void;
   /** The safety poll. */
   pollMs?: number;
   /** Delays between re-checks after one event, in ms. */
@@ -111,6 +113,7 @@ export class ChangeWatcher {
 
   /** True when another connection's commit became visible (and listeners were told). */
   private check(): boolean {
+    this.options.beforeCheck?.();
     const version = this.safeVersion();
     if (version === undefined || version === this.lastVersion) return false;
     this.lastVersion = version;
