@@ -45,7 +45,56 @@ export function messageText(value: unknown): string {
   return '';
 }
 
-export function messageFromRow(row: StoredMessage, text: string): RelayMessage {
+/**
+ * Text another writer (the seed, a script) may have stored as a BLOB, a number or NULL where text belongs: a BLOB as
+ * its UTF-8, a number as its digits, NULL as null. Every text column of a message row is read through it, so one
+ * odd row can neither fail a fetch after it was marked read nor reach a person as `\x6865…`.
+ */
+export function textOf(value: unknown): string | null {
+  return value === null || value === undefined ? null : messageText(value);
+}
+
+/** A message id another writer stored oddly (a reply_to of 'abc'): an integer, or null. */
+function idOf(value: unknown): number | null {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n === 'bigint') return Number(n);
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : null;
+}
+
+/** A stored row with every column as the Store's types say, whatever another writer put there. */
+export function storedMessage<T extends StoredMessage>(row: T): T {
+  const sender = textOf(row.sender) ?? 'unknown';
+  return {
+    ...row,
+    sender,
+    timestamp: textOf(row.timestamp) ?? '',
+    read_by_desktop_at: textOf(row.read_by_desktop_at),
+    read_by_code_at: textOf(row.read_by_code_at),
+    from_session: textOf(row.from_session),
+    recipient: textOf(row.recipient),
+    reply_to: idOf(row.reply_to),
+  };
+}
+
+/**
+ * What another writer stored oddly in a row (a BLOB, a number or NULL where text belongs), for a report naming it;
+ * `messageType` is SQLite's typeof(message), since the text itself is read as bytes.
+ */
+export function oddColumns(row: StoredMessage, messageType: string): string[] {
+  const odd = messageType === 'text' ? [] : [`message ${messageType === 'null' ? 'NULL' : `a ${messageType}`}`];
+  const columns: Record<string, unknown> = { ...row };
+  for (const column of ['sender', 'timestamp', 'read_by_desktop_at', 'read_by_code_at', 'from_session', 'recipient']) {
+    const value = columns[column];
+    if (value === null && (column === 'sender' || column === 'timestamp')) odd.push(`${column} NULL`);
+    else if (value instanceof Uint8Array) odd.push(`${column} a BLOB`);
+    else if (typeof value === 'number' || typeof value === 'bigint') odd.push(`${column} a number`);
+  }
+  if (row.reply_to !== null && idOf(row.reply_to) === null) odd.push('reply_to not a message id');
+  return odd;
+}
+
+export function messageFromRow(stored: StoredMessage, text: string): RelayMessage {
+  const row = storedMessage(stored);
   return {
     id: row.id,
     sender: row.sender,
@@ -74,9 +123,10 @@ export function attachInfos(
 
 /** A search result from a message row and the backend's snippet of it. */
 export function searchHit(
-  row: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>,
+  stored: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>,
   snippet: string,
 ): SearchHit {
+  const row = storedMessage({ ...stored, read_by_desktop_at: null, read_by_code_at: null, reply_to: null });
   return {
     id: row.id,
     sender: row.sender,
