@@ -19,6 +19,8 @@ export interface StoreOptions {
   pollMs?: number;
   /** Trouble in the background (the change watch, a dropped connection); the store carries on. */
   onError?: (error: Error) => void;
+  /** A clock that only moves forward, in ms, for heartbeat ages (SQLite; default performance.now). Tests fake it. */
+  elapsed?: () => number;
 }
 
 export interface StoreSettings {
@@ -29,6 +31,7 @@ export interface StoreSettings {
   pidAlive: ((pid: number) => boolean) | undefined;
   pollMs: number;
   onError: ((error: Error) => void) | undefined;
+  elapsed: () => number;
 }
 
 export const DEFAULT_POLL_MS = 2_000;
@@ -42,5 +45,6 @@ export function storeSettings(options: StoreOptions, now: () => Date = () => new
     pidAlive: options.pidAlive,
     pollMs: options.pollMs ?? DEFAULT_POLL_MS,
     onError: options.onError,
+    elapsed: options.elapsed ?? (() => performance.now()),
   };
 }

@@ -2,7 +2,7 @@
 // who is remembered, which kinds may be addressed). Runs inside the store's transactions; the rules themselves
 // (liveness, names) are routing.ts's.
 import type { StoreSettings } from '../options.js';
-import { classifySessions, registrationName, sessionMailbox, type SessionView } from '../routing.js';
+import { classifySessions, HeartbeatAges, registrationName, sessionMailbox, type SessionView } from '../routing.js';
 import { sessionFromRow } from '../rows.js';
 import type { SessionInfo, SessionInput, SessionKey } from '../store.js';
 import type { Connection } from './connection.js';
@@ -15,12 +15,16 @@ export class SqliteSessions {
   private routing: { version: number; at: number; view: SessionView } | undefined;
   /** The sessions this store registered and has not ended, as registered: registered again in a reopened file. */
   private readonly mine = new Map<string, SessionInput>();
+  /** Liveness by heartbeat age as this process observes it: SQLite's writers share no clock (16.10). */
+  private readonly ages: HeartbeatAges;
 
   constructor(
     private db: Connection,
     private q: Queries,
     private readonly settings: StoreSettings,
-  ) {}
+  ) {
+    this.ages = new HeartbeatAges(settings.now, settings.elapsed);
+  }
 
   /** The store reopened its file (16.4): what follows runs on the new connection. */
   moveTo(db: Connection, q: Queries): void {
@@ -96,7 +100,8 @@ export class SqliteSessions {
   view(withUnread: boolean): SessionView {
     const rows = this.q.sessionRows.all().map((row) => this.info(row, withUnread));
     const { now, host, pidAlive } = this.settings;
-    const view = classifySessions(rows, { now: now(), host, ...(pidAlive ? { pidAlive } : {}) });
+    this.ages.retain(rows);
+    const view = classifySessions(rows, { now: now(), host, age: this.ages.age, ...(pidAlive ? { pidAlive } : {}) });
     for (const row of view.forget) {
       // Long gone: forgotten, unless mail still waits for the name.
       const mailbox = sessionMailbox(row.kind, row.name);
