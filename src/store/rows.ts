@@ -17,9 +17,8 @@ import {
   SEED_KINDS,
   type SendInput,
   type SessionInfo,
-  validateAttachments,
-  validateMessageText,
 } from './store.js';
+import { validateAttachments, validateMessageText } from './validate.js';
 
 /** The columns of a stored message every backend reads; the text is passed apart (a backend may decode it). */
 export interface StoredMessage {
