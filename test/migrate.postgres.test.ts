@@ -7,6 +7,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { copySqliteToPostgres } from '../src/store/copy.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Reader, Store } from '../src/store/store.js';
 import { rawDb } from './helpers/drivers.js';
@@ -159,6 +160,44 @@ describe.skipIf(postgres.adminUrl === null)('mcp-relay migrate', () => {
     expect(forced.code).toBe(0);
     expect(forced.stdout).toContain('Replaced the 9 messages and 5 sessions it held before (--force).');
     expect((await pg.latest(100)).map((m) => m.message)).not.toContain('first on PostgreSQL');
+  });
+
+  it('copies rows another program stored oddly as their text, naming them, and names a row PostgreSQL refuses (16.7)', async () => {
+    const file = path.join(tempDir(), 'relay.db');
+    const raw = rawDb(file);
+    raw.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT, message TEXT, timestamp TEXT,
+      read_by_desktop_at TEXT, read_by_code_at TEXT)`);
+    raw.exec(`INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', 'plain', '2026-11-24T09:00:00Z');
+      INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', X'68656c6c6f', '2026-11-24T09:00:01Z');
+      INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', NULL, X'32303236');`);
+    raw.close();
+    const db = await testDatabase();
+    const report = await copySqliteToPostgres(file, db.url);
+    expect(report.messages).toBe(3);
+    expect(report.converted).toEqual([
+      { id: 2, what: ['message a blob'] },
+      { id: 3, what: ['message NULL', 'timestamp a BLOB'] },
+    ]);
+    const store = await db.open({});
+    expect((await store.latest(5)).map((m) => [m.message, m.timestamp])).toEqual([
+      ['plain', '2026-11-24T09:00:00Z'],
+      ['hello', '2026-11-24T09:00:01Z'],
+      ['', '2026'],
+    ]);
+
+    // A sender PostgreSQL text cannot hold (NUL): the error names the row, and nothing is copied.
+    const bad = path.join(tempDir(), 'relay.db');
+    const other = rawDb(bad);
+    other.exec(`CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, sender TEXT, message TEXT, timestamp TEXT,
+      read_by_desktop_at TEXT, read_by_code_at TEXT)`);
+    other.exec(`INSERT INTO messages (sender, message, timestamp) VALUES ('desktop', 'fine', '2026-11-24T09:00:00Z');
+      INSERT INTO messages (sender, message, timestamp) VALUES (CAST(X'6100' AS TEXT) || 'b', 'x', '2026-11-24T09:00:00Z');`);
+    other.close();
+    const target = await testDatabase();
+    await expect(copySqliteToPostgres(bad, target.url)).rejects.toMatchObject({
+      message: expect.stringMatching(/^Message #2 in .* cannot be copied .*nothing was copied/),
+    });
+    expect(await (await target.open({})).latest(5)).toEqual([]);
   });
 
   it('says what is wrong with its arguments', async () => {

@@ -138,8 +138,8 @@ describe('relay_send and relay_fetch', () => {
 
   it('reports a full recipient as an error that says what to do', async () => {
     const desktop = await connect('desktop');
-    const db = desktop.store as unknown as { maxUnread: number };
-    db.maxUnread = 2;
+    const db = desktop.store as unknown as { settings: { maxUnread: number } };
+    db.settings.maxUnread = 2;
     await desktop.call('relay_send', { message: '1' });
     await desktop.call('relay_send', { message: '2' });
     const full = await desktop.call('relay_send', { message: '3' });

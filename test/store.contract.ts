@@ -55,6 +55,11 @@ export function storeContract(backends: StoreBackend[]): void {
       expect(got[0]!.read_by_desktop_at).toBeNull();
     });
 
+    it('says what it runs on, for doctor and --debug', async () => {
+      const store = await fresh();
+      expect(store.backend).toMatch(/^(SQLite \d+\.\d+\.\d+ via (node:sqlite|better-sqlite3)|PostgreSQL \d+(\.\d+)*)$/);
+    });
+
     it('marks read per reader: a second fetch gets nothing, the other side is unaffected', async () => {
       const store = await fresh();
       await store.send({ sender: 'desktop', message: 'for code' });
@@ -95,12 +100,12 @@ export function storeContract(backends: StoreBackend[]): void {
       expect(await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).toEqual([]);
     });
 
-    it('peeks without a reader: newest of anyone, oldest first, nothing marked', async () => {
+    it('shows the newest messages of anyone (latest), oldest first, marking nothing', async () => {
       const store = await fresh();
       await store.send({ sender: 'desktop', message: 'a' });
       await store.send({ sender: 'code', message: 'b' });
       await store.send({ sender: 'desktop', message: 'c' });
-      const peek = await store.fetch({ reader: null, limit: 2, unreadOnly: true });
+      const peek = await store.latest(2);
       expect(peek.map((m) => m.message)).toEqual(['b', 'c']);
       expect((await store.latest(10)).map((m) => m.message)).toEqual(['a', 'b', 'c']);
       expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
@@ -404,6 +409,52 @@ export function storeContract(backends: StoreBackend[]): void {
       expect((await store.stats()).unread).toEqual({ desktop: 0, code: 1 });
       await store.fetch({ reader: api.reader, limit: 5, unreadOnly: true });
       expect((await store.stats()).unread).toEqual({ desktop: 0, code: 0 });
+    });
+
+    it("leaves nothing behind after doctor's round trip: deleteMessages, then endSession and forgetSession", async () => {
+      const { store, second, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      await store.send({ sender: 'desktop', from: desktop.name, message: 'kept' });
+      const before = await store.stats();
+      const probe = await join('doctor', 'doctor-1f2e');
+      const key = { name: probe.name, host: probe.host, pid: probe.pid };
+      const { message } = await store.send({
+        sender: 'doctor',
+        to: probe.name,
+        message: 'round trip',
+        attachments: [{ name: 'probe.txt', mediaType: 'text/plain', data: Buffer.from('x') }],
+      });
+      expect(texts(await store.fetch({ reader: probe.reader, limit: 5, unreadOnly: true }))).toEqual(['round trip']);
+      // A live session, or an ended one with mail waiting, is not forgotten.
+      expect(await store.forgetSession(key)).toBe(false);
+      expect(await store.deleteMessages([message.id, 999_999])).toBe(1);
+      expect(await store.deleteMessages([message.id])).toBe(0);
+      expect(await store.deleteMessages([])).toBe(0);
+      expect(await store.attachment(message.attachments![0]!.id, 0, 10)).toBeNull();
+      await store.endSession(key);
+      expect(await store.forgetSession(key)).toBe(true);
+      // Forgotten: its name is no longer remembered (mail to it is refused, not queued), and the rest is as it was.
+      await expect(
+        store.send({ sender: 'desktop', from: desktop.name, to: probe.name, message: 'x' }),
+      ).rejects.toMatchObject({ code: 'unknown_recipient' });
+      const other = await second();
+      expect(await other.stats()).toEqual(before);
+      expect(texts(await other.latest(10))).toEqual(['kept']);
+      expect((await other.sessions()).map((s) => s.name)).toEqual(['desktop']);
+    });
+
+    it('forgets an ended session only when no mail waits for it', async () => {
+      const { store, join } = await world();
+      const desktop = await join('desktop', 'desktop');
+      const api = await join('code', 'api');
+      const key = { name: api.name, host: api.host, pid: api.pid };
+      await store.endSession(key);
+      await store.send({ sender: 'desktop', from: desktop.name, to: 'api', message: 'while you were out' });
+      expect(await store.forgetSession(key)).toBe(false);
+      const back = await join('code', 'api');
+      expect(texts(await store.fetch({ reader: back.reader, limit: 5, unreadOnly: true }))).toEqual([
+        'while you were out',
+      ]);
     });
 
     it('applies the unread cap to each session mailbox', async () => {

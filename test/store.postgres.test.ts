@@ -86,6 +86,24 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     });
   });
 
+  it('opens read-only without creating or migrating anything, and refuses writes (16.1)', async () => {
+    const empty = await testDatabase();
+    await expect(empty.open({ readOnly: true })).rejects.toMatchObject({ code: 'missing' });
+    const { rows } = await adminOn(empty.url, "SELECT count(*)::int AS n FROM pg_namespace WHERE nspname = 'relay'");
+    expect(rows[0]!.n).toBe(0);
+    const db = await testDatabase();
+    const writer = await db.open();
+    await writer.send({ sender: 'desktop', message: 'for code' });
+    const reader = await db.open({ readOnly: true });
+    expect((await reader.latest(5)).map((m) => m.message)).toEqual(['for code']);
+    expect((await reader.stats()).unread.code).toBe(1);
+    await expect(reader.send({ sender: 'code', message: 'x' })).rejects.toMatchObject({ code: 'read_only' });
+    await expect(
+      reader.fetch({ reader: { kind: 'code', name: null }, limit: 5, unreadOnly: true }),
+    ).rejects.toMatchObject({ code: 'read_only' });
+    expect((await writer.stats()).unread.code).toBe(1);
+  });
+
   it('says which server it cannot reach, without the password', async () => {
     const { openPostgresStore } = await import('../src/store/postgres/store.js');
     const error = await openPostgresStore('postgres://relay:hunter2@127.0.0.1:1/relay').catch((e: unknown) => e);

@@ -87,7 +87,7 @@ const python = {
 };
 
 describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%s)', (driver) => {
-  it('upgrades a Python relay file in place and keeps every message and its read state', async () => {
+  it('upgrades a seed file in place and keeps every message and its read state', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
     const store = track(openSqliteStore(file, { driver }));
@@ -112,21 +112,21 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   });
 
-  it("keeps working under the Python relay's own SQL after the upgrade", async () => {
+  it("keeps working under the seed's own SQL after the upgrade", async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
     const store = track(openSqliteStore(file, { driver }));
     const py = rawDb(file);
     try {
-      // Python sends; we see it as unread for Code.
+      // The seed sends; we see it as unread for Code.
       py.prepare<[string, string, string]>(python.insert).run(
         'desktop',
-        'sent by python',
+        'sent by the seed',
         '2026-11-24T09:00:00.000000+00:00',
       );
       const got = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
-      expect(got.map((m) => m.message)).toEqual(['unread by code', 'sent by python']);
-      // We send; Python sees it unread and marks it read; we then agree it is read.
+      expect(got.map((m) => m.message)).toEqual(['unread by code', 'sent by the seed']);
+      // We send; the seed sees it unread and marks it read; we then agree it is read.
       await store.send({ sender: 'desktop', message: 'sent by node' });
       const pyUnread = py.prepare<[number], { id: number; message: string }>(python.unreadForCode).all(5);
       expect(pyUnread.map((r) => r.message)).toEqual(['sent by node']);
@@ -138,20 +138,20 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
           .all()
           .map((r) => r.message),
       ).toEqual(['unread by desktop']);
-      // Python's eviction and clear leave no stale read state behind.
+      // The seed's eviction and clear leave no stale read state behind.
       py.prepare(python.evict).run();
       py.prepare(python.clear).run();
       expect(py.pluck<void, number>('SELECT count(*) FROM inbox').get()).toBe(0);
-      await store.send({ sender: 'code', message: 'after python clear' });
+      await store.send({ sender: 'code', message: 'after the seed cleared' });
       expect((await store.fetch({ reader: DESKTOP, limit: 5, unreadOnly: true })).map((m) => m.message)).toEqual([
-        'after python clear',
+        'after the seed cleared',
       ]);
     } finally {
       py.close();
     }
   });
 
-  it('indexes rows the Python relay inserted, between its own, for search', async () => {
+  it('indexes rows the seed inserted, between its own, for search', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
     const store = track(openSqliteStore(file, { driver }));
@@ -161,13 +161,13 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
       expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual(['node says [pineapple]']);
       py.prepare<[string, string, string]>(python.insert).run(
         'code',
-        'python says pineapple too',
+        'the seed says pineapple too',
         '2026-11-24T09:00:00.000000+00:00',
       );
       await store.send({ sender: 'desktop', message: 'and node again: pineapple' });
       expect((await store.search('pineapple', 10)).map((h) => h.snippet)).toEqual([
         'and node again: [pineapple]',
-        'python says [pineapple] too',
+        'the seed says [pineapple] too',
         'node says [pineapple]',
       ]);
       expect((await store.search('old read', 10)).map((h) => h.snippet)).toEqual(['[old], [read] by code']);
@@ -176,7 +176,7 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
     }
   });
 
-  it('opens a file while another process holds a write lock in the old journal mode (a Python relay writing)', async () => {
+  it('opens a file while another process holds a write lock in the old journal mode (the seed writing)', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
     // Switching to WAL needs a lock SQLite's busy handler does not wait for: the open must retry, not fail.

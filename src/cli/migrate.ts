@@ -50,6 +50,11 @@ export async function run(args: string[], io: CliIo): Promise<void> {
     `  ${formatCount(report.attachments)} attachments (${formatCount(report.attachmentBytes)} bytes)`,
     `  ${formatCount(report.sessions)} sessions`,
   ];
+  if (report.converted.length > 0) {
+    const named = report.converted.slice(0, 10).map((r) => `#${r.id} (${r.what.join(', ')})`);
+    const more = report.converted.length > 10 ? `, and ${formatCount(report.converted.length - 10)} more` : '';
+    lines.push(`Converted rows another program stored oddly, copied as text: ${named.join(', ')}${more}.`);
+  }
   if (report.replaced !== null) {
     lines.push(
       `Replaced the ${formatCount(report.replaced.messages)} messages and ${formatCount(report.replaced.sessions)} sessions it held ` +

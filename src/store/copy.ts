@@ -10,11 +10,10 @@ import pg from 'pg';
 
 import { connectError, connectionConfig, migratePostgres, redactUrl } from './postgres/connect.js';
 import { encodeMessageText } from './postgres/queries.js';
-import { messageText, type StoredMessage } from './rows.js';
+import { messageText, oddColumns, type SessionRow, type StoredMessage, storedMessage, textOf } from './rows.js';
 import type { Connection } from './sqlite/connection.js';
 import { sqliteDriver } from './sqlite/driver.js';
 import { schemaVersion as sqliteSchemaVersion } from './sqlite/migrations/index.js';
-import type { SqliteSessionRow } from './sqlite/queries.js';
 import { openSqliteStore } from './sqlite/store.js';
 import { defaultRecipient, formatCount, RelayError } from './store.js';
 
@@ -41,10 +40,14 @@ export interface CopyReport {
   sessions: number;
   /** What --force replaced, or null. */
   replaced: { messages: number; sessions: number } | null;
+  /** Rows another program stored oddly (a BLOB, a number or NULL where text belongs), copied converted. */
+  converted: { id: number; what: string[] }[];
 }
 
 interface SqliteMessage extends StoredMessage {
   message: unknown;
+  /** SQLite's typeof(message): the text itself is read as bytes (node:sqlite cuts TEXT at NUL). */
+  message_type: string;
   notified_at: string | null;
 }
 
@@ -98,6 +101,31 @@ export async function copySqliteToPostgres(
   }
 }
 
+type CopiedMessage = StoredMessage & { text: { message: string; exact: Buffer | null }; notified_at: string | null };
+
+async function insertMessages(db: pg.PoolClient, batch: readonly CopiedMessage[]): Promise<void> {
+  await db.query(
+    `INSERT INTO relay.messages (id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at,
+                                 recipient, from_session, reply_to, notified_at)
+     SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[],
+                          $8::text[], $9::text[], $10::bigint[], $11::text[])`,
+    [
+      batch.map((m) => m.id),
+      batch.map((m) => m.sender),
+      batch.map((m) => m.text.message),
+      batch.map((m) => m.text.exact),
+      batch.map((m) => m.timestamp),
+      batch.map((m) => m.read_by_desktop_at),
+      batch.map((m) => m.read_by_code_at),
+      // Rows the seed inserted after the upgrade have no recipient yet: the seed's route.
+      batch.map((m) => m.recipient ?? defaultRecipient(m.sender)),
+      batch.map((m) => m.from_session),
+      batch.map((m) => m.reply_to),
+      batch.map((m) => m.notified_at),
+    ],
+  );
+}
+
 async function copy(
   sqlite: Connection,
   db: pg.PoolClient,
@@ -138,37 +166,45 @@ async function copy(
     attachmentBytes: 0,
     sessions: 0,
     replaced,
+    converted: [],
   };
 
   const messages = sqlite
     .prepare<void, SqliteMessage>(
-      `SELECT id, sender, CAST(message AS BLOB) AS message, timestamp, read_by_desktop_at, read_by_code_at, recipient,
-              from_session, reply_to, notified_at
+      `SELECT id, sender, CAST(message AS BLOB) AS message, typeof(message) AS message_type, timestamp,
+              read_by_desktop_at, read_by_code_at, recipient, from_session, reply_to, notified_at
        FROM messages ORDER BY id`,
     )
     .iterate();
-  for (const batch of batches(messages)) {
-    const text = batch.map((m) => encodeMessageText(messageText(m.message)));
-    await db.query(
-      `INSERT INTO relay.messages (id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at,
-                                   recipient, from_session, reply_to, notified_at)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[], $7::text[],
-                            $8::text[], $9::text[], $10::bigint[], $11::text[])`,
-      [
-        batch.map((m) => m.id),
-        batch.map((m) => m.sender),
-        text.map((t) => t.message),
-        text.map((t) => t.exact),
-        batch.map((m) => m.timestamp),
-        batch.map((m) => m.read_by_desktop_at),
-        batch.map((m) => m.read_by_code_at),
-        // Rows a Python relay inserted after the upgrade have no recipient yet: the seed's route.
-        batch.map((m) => m.recipient ?? defaultRecipient(m.sender)),
-        batch.map((m) => m.from_session),
-        batch.map((m) => m.reply_to),
-        batch.map((m) => m.notified_at),
-      ],
-    );
+  for (const raw of batches(messages)) {
+    const batch = raw.map((m) => {
+      const what = oddColumns(m, m.message_type);
+      if (what.length > 0) report.converted.push({ id: m.id, what });
+      return {
+        ...storedMessage(m),
+        text: encodeMessageText(messageText(m.message)),
+        notified_at: textOf(m.notified_at),
+      };
+    });
+    await db.query('SAVEPOINT batch');
+    try {
+      await insertMessages(db, batch);
+    } catch (error) {
+      // Name the row PostgreSQL refuses, rather than a whole batch of them.
+      await db.query('ROLLBACK TO SAVEPOINT batch');
+      for (const row of batch) {
+        try {
+          await insertMessages(db, [row]);
+        } catch (rowError) {
+          throw new RelayError(
+            'bad_request',
+            `Message #${row.id} in ${from} cannot be copied (${(rowError as Error).message}); nothing was copied: ` +
+              `change or delete that row in the SQLite file, then run migrate again.`,
+          );
+        }
+      }
+      throw error;
+    }
     report.messages += batch.length;
   }
 
@@ -209,7 +245,7 @@ async function copy(
   }
 
   const sessions = sqlite
-    .prepare<void, SqliteSessionRow>(
+    .prepare<void, SessionRow>(
       'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY rowid',
     )
     .all();
@@ -217,7 +253,7 @@ async function copy(
     await db.query(
       `INSERT INTO relay.sessions (name, kind, cwd, host, pid, observer, started_at, last_seen, ended)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [s.name, s.kind, s.cwd, s.host, s.pid, s.observer !== 0, s.started_at, s.last_seen, s.ended !== 0],
+      [s.name, s.kind, s.cwd, s.host, s.pid, Boolean(s.observer), s.started_at, s.last_seen, Boolean(s.ended)],
     );
     report.sessions += 1;
   }

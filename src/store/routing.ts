@@ -1,7 +1,7 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
 import { orList, similarNames } from '../lib/kinds.js';
-import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
+import { displayKind, EVERYONE, type Reader, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -31,14 +31,58 @@ export interface Liveness {
   host: string;
   /** Injected in tests. */
   pidAlive?: (pid: number) => boolean;
+  /**
+   * How long ago the session's heartbeat last moved. Default: `now - last_seen`, right where every relay writes
+   * last_seen by one clock (PostgreSQL's). SQLite has no shared clock: there it is HeartbeatAges, as this reader saw it.
+   */
+  age?: (session: Pick<SessionInfo, 'host' | 'pid' | 'name' | 'last_seen'>) => number;
 }
 
-/** Alive: seen within the TTL and, on this host, its process still exists. */
-export function isLive(session: Pick<SessionInfo, 'host' | 'pid' | 'last_seen'>, live: Liveness): boolean {
-  const seen = Date.parse(session.last_seen);
-  if (!Number.isFinite(seen) || live.now.getTime() - seen > SESSION_TTL_MS) return false;
+/** Alive: its heartbeat moved within the TTL and, on this host, its process still exists. */
+export function isLive(session: Pick<SessionInfo, 'host' | 'pid' | 'name' | 'last_seen'>, live: Liveness): boolean {
+  const age = live.age !== undefined ? live.age(session) : live.now.getTime() - Date.parse(session.last_seen);
+  if (!Number.isFinite(age) || age > SESSION_TTL_MS) return false;
   if (session.host !== live.host) return true;
   return (live.pidAlive ?? pidAlive)(session.pid);
+}
+
+/**
+ * How much another process's clock may differ from this one's before a session is misjudged at first sight.
+ * Afterwards only this reader's own steady clock counts.
+ */
+export const CLOCK_SKEW_MS = 15 * 60_000;
+
+/**
+ * Heartbeat ages as one reader observes them (16.10): a session is as old as the time, on this reader's steady
+ * clock, since its last_seen last changed, whatever clock wrote it. At first sight its written age counts, less
+ * CLOCK_SKEW_MS. So a session whose clock is behind, or a step of this machine's clock, kills nobody.
+ */
+export class HeartbeatAges {
+  private seen = new Map<string, { lastSeen: string; at: number }>();
+
+  /** `elapsed`: a clock that only moves forward (default performance.now); `now`: the wall clock, for first sight. */
+  constructor(
+    private readonly now: () => Date,
+    private readonly elapsed: () => number = () => performance.now(),
+  ) {}
+
+  readonly age = (session: Pick<SessionInfo, 'host' | 'pid' | 'name' | 'last_seen'>): number => {
+    const key = JSON.stringify([session.host, session.pid, session.name]);
+    const at = this.elapsed();
+    const known = this.seen.get(key);
+    if (known !== undefined && known.lastSeen === session.last_seen) return at - known.at;
+    const written = this.now().getTime() - Date.parse(session.last_seen);
+    // A heartbeat that moved since the last look is fresh; one seen for the first time is as old as written, less skew.
+    const age = known !== undefined ? 0 : Number.isFinite(written) ? Math.max(0, written - CLOCK_SKEW_MS) : Infinity;
+    if (Number.isFinite(age)) this.seen.set(key, { lastSeen: session.last_seen, at: at - age });
+    return age;
+  };
+
+  /** Keeps only the sessions still in the table. */
+  retain(sessions: readonly Pick<SessionInfo, 'host' | 'pid' | 'name'>[]): void {
+    const keep = new Set(sessions.map((s) => JSON.stringify([s.host, s.pid, s.name])));
+    for (const key of this.seen.keys()) if (!keep.has(key)) this.seen.delete(key);
+  }
 }
 
 /** Sessions as routing sees them: who is live, who is remembered (mail waits for them), who may be forgotten. */
@@ -190,4 +234,30 @@ function unknownRecipient(to: string, input: RouteInput): string {
   ).slice(0, 3);
   const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
   return `No session or client kind is called "${to}".${guess} ${sessions} to a kind ("desktop", "code"), or to "*" for everyone.`;
+}
+
+/** The mailboxes a reader reads, as both backends' queries take them. */
+export interface ReaderScope {
+  /** The reader's own mailbox; '' outside a session, which matches none (so the kind's rows are not read twice). */
+  own: string;
+  /** Its kind's shared mailbox. */
+  kind: string;
+  /** Its session name: the shared mailbox leaves out what this session sent itself. */
+  name: string | null;
+}
+
+export function readerScope(reader: Reader): ReaderScope {
+  return {
+    own: reader.name === null ? '' : sessionMailbox(reader.kind, reader.name),
+    kind: reader.kind,
+    name: reader.name,
+  };
+}
+
+/** The inbox rows a fetch of messages by id marks (with unreadOnly false): the message in either mailbox. */
+export function scopeRows(ids: readonly number[], scope: ReaderScope): { mailbox: string; message_id: number }[] {
+  return ids.flatMap((id) => [
+    { mailbox: scope.own, message_id: id },
+    { mailbox: scope.kind, message_id: id },
+  ]);
 }

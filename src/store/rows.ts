@@ -1,19 +1,24 @@
-// What the SQL backends share about stored rows: turning a message row into a RelayMessage or a search hit, listing
-// attachments on messages, de-duplicating picked ids, and the "mailbox full" refusal. No SQL and no driver here.
+// What the SQL backends share about stored rows and sends: the checks before a send and where it goes by default,
+// turning a message or session row into what the Store returns, listing attachments on messages, de-duplicating
+// picked ids, and the "mailbox full" refusal. No SQL and no driver here.
 import type { SessionView } from './routing.js';
 import {
   type AttachmentInfo,
+  type AttachmentInput,
   defaultRecipient,
   type Delivery,
   type Directory,
   displayKind,
   formatCount,
+  isoTimestamp,
   RelayError,
   type RelayMessage,
   type SearchHit,
   SEED_KINDS,
+  type SendInput,
   type SessionInfo,
 } from './store.js';
+import { validateAttachments, validateMessageText } from './validate.js';
 
 /** The columns of a stored message every backend reads; the text is passed apart (a backend may decode it). */
 export interface StoredMessage {
@@ -39,7 +44,56 @@ export function messageText(value: unknown): string {
   return '';
 }
 
-export function messageFromRow(row: StoredMessage, text: string): RelayMessage {
+/**
+ * Text another writer (the seed, a script) may have stored as a BLOB, a number or NULL where text belongs: a BLOB as
+ * its UTF-8, a number as its digits, NULL as null. Every text column of a message row is read through it, so one
+ * odd row can neither fail a fetch after it was marked read nor reach a person as `\x6865…`.
+ */
+export function textOf(value: unknown): string | null {
+  return value === null || value === undefined ? null : messageText(value);
+}
+
+/** A message id another writer stored oddly (a reply_to of 'abc'): an integer, or null. */
+function idOf(value: unknown): number | null {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n === 'bigint') return Number(n);
+  return typeof n === 'number' && Number.isSafeInteger(n) ? n : null;
+}
+
+/** A stored row with every column as the Store's types say, whatever another writer put there. */
+export function storedMessage<T extends StoredMessage>(row: T): T {
+  const sender = textOf(row.sender) ?? 'unknown';
+  return {
+    ...row,
+    sender,
+    timestamp: textOf(row.timestamp) ?? '',
+    read_by_desktop_at: textOf(row.read_by_desktop_at),
+    read_by_code_at: textOf(row.read_by_code_at),
+    from_session: textOf(row.from_session),
+    recipient: textOf(row.recipient),
+    reply_to: idOf(row.reply_to),
+  };
+}
+
+/**
+ * What another writer stored oddly in a row (a BLOB, a number or NULL where text belongs), for a report naming it;
+ * `messageType` is SQLite's typeof(message), since the text itself is read as bytes.
+ */
+export function oddColumns(row: StoredMessage, messageType: string): string[] {
+  const odd = messageType === 'text' ? [] : [`message ${messageType === 'null' ? 'NULL' : `a ${messageType}`}`];
+  const columns: Record<string, unknown> = { ...row };
+  for (const column of ['sender', 'timestamp', 'read_by_desktop_at', 'read_by_code_at', 'from_session', 'recipient']) {
+    const value = columns[column];
+    if (value === null && (column === 'sender' || column === 'timestamp')) odd.push(`${column} NULL`);
+    else if (value instanceof Uint8Array) odd.push(`${column} a BLOB`);
+    else if (typeof value === 'number' || typeof value === 'bigint') odd.push(`${column} a number`);
+  }
+  if (row.reply_to !== null && idOf(row.reply_to) === null) odd.push('reply_to not a message id');
+  return odd;
+}
+
+export function messageFromRow(stored: StoredMessage, text: string): RelayMessage {
+  const row = storedMessage(stored);
   return {
     id: row.id,
     sender: row.sender,
@@ -48,7 +102,7 @@ export function messageFromRow(row: StoredMessage, text: string): RelayMessage {
     read_by_desktop_at: row.read_by_desktop_at,
     read_by_code_at: row.read_by_code_at,
     from: row.from_session ?? row.sender,
-    // Rows the Python relay wrote have no recipient: the seed's route.
+    // Rows the seed wrote have no recipient: the seed's route.
     to: row.recipient ?? defaultRecipient(row.sender),
     reply_to: row.reply_to,
   };
@@ -68,9 +122,10 @@ export function attachInfos(
 
 /** A search result from a message row and the backend's snippet of it. */
 export function searchHit(
-  row: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>,
+  stored: Omit<StoredMessage, 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'>,
   snippet: string,
 ): SearchHit {
+  const row = storedMessage({ ...stored, read_by_desktop_at: null, read_by_code_at: null, reply_to: null });
   return {
     id: row.id,
     sender: row.sender,
@@ -148,5 +203,69 @@ export function directoryFrom(view: SessionView, kindUnread: (kind: string) => n
   return {
     sessions: [...view.live.map((s) => ({ ...s, live: true })), ...known.map((s) => ({ ...s, live: false }))],
     kinds: kinds.map((kind) => ({ kind, unread: kindUnread(kind) })),
+  };
+}
+
+/** What every backend checks and fixes before it touches storage: the text, the files, when, and from whom. */
+export interface SendPrelude {
+  timestamp: string;
+  from: string | null;
+  replyTo: number | null;
+  attachments: readonly AttachmentInput[];
+}
+
+/** Validates a send (RelayError on empty, too large, bad files) and fixes its time and sender session. */
+export function sendPrelude(input: SendInput, now: Date): SendPrelude {
+  validateMessageText(input.message);
+  const attachments = input.attachments ?? [];
+  validateAttachments(attachments);
+  return { timestamp: isoTimestamp(now), from: input.from ?? null, replyTo: input.replyTo ?? null, attachments };
+}
+
+/**
+ * Where a send goes: as addressed; else a reply goes back to whoever sent the original (its session, else its kind);
+ * else the sender kind's default. `original` is the message `replyTo` names, undefined when there is none.
+ */
+export function sendAddress(
+  input: SendInput,
+  original: Pick<StoredMessage, 'from_session' | 'sender'> | undefined,
+): string {
+  if (input.replyTo !== undefined && original === undefined) {
+    throw new RelayError(
+      'bad_request',
+      `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`,
+    );
+  }
+  return (
+    input.to ??
+    (original === undefined ? undefined : (original.from_session ?? original.sender)) ??
+    defaultRecipient(input.sender)
+  );
+}
+
+/** The read-state column the seed keeps for a reader of its two kinds, or null for any other kind. */
+export function seedReadColumn(kind: string): 'read_by_desktop_at' | 'read_by_code_at' | null {
+  return kind === 'desktop' ? 'read_by_desktop_at' : kind === 'code' ? 'read_by_code_at' : null;
+}
+
+/** A `sessions` row as a backend reads it: SQLite gives its booleans as 0/1. */
+export type SessionRow = Omit<SessionInfo, 'observer' | 'unread'> & {
+  observer: boolean | number;
+  ended: boolean | number;
+};
+
+/** A session row as SessionInfo (with its mailbox's unread count), and whether it ended. */
+export function sessionFromRow(row: SessionRow, unread: number): SessionInfo & { ended: boolean } {
+  return {
+    name: row.name,
+    kind: row.kind,
+    cwd: row.cwd,
+    host: row.host,
+    pid: row.pid,
+    observer: Boolean(row.observer),
+    started_at: row.started_at,
+    last_seen: row.last_seen,
+    unread,
+    ended: Boolean(row.ended),
   };
 }

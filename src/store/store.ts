@@ -1,6 +1,10 @@
 // The Store interface and the message/session types: the only storage surface tools, CLI commands and the notifier
 // see. No SQL and no driver types here: a network-backed store implements the same interface.
 //
+// "The seed" is the Python relay this one grew from and stays compatible with: mcp-server-relay 1.2.4. Its tool
+// names, its database file (~/.relay_buffer.db, table `messages` with six columns) and its two client kinds are
+// kept; a seed file is upgraded in place, and a seed process may go on reading and writing it beside us.
+//
 // The model, shared by every backend:
 // - A relay process is a *session* with a client kind ('desktop', 'code', or another client's own name) and a name
 //   unique among live sessions. Each session has a mailbox; each kind also has a shared mailbox.
@@ -8,7 +12,7 @@
 //   session of that kind (not the sender); when none is live, in the kind's shared mailbox, which the first session
 //   of that kind to fetch takes (the seed's behaviour). Every mailbox has its own read state, so every addressee gets
 //   a message exactly once and one session's read hides nothing from another.
-// - The seed's read_by_desktop_at / read_by_code_at stay filled (first reader of that kind) for the Python relay.
+// - The seed's read_by_desktop_at / read_by_code_at stay filled (first reader of that kind), for the seed.
 
 /** The two kinds the seed knows; their names and routing are a contract. */
 export const SEED_KINDS = ['desktop', 'code'] as const;
@@ -93,8 +97,8 @@ export interface Reader {
 }
 
 export interface FetchQuery {
-  /** null looks at the newest messages of anyone without marking anything. */
-  reader: Reader | null;
+  /** Whose mail. (The newest messages of anyone, marking nothing, are `latest()`.) */
+  reader: Reader;
   /** Already clamped by the caller to 1..maxFetchLimit. */
   limit: number;
   unreadOnly: boolean;
@@ -203,6 +207,8 @@ export interface StoreStats {
 export interface Store {
   /** Where the data lives (a file path or a URL without password), for messages and `doctor`. */
   readonly location: string;
+  /** What it runs on, for `doctor` and `--debug`: "SQLite 3.50.4 via node:sqlite", "PostgreSQL 15.8". */
+  readonly backend: string;
   /** Stores and routes a message. Throws RelayError (empty, too_large, invalid_text, full, unknown_recipient, ...). */
   send(input: SendInput): Promise<SendResult>;
   /**
@@ -214,6 +220,8 @@ export interface Store {
   latest(limit: number): Promise<RelayMessage[]>;
   /** Deletes every message; returns how many there were. */
   clear(): Promise<number>;
+  /** Deletes these messages with their deliveries and attachments (doctor's round trip); returns how many existed. */
+  deleteMessages(ids: readonly number[]): Promise<number>;
   stats(): Promise<StoreStats>;
 
   /** Registers a session under its wanted name or the first free `<name>-N`; returns what was stored. */
@@ -222,6 +230,8 @@ export interface Store {
   touchSession(session: SessionKey): Promise<boolean>;
   /** Marks a session ended; its name is remembered and its unread mail waits for when the name comes back. */
   endSession(session: SessionKey): Promise<void>;
+  /** Forgets an ended session entirely (its name is no longer remembered); false if it is not ended or mail waits. */
+  forgetSession(session: SessionKey): Promise<boolean>;
   /** Live sessions, oldest first. Dead ones (process gone, or silent too long) are left out and tidied away. */
   sessions(): Promise<SessionInfo[]>;
 
@@ -280,7 +290,11 @@ export type RelayErrorCode =
   | 'newer_schema'
   | 'unwritable'
   | 'disk_full'
-  | 'unavailable';
+  | 'unavailable'
+  // A read-only open: no file yet ('missing'), no directory either ('no_directory'); a write through it ('read_only').
+  | 'missing'
+  | 'no_directory'
+  | 'read_only';
 
 /** An expected failure with a sentence for the person or model that says what to do next. */
 export class RelayError extends Error {
@@ -289,54 +303,6 @@ export class RelayError extends Error {
     super(message);
     this.name = 'RelayError';
     this.code = code;
-  }
-}
-
-/** Checks a message body against the limits every backend shares; throws RelayError. */
-export function validateMessageText(message: string, maxBytes: number = LIMITS.maxMessageBytes): void {
-  if (message.trim().length === 0) {
-    throw new RelayError('empty', 'The message is empty: pass the text to relay in `message`.');
-  }
-  if (!message.isWellFormed()) {
-    throw new RelayError(
-      'invalid_text',
-      'The message contains invalid Unicode (a lone surrogate); send it as valid UTF-8 text.',
-    );
-  }
-  const bytes = Buffer.byteLength(message, 'utf8');
-  if (bytes > maxBytes) {
-    throw new RelayError(
-      'too_large',
-      `The message is ${formatCount(bytes)} bytes of UTF-8; the limit is ${formatCount(maxBytes)}. ` +
-        'Send a shorter message, split it into parts, or attach the text as a file.',
-    );
-  }
-}
-
-/** Checks attachments against the shared limits; throws RelayError. */
-export function validateAttachments(attachments: readonly AttachmentInput[]): void {
-  if (attachments.length > LIMITS.maxAttachments) {
-    throw new RelayError(
-      'too_large',
-      `A message may carry at most ${LIMITS.maxAttachments} attachments; send the rest in another message.`,
-    );
-  }
-  let total = 0;
-  for (const a of attachments) {
-    if (a.name.trim() === '' || /[\\/\0]/.test(a.name)) {
-      throw new RelayError(
-        'bad_request',
-        `The attachment name "${a.name}" is not a plain file name; give a name without slashes.`,
-      );
-    }
-    total += a.data.length;
-  }
-  if (total > LIMITS.maxAttachmentBytes) {
-    throw new RelayError(
-      'too_large',
-      `The attachments are ${formatCount(total)} bytes; the limit is ${formatCount(LIMITS.maxAttachmentBytes)} per message. ` +
-        'Send fewer or smaller files.',
-    );
   }
 }
 

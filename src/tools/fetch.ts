@@ -60,10 +60,15 @@ export function register(server: McpServer, deps: RelayDeps): void {
               : args.reader === own?.kind
                 ? own
                 : { kind: args.reader, name: null };
-        const query: FetchQuery = { reader, limit: clampLimit(args.limit), unreadOnly: args.unread_only ?? true };
+        const limit = clampLimit(args.limit);
+        const unreadOnly = args.unread_only ?? true;
         const waitSeconds = clampWait(args.wait_seconds);
         let messages: RelayMessage[];
-        if (waitSeconds > 0 && reader !== null && query.unreadOnly) {
+        if (reader === null) {
+          // No reader: the newest messages of anyone, marking nothing (the seed's peek).
+          messages = await deps.store.latest(limit);
+        } else if (waitSeconds > 0 && unreadOnly) {
+          const query: FetchQuery = { reader, limit, unreadOnly };
           const token = extra._meta?.progressToken;
           messages = await waitFor(deps.store, () => deps.store.fetch(query), {
             timeoutMs: waitSeconds * 1000,
@@ -86,10 +91,10 @@ export function register(server: McpServer, deps: RelayDeps): void {
                       .catch(() => {}),
           });
         } else {
-          messages = await deps.store.fetch(query);
+          messages = await deps.store.fetch({ reader, limit, unreadOnly });
         }
         deps.log.debug(`fetched ${messages.length} for ${reader === null ? '(peek)' : (reader.name ?? reader.kind)}`);
-        return ok({ messages: messages.map((m) => fetchedMessage(m, reader, reader === null || !query.unreadOnly)) });
+        return ok({ messages: messages.map((m) => fetchedMessage(m, reader, reader === null || !unreadOnly)) });
       }),
   );
 }

@@ -74,7 +74,7 @@ export async function run(args: string[], io: CliIo, deps: UiDeps = {}): Promise
     debugFile: values.debug === true ? debugLogPath() : undefined,
   });
   const store = await openRelayStore(dbPath(values.db, io), {
-    onWatchError: (error) => log.debug(`change watch: ${error.message}`),
+    onError: (error) => log.debug(`change watch: ${error.message}`),
   });
   const controller = new AbortController();
   const stop = () => controller.abort();

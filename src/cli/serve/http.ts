@@ -34,7 +34,7 @@ export async function serveHttp(values: ServeValues, db: string, io: CliIo): Pro
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath(homeOf(io)) : undefined });
   let store;
   try {
-    store = await openRelayStore(db, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
+    store = await openRelayStore(db, { onError: (error) => log.debug(`change watch: ${error.message}`) });
   } catch (error) {
     log.close();
     throw error;

@@ -58,7 +58,7 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
   let store: Store | undefined;
   let session: Session | undefined;
   try {
-    store = await openRelayStore(db, { onWatchError: (error) => log.debug(`change watch: ${error.message}`) });
+    store = await openRelayStore(db, { onError: (error) => log.debug(`change watch: ${error.message}`) });
     if (kind !== null) {
       session = await openSession(store, { kind, name, cwd: io.cwd, observe: values.observe === true, log });
     }

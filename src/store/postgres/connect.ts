@@ -38,8 +38,11 @@ export function connectionConfig(url: string): pg.ClientConfig {
     types,
   };
 }
-/** Brings the `relay` schema to this relay's version; returns the server clock's offset from ours, in ms. */
-export async function migratePostgres(pool: pg.Pool, location: string): Promise<number> {
+/**
+ * Brings the `relay` schema to this relay's version; returns the server clock's offset from ours, in ms. `readOnly`
+ * migrates nothing: a database without a relay store is RelayError('missing'), one at an older schema 'read_only'.
+ */
+export async function migratePostgres(pool: pg.Pool, location: string, readOnly = false): Promise<number> {
   const client = await pool.connect();
   try {
     const before = Date.now();
@@ -68,6 +71,7 @@ export async function migratePostgres(pool: pg.Pool, location: string): Promise<
     let version = info.ours ? await currentVersion(client) : 0;
     checkVersion(version, location);
     if (version === pgSchemaVersion) return offsetMs;
+    if (readOnly) throw unmigrated(location, version);
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATE_LOCK]);
@@ -93,6 +97,20 @@ export async function migratePostgres(pool: pg.Pool, location: string): Promise<
   } finally {
     client.release();
   }
+}
+
+function unmigrated(location: string, version: number): RelayError {
+  if (version === 0) {
+    return new RelayError(
+      'missing',
+      `There is no relay store in the PostgreSQL database at ${location} yet; a relay creates it when it first starts.`,
+    );
+  }
+  return new RelayError(
+    'read_only',
+    `The PostgreSQL relay store at ${location} has schema ${version} and this relay needs ${pgSchemaVersion}; start a relay once ` +
+      'to upgrade it (this command only reads).',
+  );
 }
 
 async function currentVersion(client: pg.PoolClient): Promise<number> {
@@ -225,6 +243,12 @@ export function storeError(location: string, closed: boolean, error: unknown): u
     return new RelayError(
       'bad_request',
       `PostgreSQL refused a text value (${(error as Error).message}); send it without NUL or control characters in names.`,
+    );
+  }
+  if (code === '25006') {
+    return new RelayError(
+      'read_only',
+      `The PostgreSQL relay store at ${location} was opened read-only here; nothing was changed (use a command that writes).`,
     );
   }
   if (code === '55P03' || code === '40P01' || code === '40001') {

@@ -1,6 +1,6 @@
 // Every SQL statement of the PostgreSQL store, as named statements (prepared once per pooled connection), the rows
 // they return, and how message text is stored. Behaviour lives in store.ts; here is only what each statement does.
-import { type StoredMessage } from '../rows.js';
+import type { SessionRow, StoredMessage } from '../rows.js';
 import { searchWords } from '../store.js';
 
 /** Serialises session registration (picking a free name) across processes. */
@@ -129,6 +129,12 @@ export const SQL = {
     name: 'relay_end_session',
     text: 'UPDATE relay.sessions SET ended = true, last_seen = $1 WHERE name = $2 AND pid = $3 AND host = $4',
   },
+  deleteMessages: { name: 'relay_delete_messages', text: 'DELETE FROM relay.messages WHERE id = ANY($1::bigint[])' },
+  forgetEnded: {
+    name: 'relay_forget_ended',
+    text: `DELETE FROM relay.sessions s WHERE s.name = $1 AND s.pid = $2 AND s.host = $3 AND s.ended
+             AND NOT EXISTS (SELECT 1 FROM relay.inbox i WHERE i.mailbox = s.kind || '/' || s.name AND i.read_at IS NULL)`,
+  },
   forgetSession: {
     name: 'relay_forget_session',
     text: `DELETE FROM relay.sessions WHERE name = $1
@@ -189,18 +195,9 @@ export interface UnreadRow {
   message_id: number;
 }
 
-export interface PgSessionRow {
-  name: string;
-  kind: string;
-  cwd: string | null;
-  host: string;
-  pid: number;
-  observer: boolean;
-  started_at: string;
-  last_seen: string;
-  ended: boolean;
-  unread: number;
-}
+/** A `sessions` row with its mailbox's unread count (0 where routing does not need it). */
+export type PgSessionRow = SessionRow & { unread: number };
+
 /** How a message's text is stored: PostgreSQL text cannot hold NUL, so such text also keeps its exact bytes. */
 export function encodeMessageText(text: string): { message: string; exact: Buffer | null } {
   if (!text.includes('\u0000')) return { message: text, exact: null };

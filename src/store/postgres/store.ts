@@ -4,23 +4,30 @@
 // LISTEN/NOTIFY (watch.ts); connecting, migrating and retrying is
 // connect.ts's job, the SQL is queries.ts's. It must never print or store the connection password: `location` has none.
 // Loaded only through a dynamic import (open.ts), so a relay on SQLite never loads `pg`.
-import os from 'node:os';
-
 import pg from 'pg';
 
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, directoryFrom, mailboxFull, messageFromRow, searchHit, uniqueIds } from '../rows.js';
+import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
+import { readerScope, route, scopeRows } from '../routing.js';
+import {
+  attachInfos,
+  directoryFrom,
+  mailboxFull,
+  messageFromRow,
+  searchHit,
+  seedReadColumn,
+  sendAddress,
+  sendPrelude,
+  uniqueIds,
+} from '../rows.js';
 import {
   type AttachmentInfo,
   type AttachmentSlice,
-  defaultRecipient,
   type Delivery,
   type Directory,
   type FetchQuery,
   type HistoryMessage,
   type HistoryQuery,
   isoTimestamp,
-  LIMITS,
   type Reader,
   RelayError,
   type RelayMessage,
@@ -32,8 +39,6 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-  validateAttachments,
-  validateMessageText,
 } from '../store.js';
 import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunner, redactUrl } from './connect.js';
 import { kindUnread, readDeliveries, readHistory } from './history.js';
@@ -42,100 +47,84 @@ import {
   encodeMessageText,
   HEADLINE_OPTIONS,
   type MessageRow,
-  type PgSessionRow,
-  SESSIONS_LOCK,
   snippet,
   SQL,
   tsQuery,
   type UnreadRow,
 } from './queries.js';
+import { endSession, forgetSession, registerSession, sessionView, touchSession } from './sessions.js';
 import { PgChangeWatcher } from './watch.js';
 
-export interface PostgresStoreOptions {
-  /** Injected in tests. Default: this machine's clock corrected to the database server's (measured at open). */
-  now?: () => Date;
-  /** Read messages kept for history (default LIMITS.keepRead); Infinity keeps everything. */
-  keepRead?: number;
-  /** Unread messages one mailbox may hold (default LIMITS.maxUnread). */
-  maxUnread?: number;
-  /** This machine's name, for session liveness (default os.hostname()). */
-  host?: string;
-  /** Injected in tests: whether a process id is alive. */
-  pidAlive?: (pid: number) => boolean;
+export interface PostgresStoreOptions extends StoreOptions {
   /** Connections in the pool (default 4); LISTEN uses one more while someone listens. */
   poolSize?: number;
-  /** The change events' fallback poll while the LISTEN connection is down (default 2 s). */
-  pollMs?: number;
-  /** Background trouble: the LISTEN connection dropping, an idle pooled connection failing. */
-  onError?: (error: Error) => void;
+  /** Read only (16.1): no migration, and every connection refuses writes (default_transaction_read_only). */
+  readOnly?: boolean;
 }
 
 /** Connects, checks the database, migrates it (once, whoever starts first), and measures the server's clock. */
 export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
   const location = redactUrl(url);
-  const pool = new pg.Pool({ ...connectionConfig(url), max: options.poolSize ?? 4, allowExitOnIdle: true });
+  const readOnly = options.readOnly === true;
+  const pool = new pg.Pool({
+    ...connectionConfig(url),
+    ...(readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    max: options.poolSize ?? 4,
+    allowExitOnIdle: true,
+  });
   pool.on('error', (error) => options.onError?.(error));
   try {
-    const offsetMs = await migratePostgres(pool, location);
-    return new PostgresStore(pool, url, location, offsetMs, options);
+    const offsetMs = await migratePostgres(pool, location, readOnly);
+    const version = (await pool.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version;
+    const backend = `PostgreSQL ${version?.split(' ')[0] ?? '(version unknown)'}`;
+    return new PostgresStore(pool, url, location, { offsetMs, backend }, options);
   } catch (error) {
     await pool.end().catch(() => {});
     throw error instanceof RelayError ? error : connectError(location, error);
   }
 }
+
 type Db = pg.PoolClient | pg.Pool;
 
 export class PostgresStore implements Store {
   readonly location: string;
+  readonly backend: string;
   private readonly pool: pg.Pool;
-  private readonly now: () => Date;
-  private readonly keepRead: number;
-  private readonly maxUnread: number;
-  private readonly host: string;
-  private readonly pidAlive: ((pid: number) => boolean) | undefined;
+  private readonly settings: StoreSettings;
   private readonly watcher: PgChangeWatcher;
   private readonly runner: PgRunner;
   private closed = false;
 
-  constructor(pool: pg.Pool, url: string, location: string, clockOffsetMs: number, options: PostgresStoreOptions) {
+  constructor(
+    pool: pg.Pool,
+    url: string,
+    location: string,
+    server: { offsetMs: number; backend: string },
+    options: PostgresStoreOptions,
+  ) {
     this.pool = pool;
     this.location = location;
+    this.backend = server.backend;
     this.runner = pgRunner(pool, location, () => this.closed);
     // Relays on several machines judge each other's last_seen: one clock (the server's) keeps them comparable.
-    this.now = options.now ?? (() => new Date(Date.now() + clockOffsetMs));
-    this.keepRead = options.keepRead ?? LIMITS.keepRead;
-    this.maxUnread = options.maxUnread ?? LIMITS.maxUnread;
-    this.host = options.host ?? os.hostname();
-    this.pidAlive = options.pidAlive;
+    this.settings = storeSettings(options, () => new Date(Date.now() + server.offsetMs));
     this.watcher = new PgChangeWatcher({
       client: () => new pg.Client(connectionConfig(url)),
       fingerprint: async () => String((await this.pool.query<{ print: string }>(SQL.fingerprint)).rows[0]?.print),
-      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-      ...(options.onError !== undefined ? { onError: options.onError } : {}),
+      pollMs: this.settings.pollMs,
+      ...(this.settings.onError !== undefined ? { onError: this.settings.onError } : {}),
     });
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    validateMessageText(input.message);
-    const attachments = input.attachments ?? [];
-    validateAttachments(attachments);
-    const timestamp = isoTimestamp(this.now());
-    const from = input.from ?? null;
+    const { timestamp, from, replyTo, attachments } = sendPrelude(input, this.settings.now());
     const text = encodeMessageText(input.message);
     return this.write(async (db) => {
-      let to = input.to;
-      if (input.replyTo !== undefined) {
-        const [original] = (await db.query<MessageRow>(SQL.byId, [[input.replyTo]])).rows;
-        if (original === undefined) {
-          throw new RelayError(
-            'bad_request',
-            `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`,
-          );
-        }
-        to ??= original.from_session ?? original.sender;
-      }
-      to ??= defaultRecipient(input.sender);
-      const target = route({ to, senderKind: input.sender, from, ...(await this.sessionView(db, 'route', true)) });
+      const original =
+        input.replyTo === undefined ? undefined : (await db.query<MessageRow>(SQL.byId, [[input.replyTo]])).rows[0];
+      const to = sendAddress(input, original);
+      const view = await sessionView(db, this.settings, 'route', true);
+      const target = route({ to, senderKind: input.sender, from, ...view });
       const mailboxes = [...new Set(target.mailboxes)].sort();
       // Per-mailbox locks make the unread cap exact under concurrent sends.
       await db.query(SQL.lockMailboxes, [mailboxes]);
@@ -147,12 +136,12 @@ export class PostgresStore implements Store {
           timestamp,
           to,
           from,
-          input.replyTo ?? null,
+          replyTo,
           target.mailboxes,
-          this.maxUnread,
+          this.settings.maxUnread,
         ])
       ).rows;
-      if (row?.full_mailbox != null) throw mailboxFull(row.full_mailbox, row.full_count ?? this.maxUnread);
+      if (row?.full_mailbox != null) throw mailboxFull(row.full_mailbox, row.full_count ?? this.settings.maxUnread);
       const inserted = row as MessageRow;
       for (const a of attachments)
         await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
@@ -163,11 +152,9 @@ export class PostgresStore implements Store {
 
   async fetch(query: FetchQuery): Promise<RelayMessage[]> {
     const { reader, limit, unreadOnly } = query;
-    if (reader === null) return this.latest(limit);
     const mark = query.mark ?? true;
-    // Outside a session there is no own mailbox: '' matches none, so the kind's rows are not read twice.
-    const own = reader.name === null ? '' : sessionMailbox(reader.kind, reader.name);
-    const params = [own, reader.kind, reader.name, limit];
+    const scope = readerScope(reader);
+    const params = [scope.own, scope.kind, scope.name, limit];
     if (!mark) {
       return this.autocommit(async (db) => {
         const picked = unreadOnly
@@ -180,7 +167,7 @@ export class PostgresStore implements Store {
     if (
       unreadOnly &&
       (await this.autocommit(
-        async (db) => (await db.query(SQL.unreadPeek, [own, reader.kind, reader.name, 1])).rowCount,
+        async (db) => (await db.query(SQL.unreadPeek, [scope.own, scope.kind, scope.name, 1])).rowCount,
       )) === 0
     ) {
       return [];
@@ -191,10 +178,7 @@ export class PostgresStore implements Store {
         picked = (await db.query<UnreadRow>(SQL.unreadFor, params)).rows;
       } else {
         const ids = (await db.query<{ message_id: number }>(SQL.newestFor, params)).rows.map((r) => r.message_id);
-        picked = ids.flatMap((id) => [
-          { mailbox: own, message_id: id },
-          { mailbox: reader.kind, message_id: id },
-        ]);
+        picked = scopeRows(ids, scope);
       }
       const ids = uniqueIds(picked);
       if (ids.length === 0) return [];
@@ -216,6 +200,12 @@ export class PostgresStore implements Store {
     return this.write(async (db) => (await db.query('DELETE FROM relay.messages')).rowCount ?? 0);
   }
 
+  async deleteMessages(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    // Inbox rows and attachments go with their messages (ON DELETE CASCADE).
+    return this.write(async (db) => (await db.query(SQL.deleteMessages, [ids])).rowCount ?? 0);
+  }
+
   async stats(): Promise<StoreStats> {
     return this.autocommit(async (db) => {
       const [totals] = (await db.query<{ total: number; last_activity: string | null }>(SQL.stats)).rows;
@@ -226,43 +216,23 @@ export class PostgresStore implements Store {
   }
 
   async registerSession(input: SessionInput): Promise<SessionInfo> {
-    return this.write(async (db) => {
-      await db.query('SELECT pg_advisory_xact_lock($1)', [SESSIONS_LOCK]);
-      const name = registrationName(input.name, input.kind, await this.sessionView(db, 'route', true));
-      await db.query(SQL.upsertSession, [
-        name,
-        input.kind,
-        input.cwd,
-        input.host,
-        input.pid,
-        input.observer,
-        this.now().toISOString(),
-      ]);
-      const row = (await db.query<PgSessionRow>(SQL.sessionRows)).rows.find((r) => r.name === name) as PgSessionRow;
-      return sessionInfo(row);
-    });
+    return this.write(async (db) => registerSession(db, input, this.settings));
   }
 
   async touchSession(session: SessionKey): Promise<boolean> {
-    return this.autocommit(async (db) => {
-      const result = await db.query(SQL.touchSession, [
-        this.now().toISOString(),
-        session.name,
-        session.pid,
-        session.host,
-      ]);
-      return (result.rowCount ?? 0) > 0;
-    });
+    return this.autocommit(async (db) => touchSession(db, session, this.settings));
   }
 
   async endSession(session: SessionKey): Promise<void> {
-    await this.autocommit(async (db) =>
-      db.query(SQL.endSession, [this.now().toISOString(), session.name, session.pid, session.host]),
-    );
+    await this.autocommit(async (db) => endSession(db, session, this.settings));
+  }
+
+  async forgetSession(session: SessionKey): Promise<boolean> {
+    return this.autocommit(async (db) => forgetSession(db, session));
   }
 
   async sessions(): Promise<SessionInfo[]> {
-    return this.autocommit(async (db) => (await this.sessionView(db, 'list', false)).live);
+    return this.autocommit(async (db) => (await sessionView(db, this.settings, 'list', false)).live);
   }
 
   async claimNotifications(limit: number): Promise<RelayMessage[]> {
@@ -270,7 +240,7 @@ export class PostgresStore implements Store {
     return this.autocommit(async (db) => {
       if ((await db.query(SQL.anyUnnotified)).rowCount === 0) return [];
       // One statement: the claim and the still-unread check are atomic without an explicit transaction.
-      const claimed = (await db.query<MessageRow>(SQL.claim, [isoTimestamp(this.now()), limit])).rows;
+      const claimed = (await db.query<MessageRow>(SQL.claim, [isoTimestamp(this.settings.now()), limit])).rows;
       return this.withAttachments(db, claimed);
     });
   }
@@ -299,7 +269,7 @@ export class PostgresStore implements Store {
 
   async directory(): Promise<Directory> {
     return this.autocommit(async (db) => {
-      const [view, unread] = await Promise.all([this.sessionView(db, 'list', false), kindUnread(db)]);
+      const [view, unread] = await Promise.all([sessionView(db, this.settings, 'list', false), kindUnread(db)]);
       return directoryFrom(view, (kind) => unread.get(kind) ?? 0);
     });
   }
@@ -330,42 +300,17 @@ export class PostgresStore implements Store {
   }
 
   private async markRead(db: Db, reader: Reader, picked: readonly UnreadRow[], ids: readonly number[]): Promise<void> {
-    const readAt = isoTimestamp(this.now());
+    const readAt = isoTimestamp(this.settings.now());
     await db.query(SQL.markInbox, [readAt, picked.map((p) => p.mailbox), picked.map((p) => p.message_id)]);
-    if (reader.kind === 'desktop') await db.query(SQL.markDesktop, [readAt, ids]);
-    if (reader.kind === 'code') await db.query(SQL.markCode, [readAt, ids]);
+    const column = seedReadColumn(reader.kind);
+    if (column !== null)
+      await db.query(column === 'read_by_desktop_at' ? SQL.markDesktop : SQL.markCode, [readAt, ids]);
   }
 
   /** Evicts read messages past the newest `keepRead`; unread ones are never touched. */
   private async prune(db: Db): Promise<void> {
-    if (!Number.isFinite(this.keepRead)) return;
-    await db.query(SQL.prune, [this.keepRead]);
-  }
-
-  /**
-   * Live sessions, remembered ones, and the kinds that may be addressed. In a write transaction it also tidies away
-   * long-dead sessions; for routing it leaves out the unread counts nobody reads there.
-   */
-  private async sessionView(db: Db, use: 'list' | 'route', write: boolean): Promise<SessionView> {
-    const rows = (await db.query<PgSessionRow>(use === 'list' ? SQL.sessionRows : SQL.sessionRoutes)).rows.map(
-      (row) => ({
-        ...sessionInfo(row),
-        ended: row.ended,
-      }),
-    );
-    const view = classifySessions(rows, {
-      now: this.now(),
-      host: this.host,
-      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
-    });
-    for (const row of view.forget) {
-      // Long gone: forgotten, unless mail still waits for the name.
-      const forgotten =
-        write &&
-        ((await db.query(SQL.forgetSession, [row.name, sessionMailbox(row.kind, row.name)])).rowCount ?? 0) > 0;
-      if (!forgotten) view.known.push(row);
-    }
-    return view;
+    if (!Number.isFinite(this.settings.keepRead)) return;
+    await db.query(SQL.prune, [this.settings.keepRead]);
   }
 
   private async messages(db: Db, ids: readonly number[]): Promise<RelayMessage[]> {
@@ -382,6 +327,7 @@ export class PostgresStore implements Store {
     attachInfos(messages, files);
     return messages;
   }
+
   private write<T>(body: (db: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.runner.write(body);
   }
@@ -389,20 +335,6 @@ export class PostgresStore implements Store {
   private autocommit<T>(body: (db: pg.Pool) => Promise<T>): Promise<T> {
     return this.runner.autocommit(body);
   }
-}
-
-function sessionInfo(row: PgSessionRow): SessionInfo {
-  return {
-    name: row.name,
-    kind: row.kind,
-    cwd: row.cwd,
-    host: row.host,
-    pid: row.pid,
-    observer: row.observer,
-    started_at: row.started_at,
-    last_seen: row.last_seen,
-    unread: row.unread,
-  };
 }
 
 function toMessage(row: MessageRow): RelayMessage {

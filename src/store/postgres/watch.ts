@@ -5,6 +5,8 @@
 // since changes may have gone unheard while nobody was listening. No SQL about the model here but `fingerprint`.
 import type pg from 'pg';
 
+import { Listeners } from '../listeners.js';
+
 export const CHANGE_CHANNEL = 'relay_changed';
 
 export interface PgWatchOptions {
@@ -23,7 +25,7 @@ export interface PgWatchOptions {
 }
 
 export class PgChangeWatcher {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: Listeners;
   private client: pg.Client | undefined;
   /** Bumped on every start/stop, so a late callback of an old connection does nothing. */
   private generation = 0;
@@ -34,22 +36,20 @@ export class PgChangeWatcher {
   private lastPrint: string | undefined;
   /** Clients already given up on: their late 'error' and 'end' events are ignored. */
   private readonly retired = new WeakSet<pg.Client>();
-  private emitQueued = false;
   private closed = false;
 
   constructor(private readonly options: PgWatchOptions) {
     this.backoff = options.backoffMinMs ?? 100;
+    this.listeners = new Listeners({
+      start: () => this.start(),
+      // stop() never rejects (it catches client.end()).
+      stop: () => void this.stop(),
+      onError: options.onError,
+    });
   }
 
   subscribe(listener: () => void): () => void {
-    if (this.closed) return () => {};
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.start();
-    return () => {
-      if (!this.listeners.delete(listener)) return;
-      // stop() never rejects (it catches client.end()).
-      if (this.listeners.size === 0) void this.stop();
-    };
+    return this.listeners.add(listener);
   }
 
   /** True while the LISTEN connection is up (for tests and diagnostics). */
@@ -59,7 +59,7 @@ export class PgChangeWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
-    this.listeners.clear();
+    this.listeners.close();
     await this.stop();
   }
 
@@ -180,17 +180,6 @@ export class PgChangeWatcher {
 
   /** One call per burst: notifications arriving together become one call to each listener. */
   private queueEmit(): void {
-    if (this.emitQueued) return;
-    this.emitQueued = true;
-    setImmediate(() => {
-      this.emitQueued = false;
-      for (const listener of [...this.listeners]) {
-        try {
-          listener();
-        } catch (error) {
-          this.options.onError?.(error as Error);
-        }
-      }
-    });
+    this.listeners.emitSoon();
   }
 }

@@ -1,8 +1,11 @@
 // Read-only facts about the SQLite side for `doctor` and `--debug`: which driver runs and its SQLite version, and a
-// file's schema version and journal mode. Opens the file read-only; the Store interface hides these details.
+// file's schema version and journal mode. Changes nothing about the file (recognise.ts: no -wal or -shm made, no
+// chmod); the Store interface hides these details.
 import type { DriverName } from './connection.js';
 import { sqliteDriver } from './driver.js';
 import { schemaVersion } from './migrations/index.js';
+import { look } from './open.js';
+import { missingFile, peekConnection } from './recognise.js';
 
 export interface SqliteFacts {
   schemaVersion: number;
@@ -12,19 +15,27 @@ export interface SqliteFacts {
   sqliteVersion: string;
 }
 
+/** Facts about a relay buffer; RelayError as a read-only open gives for a missing or foreign file. */
 export function inspectSqlite(path: string): SqliteFacts {
   const driver = sqliteDriver();
-  const db = driver.open(path, { readOnly: true });
-  try {
-    return {
-      schemaVersion: db.pragma('user_version') as number,
-      knownSchemaVersion: schemaVersion,
-      journalMode: String(db.pragma('journal_mode')),
-      sqliteVersion: driver.sqliteVersion,
-    };
-  } finally {
-    db.close();
+  const found = look(path, driver);
+  if (found === null) throw missingFile(path);
+  let journalMode = found.wal ? 'wal' : 'delete';
+  if (!found.empty && !found.wal) {
+    // The old journal modes need no -wal or -shm: a plain read-only connection creates nothing.
+    const peek = peekConnection(path, driver, false);
+    try {
+      journalMode = String(peek.db.pragma('journal_mode'));
+    } finally {
+      peek.close();
+    }
   }
+  return {
+    schemaVersion: found.version,
+    knownSchemaVersion: schemaVersion,
+    journalMode,
+    sqliteVersion: driver.sqliteVersion,
+  };
 }
 
 export interface DriverInfo {

@@ -1,20 +1,34 @@
-// Opening a relay buffer file for the store: created 0600 if absent, recognised, then tightened, switched to WAL and
-// migrated. It must never overwrite or "repair" a file it does not recognise: nothing about a file changes before it
-// is known to be a relay buffer, and every failure is a RelayError naming the path.
+// Opening a relay buffer file for the store. For writing: recognised (recognise.ts, changing nothing), created 0600
+// if absent, then tightened, switched to WAL and migrated. For reading: recognised and read, changing nothing at all.
+// It must never overwrite or "repair" a file it does not recognise, and every failure is a RelayError naming the path.
 import fs from 'node:fs';
 
 import { RelayError } from '../store.js';
 import type { Connection, Driver, DriverName } from './connection.js';
 import { loadDriver, primaryCode, retryBusy, sqliteCode, sqliteDriver } from './driver.js';
 import { migrations, schemaVersion } from './migrations/index.js';
-
-const SEED_COLUMNS = ['id', 'sender', 'message', 'timestamp', 'read_by_desktop_at', 'read_by_code_at'];
+import {
+  checkRecognised,
+  copyOf,
+  missingFile,
+  newerSchema,
+  notSqlite,
+  peekConnection,
+  recognise,
+  type Recognised,
+} from './recognise.js';
 
 export interface OpenedFile {
   db: Connection;
   driver: Driver;
+  /** Closes the connection (and removes a private copy a read-only open may have made). */
+  close(): void;
+  /** A read-only open of a copy or an immutable view: writes by others after the open are not seen. */
+  snapshot: boolean;
   /** The device and inode opened: a file deleted or replaced under a running relay is noticed by comparing them. */
   identity: FileIdentity | null;
+  /** Its -shm's (a writing open in WAL mode has one): tells this connection's -wal/-shm from another file's. */
+  shm: FileIdentity | null;
 }
 
 export interface FileIdentity {
@@ -38,7 +52,9 @@ export function sameFile(a: FileIdentity | null, b: FileIdentity | null): boolea
 /** Opens (creating if absent, mode 0600) and migrates a relay buffer for reading and writing. */
 export function openForWriting(file: string, busyTimeoutMs: number, driverName?: DriverName): OpenedFile {
   const driver = driverName === undefined ? sqliteDriver() : loadDriver(driverName);
-  createIfAbsent(file);
+  // Nothing about the file changes until it is known to be a relay buffer (or there is none).
+  if (look(file, driver) === null) createFile(file);
+  else checkWritable(file);
   let db: Connection;
   try {
     db = driver.open(file, { busyTimeoutMs });
@@ -46,43 +62,66 @@ export function openForWriting(file: string, busyTimeoutMs: number, driverName?:
     throw openError(file, error);
   }
   try {
-    // Reading only, until the file is known to be ours: a foreign file is closed again exactly as it was.
+    // Again through this connection: the file may have been replaced since it was recognised.
     checkRecognised(db, file);
     tighten(file);
     retryBusy(() => db.pragma('journal_mode = WAL'), busyTimeoutMs);
     db.pragma('synchronous = NORMAL');
     migrate(db, file);
-    return { db, driver, identity: fileIdentity(file) };
+    const shm = fileIdentity(`${file}-shm`);
+    return { db, driver, identity: fileIdentity(file), shm, close: () => db.close(), snapshot: false };
   } catch (error) {
     db.close();
     throw error instanceof RelayError ? error : openError(file, error);
   }
 }
 
-function notAFile(file: string): RelayError {
-  return new RelayError(
-    'not_relay_db',
-    `${file} is a directory, not a relay database; remove it or pass --db with a file path.`,
-  );
+/**
+ * Opens a relay buffer for reading only, changing nothing about it (16.1): RelayError 'missing' when there is no file
+ * (or 'no_directory'), the same refusals as a writing open for anything else. A file at an older schema, or one
+ * nobody has open where the driver cannot read it immutable, is read through a private, migrated copy.
+ */
+export function openForReading(file: string, driverName?: DriverName): OpenedFile {
+  const driver = driverName === undefined ? sqliteDriver() : loadDriver(driverName);
+  const found = look(file, driver);
+  if (found === null) throw missingFile(file);
+  const identity = fileIdentity(file);
+  try {
+    if (!found.empty && found.version === schemaVersion) {
+      return { ...peekConnection(file, driver, found.wal && !found.walFile), driver, identity, shm: null };
+    }
+    const copy = copyOf(file, driver, true);
+    try {
+      migrate(copy.db, file);
+    } catch (error) {
+      copy.close();
+      throw error;
+    }
+    return { ...copy, driver, identity, shm: null };
+  } catch (error) {
+    throw openError(file, error);
+  }
 }
 
-function createIfAbsent(file: string): void {
-  let stat: fs.Stats | undefined;
+/** recognise() with SQLite's own failures (a corrupt file, a lock) as sentences. */
+export function look(file: string, driver: Driver): Recognised | null {
   try {
-    stat = fs.statSync(file);
-  } catch {
-    stat = undefined;
+    return recognise(file, driver);
+  } catch (error) {
+    throw openError(file, error);
   }
-  if (stat === undefined) {
-    try {
-      // Created private before SQLite touches it; SQLite gives -wal and -shm the same mode.
-      fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_RDWR, 0o600));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(file, error);
-    }
-    return;
+}
+
+function createFile(file: string): void {
+  try {
+    // Created private before SQLite touches it; SQLite gives -wal and -shm the same mode.
+    fs.closeSync(fs.openSync(file, fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_RDWR, 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw openError(file, error);
   }
-  if (stat.isDirectory()) throw notAFile(file);
+}
+
+function checkWritable(file: string): void {
   try {
     fs.accessSync(file, fs.constants.R_OK | fs.constants.W_OK);
   } catch (error) {
@@ -117,40 +156,6 @@ function tighten(file: string): void {
   }
 }
 
-/** Refuses any SQLite file that is not empty and is not a relay buffer. Reads only. */
-function checkRecognised(db: Connection, file: string): void {
-  const version = db.pragma('user_version') as number;
-  if (version > schemaVersion) throw newerSchema(file, version);
-  const tables = db
-    .pluck<void, string>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    .all();
-  if (tables.length === 0) return;
-  if (!tables.includes('messages')) {
-    throw new RelayError(
-      'not_relay_db',
-      `${file} is an SQLite database but not a relay buffer (it has no messages table); it was left untouched: ` +
-        'pass --db with another path.',
-    );
-  }
-  const columns = db.pluck<void, string>("SELECT name FROM pragma_table_info('messages')").all();
-  const missing = SEED_COLUMNS.filter((c) => !columns.includes(c));
-  if (missing.length > 0) {
-    throw new RelayError(
-      'not_relay_db',
-      `${file} has a messages table without the relay's columns (${missing.join(', ')}); it was left untouched: ` +
-        'pass --db with another path.',
-    );
-  }
-}
-
-function newerSchema(file: string, version: number): RelayError {
-  return new RelayError(
-    'newer_schema',
-    `The relay database ${file} was written by a newer relay (schema ${version}, this one knows ${schemaVersion}); ` +
-      'upgrade mcp-server-relay.',
-  );
-}
-
 function migrate(db: Connection, file: string): void {
   if ((db.pragma('user_version') as number) >= schemaVersion) return;
   db.immediate(() => {
@@ -169,12 +174,7 @@ export function openError(file: string, error: unknown): RelayError {
   const errno = (error as NodeJS.ErrnoException).code;
   const detail = error instanceof Error ? error.message : String(error);
   const primary = primaryCode(code);
-  if (primary === 'SQLITE_NOTADB') {
-    return new RelayError(
-      'not_relay_db',
-      `${file} is not an SQLite database (it was left untouched); move it away or pass --db with another path.`,
-    );
-  }
+  if (primary === 'SQLITE_NOTADB') return notSqlite(file);
   if (primary === 'SQLITE_BUSY' || primary === 'SQLITE_LOCKED') {
     return new RelayError(
       'busy',

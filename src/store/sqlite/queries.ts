@@ -1,6 +1,6 @@
 // Every SQL statement of the SQLite store, prepared once per connection, typed by its named parameters and the
 // rows it returns. Behaviour lives in store.ts; here is only what each statement reads or writes.
-import type { StoredMessage } from '../rows.js';
+import type { SessionRow, StoredMessage } from '../rows.js';
 import type { AttachmentInfo } from '../store.js';
 import type { Connection } from './connection.js';
 
@@ -12,19 +12,6 @@ export interface MessageRow extends StoredMessage {
 export interface UnreadRow {
   mailbox: string;
   message_id: number;
-}
-
-/** A row of the `sessions` table as SQLite returns it (booleans are 0/1). */
-export interface SqliteSessionRow {
-  name: string;
-  kind: string;
-  cwd: string | null;
-  host: string;
-  pid: number;
-  observer: number;
-  started_at: string;
-  last_seen: string;
-  ended: number;
 }
 
 export type SearchRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp'> & {
@@ -125,10 +112,14 @@ export function prepareQueries(db: Connection) {
               count(DISTINCT message_id) AS n
        FROM inbox INDEXED BY inbox_unread WHERE read_at IS NULL GROUP BY kind`,
     ),
+    deleteMessages: db.prepare<{ ids: string }>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(@ids))'),
+    unindexMessages: db.prepare<{ ids: string }>(
+      'DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(@ids))',
+    ),
     clearInbox: db.prepare('DELETE FROM inbox'),
     clearMessages: db.prepare('DELETE FROM messages'),
     clearIndex: db.prepare('DELETE FROM messages_fts'),
-    sessionRows: db.prepare<void, SqliteSessionRow>(
+    sessionRows: db.prepare<void, SessionRow>(
       'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid',
     ),
     upsertSession: db.prepare<Key & { kind: string; cwd: string | null; observer: number; now: string }>(
@@ -142,6 +133,10 @@ export function prepareQueries(db: Connection) {
     ),
     endSession: db.prepare<Key & Stamp>(
       'UPDATE sessions SET ended = 1, last_seen = @at WHERE name = @name AND pid = @pid AND host = @host',
+    ),
+    forgetEnded: db.prepare<Key & { mailbox: string }>(
+      `DELETE FROM sessions WHERE name = @name AND pid = @pid AND host = @host AND ended = 1
+         AND NOT EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_unread WHERE mailbox = @mailbox AND read_at IS NULL)`,
     ),
     forgetSession: db.prepare<{ name: string; mailbox: string }>(
       `DELETE FROM sessions WHERE name = @name

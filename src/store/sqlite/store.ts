@@ -1,20 +1,28 @@
 // The SQLite Store: one connection per process (through the driver seam: node:sqlite or better-sqlite3), WAL, one
 // IMMEDIATE transaction per write, statements prepared once (queries.ts). Opening and recognising the file is
 // open.ts's job; the change events are watch.ts's.
-import os from 'node:os';
-
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, directoryFrom, mailboxFull, messageFromRow, messageText, searchHit, uniqueIds } from '../rows.js';
+import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
+import { readerScope, route, scopeRows } from '../routing.js';
+import {
+  attachInfos,
+  directoryFrom,
+  mailboxFull,
+  messageFromRow,
+  messageText,
+  searchHit,
+  seedReadColumn,
+  sendAddress,
+  sendPrelude,
+  uniqueIds,
+} from '../rows.js';
 import {
   type AttachmentSlice,
-  defaultRecipient,
   type Delivery,
   type Directory,
   type FetchQuery,
   type HistoryMessage,
   type HistoryQuery,
   isoTimestamp,
-  LIMITS,
   type Reader,
   RelayError,
   type RelayMessage,
@@ -27,110 +35,99 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-  validateAttachments,
-  validateMessageText,
 } from '../store.js';
-import type { Connection, Driver, DriverName } from './connection.js';
+import type { Connection, DriverName } from './connection.js';
 import { primaryCode, sqliteCode } from './driver.js';
+import { movedAway, movedNotice, reopenMoved } from './file-guard.js';
 import { type HistoryQueries, prepareHistoryQueries, readDeliveries, readHistory } from './history.js';
-import { openError, openForWriting } from './open.js';
-import { type MessageRow, prepareQueries, type Queries, type SqliteSessionRow, type UnreadRow } from './queries.js';
+import { type OpenedFile, openError, openForReading, openForWriting } from './open.js';
+import { type MessageRow, prepareQueries, type Queries, type UnreadRow } from './queries.js';
+import { SqliteSessions } from './sessions.js';
 import { ChangeWatcher } from './watch.js';
 
-export interface SqliteStoreOptions {
-  now?: () => Date;
-  /** Read messages kept for history (default LIMITS.keepRead); Infinity keeps everything. */
-  keepRead?: number;
-  /** Unread messages one mailbox may hold (default LIMITS.maxUnread). */
-  maxUnread?: number;
+export interface SqliteStoreOptions extends StoreOptions {
   /** Read messages marked between two evictions of old history (default PRUNE_BATCH). */
   pruneBatch?: number;
+  /** How long to wait for another process's write lock (default 5 s). */
   busyTimeoutMs?: number;
-  /** This machine's name, for session liveness (default os.hostname()). */
-  host?: string;
-  /** Injected in tests: whether a process id is alive. */
-  pidAlive?: (pid: number) => boolean;
-  /** The change watcher's safety poll (default 2 s). */
-  pollMs?: number;
-  onWatchError?: (error: Error) => void;
+  /**
+   * Read only (16.1): nothing about the file changes (no chmod, no WAL switch, no migration, no new file); every
+   * write is refused with RelayError('read_only'), and a missing file is RelayError('missing').
+   */
+  readOnly?: boolean;
   /** Tests: a driver other than the process's choice (RELAY_SQLITE_DRIVER, else node:sqlite, else better-sqlite3). */
   driver?: DriverName;
 }
-
-/** How long a send may route by a cached list of live sessions when nothing else was written meanwhile. */
-const ROUTING_VIEW_MS = 1_000;
 
 /** Evicting old read messages scans the history; once per this many messages marked read is plenty. */
 export const PRUNE_BATCH = 32;
 
 /** Opens (creating if absent, mode 0600) and migrates a relay database. Throws RelayError naming the path. */
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-  const { db, driver } = openForWriting(path, options.busyTimeoutMs ?? 5_000, options.driver);
-  return new SqliteStore(db, driver, path, options);
+  const opened =
+    options.readOnly === true
+      ? openForReading(path, options.driver)
+      : openForWriting(path, options.busyTimeoutMs ?? 5_000, options.driver);
+  return new SqliteStore(opened, path, options);
 }
 
 export class SqliteStore implements Store {
   readonly location: string;
   /** The driver and the SQLite it runs, for `doctor` and `--debug`. */
   readonly driver: { name: DriverName; sqliteVersion: string };
-  private readonly db: Connection;
-  private readonly now: () => Date;
-  private readonly keepRead: number;
-  private readonly maxUnread: number;
+  readonly backend: string;
+  private db: Connection;
+  private opened: OpenedFile;
+  private readonly readOnly: boolean;
+  private readonly settings: StoreSettings;
   private readonly pruneBatch: number;
   private markedSincePrune = 0;
-  private readonly host: string;
-  private readonly pidAlive: ((pid: number) => boolean) | undefined;
-  private readonly q: Queries;
-  private readonly h: HistoryQueries;
+  private q: Queries;
+  private h: HistoryQueries;
+  private readonly sessionRows: SqliteSessions;
+  private readonly reopen: () => OpenedFile;
   private readonly watcher: ChangeWatcher;
-  private routing: { version: number; at: number; view: SessionView } | undefined;
   private closed = false;
 
-  constructor(db: Connection, driver: Driver, location: string, options: SqliteStoreOptions) {
+  constructor(opened: OpenedFile, location: string, options: SqliteStoreOptions) {
+    const { db, driver } = opened;
+    this.opened = opened;
+    this.readOnly = options.readOnly === true;
     this.db = db;
     this.driver = { name: driver.name, sqliteVersion: driver.sqliteVersion };
+    this.backend = `SQLite ${driver.sqliteVersion} via ${driver.name}`;
     this.location = location;
-    this.now = options.now ?? (() => new Date());
-    this.keepRead = options.keepRead ?? LIMITS.keepRead;
-    this.maxUnread = options.maxUnread ?? LIMITS.maxUnread;
+    this.settings = storeSettings(options);
     this.pruneBatch = options.pruneBatch ?? PRUNE_BATCH;
-    this.host = options.host ?? os.hostname();
-    this.pidAlive = options.pidAlive;
+    this.reopen = () => openForWriting(location, options.busyTimeoutMs ?? 5_000, driver.name);
     this.q = prepareQueries(db);
     this.h = prepareHistoryQueries(db);
+    this.sessionRows = new SqliteSessions(db, this.q, this.settings);
     this.watcher = new ChangeWatcher({
       file: location,
       dataVersion: () => this.q.dataVersion.get() ?? 0,
-      ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
-      ...(options.onWatchError !== undefined ? { onError: options.onWatchError } : {}),
+      // Each change event and the slow poll also look at which file the path names now.
+      beforeCheck: () => {
+        try {
+          this.guardFile();
+        } catch (error) {
+          this.settings.onError?.(error as Error);
+        }
+      },
+      pollMs: this.settings.pollMs,
+      ...(this.settings.onError !== undefined ? { onError: this.settings.onError } : {}),
     });
   }
 
   async send(input: SendInput): Promise<SendResult> {
-    validateMessageText(input.message);
-    const attachments = input.attachments ?? [];
-    validateAttachments(attachments);
-    const timestamp = isoTimestamp(this.now());
-    const from = input.from ?? null;
-    const replyTo = input.replyTo ?? null;
+    const { timestamp, from, replyTo, attachments } = sendPrelude(input, this.settings.now());
     return this.write(() => {
-      let to = input.to;
-      if (input.replyTo !== undefined) {
-        const original = this.q.byId.get({ id: input.replyTo });
-        if (original === undefined) {
-          throw new RelayError(
-            'bad_request',
-            `There is no message #${input.replyTo} in the relay (it may have been cleared); send without reply_to.`,
-          );
-        }
-        to ??= original.from_session ?? original.sender;
-      }
-      to ??= defaultRecipient(input.sender);
-      const target = route({ to, senderKind: input.sender, from, ...this.routingView() });
+      const original = input.replyTo === undefined ? undefined : this.q.byId.get({ id: input.replyTo });
+      const to = sendAddress(input, original);
+      const target = route({ to, senderKind: input.sender, from, ...this.sessionRows.routingView() });
       for (const mailbox of target.mailboxes) {
         const unread = this.q.unreadCount.get({ mailbox }) ?? 0;
-        if (unread >= this.maxUnread) throw mailboxFull(mailbox, unread);
+        if (unread >= this.settings.maxUnread) throw mailboxFull(mailbox, unread);
       }
       const row = { sender: input.sender, message: input.message, timestamp, to, from, replyTo };
       const id = this.q.insert.run(row).lastInsertRowid;
@@ -160,26 +157,18 @@ export class SqliteStore implements Store {
 
   async fetch(query: FetchQuery): Promise<RelayMessage[]> {
     const { reader, limit, unreadOnly } = query;
-    if (reader === null) return this.latest(limit);
-    // Outside a session there is no own mailbox: '' matches none, so the kind's rows are not read twice.
-    const own = reader.name === null ? '' : sessionMailbox(reader.kind, reader.name);
-    const params = { own, kind: reader.kind, name: reader.name, limit };
-    const pick = (): UnreadRow[] => {
-      if (unreadOnly) return this.q.unreadFor.all(params);
-      return this.q.newestFor
-        .all(params)
-        .reverse()
-        .flatMap((id) => [
-          { mailbox: own, message_id: id },
-          { mailbox: reader.kind, message_id: id },
-        ]);
-    };
+    const scope = readerScope(reader);
+    const params = { ...scope, limit };
+    const pick = (): UnreadRow[] =>
+      unreadOnly ? this.q.unreadFor.all(params) : scopeRows(this.q.newestFor.all(params).reverse(), scope);
     const load = (picked: readonly UnreadRow[]) => uniqueIds(picked).flatMap((id) => this.q.byId.get({ id }) ?? []);
     const mark = query.mark ?? true;
     if (!mark) return this.read(() => this.withAttachments(load(pick())));
     // Most fetches find nothing: look (one index seek) without the write lock first, and take it only to pick and
     // mark for real.
-    if (unreadOnly && this.read(() => this.q.anyUnread.get({ own, kind: reader.kind })) === undefined) return [];
+    if (unreadOnly && this.read(() => this.q.anyUnread.get({ own: scope.own, kind: scope.kind })) === undefined) {
+      return [];
+    }
     return this.write(() => {
       const picked = pick();
       const rows = load(picked);
@@ -200,6 +189,16 @@ export class SqliteStore implements Store {
     });
   }
 
+  async deleteMessages(ids: readonly number[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    const list = { ids: JSON.stringify(ids) };
+    return this.write(() => {
+      // Deliveries and attachments go with their messages (triggers); the search index is the store's own.
+      this.q.unindexMessages.run(list);
+      return this.q.deleteMessages.run(list).changes;
+    });
+  }
+
   async stats(): Promise<StoreStats> {
     return this.read(() => {
       const unread: Record<string, number> = { desktop: 0, code: 0 };
@@ -209,42 +208,30 @@ export class SqliteStore implements Store {
   }
 
   async registerSession(input: SessionInput): Promise<SessionInfo> {
-    this.routing = undefined;
-    return this.write(() => {
-      const name = registrationName(input.name, input.kind, this.sessionView(false));
-      this.q.upsertSession.run({
-        name,
-        kind: input.kind,
-        cwd: input.cwd,
-        host: input.host,
-        pid: input.pid,
-        observer: input.observer ? 1 : 0,
-        now: this.now().toISOString(),
-      });
-      const row = this.q.sessionRows.all().find((r) => r.name === name) as SqliteSessionRow;
-      return this.sessionInfo(row);
-    });
+    return this.write(() => this.sessionRows.register(input));
   }
 
   async touchSession(session: SessionKey): Promise<boolean> {
-    this.routing = undefined;
-    return this.write(() => this.q.touchSession.run({ ...key(session), at: this.now().toISOString() }).changes > 0);
+    return this.write(() => this.sessionRows.touch(session));
   }
 
   async endSession(session: SessionKey): Promise<void> {
-    this.routing = undefined;
-    this.write(() => this.q.endSession.run({ ...key(session), at: this.now().toISOString() }));
+    this.write(() => this.sessionRows.end(session));
+  }
+
+  async forgetSession(session: SessionKey): Promise<boolean> {
+    return this.write(() => this.sessionRows.forget(session));
   }
 
   async sessions(): Promise<SessionInfo[]> {
-    return this.read(() => this.sessionView(true).live);
+    return this.read(() => this.sessionRows.view(true).live);
   }
 
   async claimNotifications(limit: number): Promise<RelayMessage[]> {
     // A read first: most changes (reads, heartbeats) leave nothing to claim, and then no write lock is taken.
     if (this.read(() => this.q.anyUnnotified.get()) === undefined) return [];
     return this.write(() => {
-      const at = isoTimestamp(this.now());
+      const at = isoTimestamp(this.settings.now());
       const claimed: MessageRow[] = [];
       for (const id of this.q.unnotified.all({ limit })) {
         if (this.q.markNotified.run({ at, id }).changes === 0) continue;
@@ -274,7 +261,7 @@ export class SqliteStore implements Store {
 
   async directory(): Promise<Directory> {
     return this.read(() =>
-      directoryFrom(this.sessionView(true), (kind) => this.q.unreadCount.get({ mailbox: kind }) ?? 0),
+      directoryFrom(this.sessionRows.view(true), (kind) => this.q.unreadCount.get({ mailbox: kind }) ?? 0),
     );
   }
 
@@ -294,71 +281,19 @@ export class SqliteStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.watcher.close();
-    this.db.close();
+    this.opened.close();
   }
 
   private markRead(reader: Reader, picked: readonly UnreadRow[], rows: readonly MessageRow[]): void {
-    const at = isoTimestamp(this.now());
+    const at = isoTimestamp(this.settings.now());
     for (const { mailbox, message_id } of picked) this.q.markInbox.run({ at, mailbox, id: message_id });
-    if (reader.kind === 'desktop' || reader.kind === 'code') {
-      const mark = reader.kind === 'desktop' ? this.q.markDesktop : this.q.markCode;
-      for (const row of rows) {
-        if (mark.run({ at, id: row.id }).changes > 0) {
-          if (reader.kind === 'desktop') row.read_by_desktop_at = at;
-          else row.read_by_code_at = at;
-        }
-      }
+    const column = seedReadColumn(reader.kind);
+    if (column !== null) {
+      const mark = column === 'read_by_desktop_at' ? this.q.markDesktop : this.q.markCode;
+      for (const row of rows) if (mark.run({ at, id: row.id }).changes > 0) row[column] = at;
     }
     this.markedSincePrune += rows.length;
     if (this.markedSincePrune >= this.pruneBatch) this.prune();
-  }
-
-  /**
-   * The session view for routing a send, kept until another process commits (PRAGMA data_version moves), this
-   * process changes a session, or a second passes (a process may die without writing anything).
-   */
-  private routingView(): SessionView {
-    const version = this.q.dataVersion.get() ?? 0;
-    const cached = this.routing;
-    if (cached !== undefined && cached.version === version && Date.now() - cached.at < ROUTING_VIEW_MS) {
-      return cached.view;
-    }
-    const view = this.sessionView(false);
-    this.routing = { version, at: Date.now(), view };
-    return view;
-  }
-
-  /** Live sessions, remembered ones, and the kinds that may be addressed; in a write, tidies away long-dead ones. */
-  private sessionView(withUnread: boolean): SessionView {
-    const rows = this.q.sessionRows
-      .all()
-      .map((row) => ({ ...this.sessionInfo(row, withUnread), ended: row.ended !== 0 }));
-    const view = classifySessions(rows, {
-      now: this.now(),
-      host: this.host,
-      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
-    });
-    for (const row of view.forget) {
-      // Long gone: forgotten, unless mail still waits for the name.
-      const mailbox = sessionMailbox(row.kind, row.name);
-      const forgotten = this.db.inTransaction && this.q.forgetSession.run({ name: row.name, mailbox }).changes > 0;
-      if (!forgotten) view.known.push(row);
-    }
-    return view;
-  }
-
-  private sessionInfo(row: SqliteSessionRow, withUnread = true): SessionInfo {
-    return {
-      name: row.name,
-      kind: row.kind,
-      cwd: row.cwd,
-      host: row.host,
-      pid: row.pid,
-      observer: row.observer !== 0,
-      started_at: row.started_at,
-      last_seen: row.last_seen,
-      unread: withUnread ? (this.q.unreadCount.get({ mailbox: sessionMailbox(row.kind, row.name) }) ?? 0) : 0,
-    };
   }
 
   private withAttachments(rows: readonly MessageRow[]): RelayMessage[] {
@@ -375,16 +310,40 @@ export class SqliteStore implements Store {
    */
   private prune(): void {
     this.markedSincePrune = 0;
-    if (!Number.isFinite(this.keepRead)) return;
+    const { keepRead } = this.settings;
+    if (!Number.isFinite(keepRead)) return;
     // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
-    if ((this.q.span.get() ?? 0) <= this.keepRead) return;
-    for (const id of this.q.evictable.all({ keep: this.keepRead })) {
+    if ((this.q.span.get() ?? 0) <= keepRead) return;
+    for (const id of this.q.evictable.all({ keep: keepRead })) {
       this.q.evict.run({ id });
       this.q.unindex.run({ id });
     }
   }
 
+  /** The path names another file than the one open (deleted or replaced, 16.4): open it again, or refuse. */
+  private guardFile(): void {
+    if (this.readOnly || this.closed) return;
+    const moved = movedAway(this.location, this.opened.identity);
+    if (moved === null) return;
+    const next = reopenMoved(this.location, moved, this.opened, this.reopen);
+    this.opened = next;
+    this.db = next.db;
+    this.q = prepareQueries(next.db);
+    this.h = prepareHistoryQueries(next.db);
+    this.sessionRows.moveTo(next.db, this.q);
+    this.write(() => this.sessionRows.registerAgain());
+    this.settings.onError?.(movedNotice(this.location, moved));
+    this.watcher.changedHere();
+  }
+
   private write<T>(body: () => T): T {
+    this.guardFile();
+    if (this.readOnly) {
+      throw new RelayError(
+        'read_only',
+        `The relay database ${this.location} was opened read-only here; nothing was changed (use a command that writes).`,
+      );
+    }
     const before = this.q.totalChanges.get();
     let result: T;
     try {
@@ -397,6 +356,7 @@ export class SqliteStore implements Store {
   }
 
   private read<T>(body: () => T): T {
+    this.guardFile();
     try {
       return body();
     } catch (error) {
@@ -416,10 +376,6 @@ export class SqliteStore implements Store {
     if (code !== undefined) return openError(this.location, error);
     return error;
   }
-}
-
-function key(session: SessionKey): SessionKey {
-  return { name: session.name, pid: session.pid, host: session.host };
 }
 
 function toMessage(row: MessageRow): RelayMessage {

@@ -6,11 +6,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { Listeners } from '../listeners.js';
+
 export interface ChangeWatcherOptions {
   /** The database file; its directory is watched for changes to `<file>-wal` (and the file itself). */
   file: string;
   /** Reads `PRAGMA data_version` on the store's connection. */
   dataVersion: () => number;
+  /** Runs before each check (on every file event and poll), e.g. to notice the file was deleted or replaced. */
+  beforeCheck?: () => void;
   /** The safety poll. */
   pollMs?: number;
   /** Delays between re-checks after one event, in ms. */
@@ -21,29 +25,22 @@ export interface ChangeWatcherOptions {
 const DEFAULT_RETRIES = [0, 1, 2, 4, 8, 16, 32, 64] as const;
 
 export class ChangeWatcher {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners: Listeners;
   private readonly names: ReadonlySet<string>;
   private watcher: fs.FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private retry: NodeJS.Timeout | undefined;
   private attempt = -1;
   private lastVersion = 0;
-  private localPending = false;
-  private closed = false;
 
   constructor(private readonly options: ChangeWatcherOptions) {
     const base = path.basename(options.file);
     this.names = new Set([base, `${base}-wal`]);
+    this.listeners = new Listeners({ start: () => this.start(), stop: () => this.stop(), onError: options.onError });
   }
 
   subscribe(listener: () => void): () => void {
-    if (this.closed) return () => {};
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.start();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stop();
-    };
+    return this.listeners.add(listener);
   }
 
   /**
@@ -51,17 +48,11 @@ export class ChangeWatcher {
    * on the next turn of the event loop, so a listener that writes cannot spin without letting timers and I/O run.
    */
   changedHere(): void {
-    if (this.listeners.size === 0 || this.localPending) return;
-    this.localPending = true;
-    setImmediate(() => {
-      this.localPending = false;
-      this.emit();
-    });
+    this.listeners.emitSoon();
   }
 
   close(): void {
-    this.closed = true;
-    this.listeners.clear();
+    this.listeners.close();
     this.stop();
   }
 
@@ -122,10 +113,11 @@ export class ChangeWatcher {
 
   /** True when another connection's commit became visible (and listeners were told). */
   private check(): boolean {
+    this.options.beforeCheck?.();
     const version = this.safeVersion();
     if (version === undefined || version === this.lastVersion) return false;
     this.lastVersion = version;
-    this.emit();
+    this.listeners.emit();
     return true;
   }
 
@@ -136,16 +128,6 @@ export class ChangeWatcher {
       // Closed or busy connection: try again at the next event or poll.
       this.options.onError?.(error as Error);
       return undefined;
-    }
-  }
-
-  private emit(): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        this.options.onError?.(error as Error);
-      }
     }
   }
 }

@@ -1,4 +1,4 @@
-// Migration 0: the Python mcp-server-relay 1.2.4 schema, byte for byte, so a fresh file is one it can open too.
+// Migration 0: the seed's schema (mcp-server-relay 1.2.4), byte for byte, so a fresh file is one the seed opens too.
 export const seed = `
 CREATE TABLE IF NOT EXISTS messages (
   id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,6 +1,6 @@
 // Migration 1: per-recipient read state (inbox), routing and notification columns.
 // The seed's columns stay authoritative for the seed's two kinds, and triggers keep the inbox in step with them,
-// so the Python relay's own INSERT / UPDATE read_by_*_at / DELETE keep working on an upgraded file.
+// so the seed's own INSERT / UPDATE read_by_*_at / DELETE keep working on an upgraded file.
 //
 // inbox.mailbox names a recipient: a client kind ('desktop', 'code'). Later migrations may add session mailboxes.
 // A message with no recipient column routes as in the seed: desktop -> code, anything else -> desktop.

@@ -1,7 +1,7 @@
 // Migration 2: named sessions, attachments and full-text search.
 // Session mailboxes are `<kind>/<name>` rows in the inbox beside the kinds' shared mailboxes ('desktop', 'code').
-// Nothing here may be touched by the Python relay's own SQL: no trigger on `messages` refers to the FTS table, so a
-// Python whose SQLite lacks FTS5 can still insert and delete. The relay indexes new rows (its own and Python's)
+// Nothing here may be touched by the seed's own SQL: no trigger on `messages` refers to the FTS table, so a seed
+// whose SQLite lacks FTS5 can still insert and delete. The relay indexes new rows (its own and the seed's)
 // when it next searches, and unindexes the rows it evicts.
 export const sessions = `
 CREATE TABLE sessions (
