@@ -56,6 +56,29 @@ describe('doctor across clients', () => {
     });
   });
 
+  it('calls the Python relay the old relay even when `claude mcp get` says it is connected', async () => {
+    const home = await installed(['desktop']);
+    write(
+      path.join(home, '.claude.json'),
+      JSON.stringify({ mcpServers: { relay: { command: 'uvx', args: ['mcp-server-relay', '--client', 'code'] } } }),
+    );
+    const bin = path.join(home, 'bin');
+    write(path.join(bin, 'claude'), '#!/bin/sh\nexit 0\n', 0o755);
+    const io = fakeIo({ home, env: { PATH: bin } });
+    const asked: string[][] = [];
+    const runner = (_command: string, args: string[]) => {
+      asked.push(args);
+      return { code: 0, stdout: 'relay:\n  Scope: User config\n  Status: ✔ Connected\n', stderr: '' };
+    };
+    await doctor(['--json'], io, { launcher, runner }).catch(() => {});
+    const code = (JSON.parse(io.out()) as { checks: Check[] }).checks.find((c) => c.name === 'Claude Code');
+    expect(code).toMatchObject({
+      status: 'fail',
+      detail: expect.stringContaining('it is the old relay (mcp-server-relay 1.x): run setup to upgrade'),
+    });
+    expect(asked).toEqual([]);
+  });
+
   it('finds the two sides on different buffers: a --db on one, RELAY_DB only in the shell for the other', async () => {
     const home = await installed();
     const same = await check(home);

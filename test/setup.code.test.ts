@@ -9,6 +9,7 @@ import { run } from '../src/cli/setup.js';
 import { getCommandText } from '../src/setup/get-command.js';
 import { type Launcher, launcherFor, relayArgs, shellJoin, shellSplit } from '../src/setup/launcher.js';
 import type { Runner } from '../src/setup/steps.js';
+import { fakeClaude } from './helpers/fake-claude.js';
 import { read, snapshot, write } from './helpers/files.js';
 import { fakeIo } from './helpers/io.js';
 import { tempDir } from './helpers/temp.js';
@@ -396,24 +397,6 @@ describe('setup code --scope user without claude on PATH', () => {
 });
 
 describe('setup code --scope user with claude on PATH', () => {
-  function fakeClaude(dir: string): { runner: Runner; calls: string[][]; env: Record<string, string> } {
-    const bin = path.join(dir, 'bin');
-    write(path.join(bin, 'claude'), '#!/bin/sh\nexit 0\n', 0o755);
-    const calls: string[][] = [];
-    const runner: Runner = (command, args) => {
-      calls.push([path.basename(command), ...args]);
-      // Do what `claude mcp add/remove` does to the file, so the next run sees it.
-      const file = path.join(dir, '.claude.json');
-      const config = JSON.parse(read(file));
-      if (args[1] === 'add')
-        config.mcpServers.relay = { type: 'stdio', command: args[6], args: args.slice(7), env: {} };
-      if (args[1] === 'remove') delete config.mcpServers.relay;
-      fs.writeFileSync(file, JSON.stringify(config, null, 2));
-      return { code: 0, stdout: '', stderr: '' };
-    };
-    return { runner, calls, env: { PATH: bin } };
-  }
-
   it('registers through `claude mcp add`, is idempotent, and removes through `claude mcp remove`', async () => {
     const dir = home();
     const claude = fakeClaude(dir);

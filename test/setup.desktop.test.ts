@@ -130,11 +130,11 @@ describe('setup desktop', () => {
 
     await setup(home, []);
     const edited = JSON.parse(read(file));
-    edited.mcpServers.relay.args.push('--debug');
+    edited.mcpServers.relay.args.push('--observe');
     write(file, JSON.stringify(edited, null, 4));
     const { out } = await setup(home, ['--uninstall']);
     expect(out).toContain('was changed after setup');
-    expect(out).toContain('--client desktop --debug');
+    expect(out).toContain('--client desktop --observe');
     expect(JSON.parse(read(file)).mcpServers.relay).toBeDefined();
     await setup(home, ['--uninstall', '--force']);
     expect(JSON.parse(read(file)).mcpServers.relay).toBeUndefined();

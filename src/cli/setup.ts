@@ -19,13 +19,14 @@ import { type CliIo, homeOf, println } from './io.js';
 import { normaliseOptionalValue } from './notify-options.js';
 import { parse } from './options.js';
 
-export const usage = `Usage: mcp-relay setup code [--scope user|project] [--dry-run] [--uninstall] [--force] [--json]
-       mcp-relay setup desktop [--sound [NAME]] [--dry-run] [--uninstall] [--force] [--json]
-       mcp-relay setup codex|gemini|cursor [--dry-run] [--uninstall] [--force] [--json]
+export const usage = `Usage: mcp-relay setup code [--scope user|project] [--[no-]debug] [--dry-run] [--uninstall] [--force] [--json]
+       mcp-relay setup desktop [--sound [NAME] | --no-sound] [--[no-]debug] [--dry-run] [--uninstall] [--force] [--json]
+       mcp-relay setup codex|gemini|cursor [--[no-]debug] [--dry-run] [--uninstall] [--force] [--json]
 
 Registers relay with a client, merging into its existing files (never replacing them). Each file is backed up
 (<file>.bak-<timestamp>) before it changes; a second run changes nothing. Entries of the Python relay
-(mcp-server-relay 1.x) are upgraded.
+(mcp-server-relay 1.x) are upgraded. The --sound and --debug of the entry it replaces (the Python relay's, or
+setup's own) are kept unless a flag below says otherwise.
 
   code             register with Claude Code, install the /get command (~/.claude/commands/get.md) and a
                    SessionStart hook in ~/.claude/settings.json that previews unread messages
@@ -33,9 +34,11 @@ Registers relay with a client, merging into its existing files (never replacing 
     --scope project  this project only: .mcp.json in the current directory
   desktop          add relay to claude_desktop_config.json, then print the instruction to give Desktop
     --sound [NAME]   play a sound with each notification (the platform's default without NAME)
+    --no-sound       no sound
   codex            add [mcp_servers.relay] to ~/.codex/config.toml ($CODEX_HOME)
   gemini           add relay to ~/.gemini/settings.json ($GEMINI_CLI_HOME)
   cursor           add relay to ~/.cursor/mcp.json
+  --debug          the server logs every call to ~/.relay_debug.log (--no-debug: it does not)
   --dry-run        show what would change and write nothing
   --uninstall      remove what setup added (entries edited since are reported and left alone)
   --force          also replace or remove a relay entry, /get command or hook that setup did not write as is
@@ -44,6 +47,9 @@ Registers relay with a client, merging into its existing files (never replacing 
 export const options = {
   scope: { type: 'string' },
   sound: { type: 'string' },
+  'no-sound': { type: 'boolean' },
+  debug: { type: 'boolean' },
+  'no-debug': { type: 'boolean' },
   'dry-run': { type: 'boolean' },
   uninstall: { type: 'boolean' },
   force: { type: 'boolean' },
@@ -98,14 +104,26 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
   if (target !== 'code' && values.scope !== undefined) throw new UsageError('--scope applies to setup code only');
-  if (target !== 'desktop' && values.sound !== undefined) {
-    throw new UsageError('--sound applies to setup desktop only (Desktop notifies for every side)');
+  const sound = values['no-sound'] === true ? '--no-sound' : values.sound !== undefined ? '--sound' : undefined;
+  if (target !== 'desktop' && sound !== undefined) {
+    throw new UsageError(`${sound} applies to setup desktop only (Desktop notifies for every side)`);
   }
+  if (values.sound !== undefined && values['no-sound'] === true)
+    throw new UsageError('--sound and --no-sound cannot be used together');
+  if (values.debug === true && values['no-debug'] === true)
+    throw new UsageError('--debug and --no-debug cannot be used together');
   const scope = values.scope ?? 'user';
   if (scope !== 'user' && scope !== 'project') {
     throw new UsageError(`--scope must be one of: user, project (got '${scope}')`);
   }
-  const setupOptions = { uninstall: values.uninstall === true, force: values.force === true };
+  const setupOptions = {
+    uninstall: values.uninstall === true,
+    force: values.force === true,
+    flags: {
+      sound: values['no-sound'] === true ? null : values.sound,
+      debug: values.debug === true ? true : values['no-debug'] === true ? false : undefined,
+    },
+  };
   if (values.sound !== undefined && !setupOptions.uninstall) checkSound(values.sound, io);
   const dryRun = values['dry-run'] === true;
   const context = setupContext(io, deps);
@@ -114,7 +132,7 @@ export async function run(args: string[], io: CliIo, deps: SetupDeps = {}): Prom
     target === 'code'
       ? planCode(context, scope as CodeScope, setupOptions)
       : target === 'desktop'
-        ? planDesktop(context, values.sound, setupOptions)
+        ? planDesktop(context, setupOptions)
         : planClient(client!, context, setupOptions);
 
   let steps: Step[];

@@ -32,9 +32,12 @@ export function clientChecks(context: DoctorContext): Check[] {
     }
     const mine = found.filter((r) => r.target === target);
     const active = mine.filter((r) => r.plugin === undefined || r.plugin.enabled);
-    if (target === 'code' && context.claudePath !== null && active.length > 0) checks.push(claudeSays(context));
-    else if (active.length > 0) checks.push(registered(title, active, context));
-    else checks.push(missing(title, target, context));
+    if (active.length > 0) {
+      // The files first: `claude mcp get` calls the old Python relay "Connected" too, and it must be upgraded.
+      const found = registered(title, active, context);
+      const ask = target === 'code' && context.claudePath !== null && found.status === 'ok';
+      checks.push(ask ? claudeSays(context) : found);
+    } else checks.push(missing(title, target, context));
     if (target === 'code' && active.length > 1) {
       checks.push(
         warn(

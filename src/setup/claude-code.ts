@@ -4,7 +4,6 @@
 // and with relay's Claude Code plugin enabled nothing is registered beside it. Plans steps only (apply.ts applies
 // them). Claude Code's directory is ~/.claude on every platform ($CLAUDE_CONFIG_DIR when set, as Claude Code does).
 import path from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 
 import { getCommandStep, hookStep, pythonScriptSteps, settingsFile } from './claude-extras.js';
 import { enabledRelayPlugin, type RelayPlugin } from './claude-plugin.js';
@@ -12,9 +11,10 @@ import { readJson } from './config-file.js';
 import { getIn } from './json-edit.js';
 import { shellJoin } from './launcher.js';
 import { isPythonRelayEntry, PYTHON_RELAY } from './legacy.js';
+import { entryShape } from './server-flags.js';
 import {
-  type ArgsShape,
   describeEntry,
+  type EntryRule,
   isSetupEntry,
   sameEntry,
   type ServerEntry,
@@ -22,6 +22,7 @@ import {
   type SetupContext,
   type SetupOptions,
   type Step,
+  withCarriedFlags,
 } from './steps.js';
 
 export { claudeDir, getCommandFile, hookCommand, isPreviewCommand, settingsFile } from './claude-extras.js';
@@ -37,7 +38,9 @@ export function claudeUserConfig(context: Pick<SetupContext, 'home' | 'env'>): s
 
 export const projectConfig = (context: Pick<SetupContext, 'cwd'>) => path.join(context.cwd, '.mcp.json');
 
-export const codeShape: ArgsShape = (rest) => isDeepStrictEqual(rest, ['--client', 'code']);
+/** `--client code [--debug]` (only Desktop's relay notifies, so no --sound). */
+export const codeRule: EntryRule = { kind: 'code', sound: false };
+const codeShape = entryShape(codeRule);
 
 export function codeEntry(context: SetupContext): ServerEntry {
   return { command: context.launcher.command, args: [...context.launcher.args, '--client', 'code'] };
@@ -94,7 +97,7 @@ function projectStep(context: SetupContext, options: SetupOptions): Step {
     readJson(projectConfig(context)),
     'relay MCP server (project scope)',
     codeEntry(context),
-    codeShape,
+    codeRule,
     options,
   );
 }
@@ -107,13 +110,13 @@ function pythonElsewhere(context: SetupContext, options: SetupOptions): Step[] {
   const steps: Step[] = [];
   const project = readJson(projectConfig(context));
   if (isPythonRelayEntry(getIn(project.data, ['mcpServers', 'relay']))) {
-    steps.push(serverEntryStep(project, `${PYTHON_RELAY} (project scope)`, codeEntry(context), codeShape, options));
+    steps.push(serverEntryStep(project, `${PYTHON_RELAY} (project scope)`, codeEntry(context), codeRule, options));
   }
   const user = readJson(claudeUserConfig(context));
   const local = ['projects', context.cwd, 'mcpServers', 'relay'];
   if (isPythonRelayEntry(getIn(user.data, local))) {
     const desired = { type: 'stdio', ...codeEntry(context), env: {} };
-    steps.push(serverEntryStep(user, `${PYTHON_RELAY} (local scope)`, desired, codeShape, options, 0o600, local));
+    steps.push(serverEntryStep(user, `${PYTHON_RELAY} (local scope)`, desired, codeRule, options, 0o600, local));
   }
   return steps;
 }
@@ -127,7 +130,7 @@ function userStep(context: SetupContext, options: SetupOptions): Step {
       file,
       what,
       { type: 'stdio', ...codeEntry(context), env: {} },
-      codeShape,
+      codeRule,
       options,
       0o600,
     );
@@ -137,7 +140,7 @@ function userStep(context: SetupContext, options: SetupOptions): Step {
   }
   const claude = context.claudePath;
   const current = getIn(file.data, ['mcpServers', 'relay']);
-  const desired = codeEntry(context);
+  const { entry: desired, note } = withCarriedFlags(codeEntry(context), current, codeRule, options);
   const add = [claude, 'mcp', 'add', '--scope', 'user', 'relay', '--', desired.command, ...desired.args];
   const remove = [claude, 'mcp', 'remove', '--scope', 'user', 'relay'];
   // `claude mcp add` rewrites more than its own entry (settings.json among them): those are backed up first.
@@ -162,7 +165,7 @@ function userStep(context: SetupContext, options: SetupOptions): Step {
       return {
         ...base,
         status: 'update',
-        detail: `${was}: claude mcp remove, then claude mcp add`,
+        detail: `${was}: claude mcp remove, then claude mcp add${note}`,
         run: [remove, add],
       };
     }

@@ -10,10 +10,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+import { resolveSound, SoundError } from '../notify/sound.js';
 import { ConfigFileError, readJson } from './config-file.js';
 import { guiEntry } from './launcher.js';
 import {
-  type ArgsShape,
+  type EntryRule,
   type ServerEntry,
   serverEntryStep,
   type SetupContext,
@@ -99,26 +100,33 @@ export function desktopConfigFile(context: Where): string {
   return desktopLocation(context).file;
 }
 
-/** `--client desktop`, optionally followed by `--sound` or `--sound NAME`: every shape setup writes. */
-export const desktopShape: ArgsShape = (rest) =>
-  rest[0] === '--client' &&
-  rest[1] === 'desktop' &&
-  (rest.length === 2 ||
-    (rest[2] === '--sound' && (rest.length === 3 || (rest.length === 4 && !rest[3]!.startsWith('-')))));
-
-/** sound: undefined = no sound; '' = the platform's default sound; else that sound. */
-export function desktopEntry(context: SetupContext, sound: string | undefined): ServerEntry {
-  const soundArgs = sound === undefined ? [] : sound === '' ? ['--sound'] : ['--sound', sound];
-  return guiEntry(context.launcher, ['--client', 'desktop', ...soundArgs], context.execPath, context.platform);
+/** Why relay could not play `sound` here (it refuses to start with such a sound), or undefined. */
+function soundProblem(sound: string, context: SetupContext): string | undefined {
+  try {
+    resolveSound(sound === '' ? { kind: 'default' } : { kind: 'named', value: sound }, context);
+    return undefined;
+  } catch (error) {
+    if (error instanceof SoundError) return error.message;
+    throw error;
+  }
 }
 
-export function planDesktop(context: SetupContext, sound: string | undefined, options: SetupOptions): Step[] {
+/** `--client desktop [--sound [NAME]] [--debug]`: Desktop's relay notifies for every side, so it takes --sound. */
+export function desktopRule(context: SetupContext): EntryRule {
+  return { kind: 'desktop', sound: true, soundProblem: (sound) => soundProblem(sound, context) };
+}
+
+export function desktopEntry(context: SetupContext): ServerEntry {
+  return guiEntry(context.launcher, ['--client', 'desktop'], context.execPath, context.platform);
+}
+
+export function planDesktop(context: SetupContext, options: SetupOptions): Step[] {
   const location = desktopLocation(context);
   const step = serverEntryStep(
     readJson(location.file),
     'relay MCP server (Claude Desktop)',
-    desktopEntry(context, sound),
-    desktopShape,
+    desktopEntry(context),
+    desktopRule(context),
     options,
   );
   return [

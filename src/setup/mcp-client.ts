@@ -1,13 +1,11 @@
 // The shape every MCP client setup writes to shares: one config file, relay's entry at one place in it, started as
 // `--client <the client's name>`. A client is one small file (codex.ts, gemini.ts, cursor.ts) that says where its
 // file is, in which syntax, and whether it is a GUI app; this plans its one step. Plans only (apply.ts applies).
-import { isDeepStrictEqual } from 'node:util';
-
 import { readConfig, type Syntax } from './config-file.js';
 import type { JsonPath } from './json-edit.js';
 import { guiEntry } from './launcher.js';
 import {
-  type ArgsShape,
+  type EntryRule,
   type ServerEntry,
   serverEntryStep,
   type SetupContext,
@@ -33,9 +31,8 @@ export interface McpClient {
   mode?: number;
 }
 
-export function clientShape(client: McpClient): ArgsShape {
-  return (rest) => isDeepStrictEqual(rest, ['--client', client.name]);
-}
+/** `--client NAME [--debug]` (only Desktop's relay notifies, so no --sound). */
+export const clientRule = (client: McpClient): EntryRule => ({ kind: client.name, sound: false });
 
 export function clientEntry(client: McpClient, context: SetupContext): ServerEntry {
   const args = ['--client', client.name];
@@ -51,7 +48,7 @@ export function planClient(client: McpClient, context: SetupContext, options: Se
       file,
       what,
       clientEntry(client, context),
-      clientShape(client),
+      clientRule(client),
       options,
       client.mode ?? 0o644,
       client.at,

@@ -9,6 +9,9 @@ import type { FileChange } from './file-change.js';
 import { getIn, type JsonPath } from './json-edit.js';
 import { type Launcher, relayArgs, shellJoin } from './launcher.js';
 import { isPythonRelayEntry, PYTHON_RELAY } from './legacy.js';
+import { type ArgsShape, carryFlags, type EntryRule, entryShape, type FlagChoice } from './server-flags.js';
+
+export type { ArgsShape, EntryRule, FlagChoice } from './server-flags.js';
 
 export type StepStatus = 'create' | 'update' | 'remove' | 'unchanged' | 'conflict' | 'kept';
 
@@ -33,6 +36,8 @@ export interface Step {
 export interface SetupOptions {
   uninstall: boolean;
   force: boolean;
+  /** The server flags the command line sets (--sound, --debug); what it leaves unsaid the replaced entry keeps. */
+  flags?: FlagChoice;
 }
 
 /** Runs a program to completion (used for `claude`). */
@@ -79,9 +84,6 @@ export function sameEntry(current: unknown, desired: ServerEntry): boolean {
   return isDeepStrictEqual(withoutDefaults(current as Record<string, unknown>), withoutDefaults(desired));
 }
 
-/** True when `rest` (the arguments after the launcher) is a shape setup writes for this client. */
-export type ArgsShape = (rest: string[]) => boolean;
-
 /** An entry exactly as setup writes it (by any launcher, from any path): relay's own, safe to update or remove. */
 export function isSetupEntry(current: unknown, shape: ArgsShape): boolean {
   if (current === null || typeof current !== 'object' || Array.isArray(current)) return false;
@@ -105,16 +107,28 @@ export function describeEntry(entry: unknown): string {
 /** Where relay's entry lives in a client's config: `mcpServers.relay` (JSON clients), `mcp_servers.relay` (Codex). */
 export const MCP_SERVERS: JsonPath = ['mcpServers', 'relay'];
 
+/** `desired` with the server flags it gets in place of `current` (see server-flags.ts), and what to say about them. */
+export function withCarriedFlags(
+  desired: ServerEntry,
+  current: unknown,
+  rule: EntryRule,
+  options: SetupOptions,
+): { entry: ServerEntry; note: string } {
+  const { args, note } = carryFlags(current, rule, options.flags);
+  return { entry: { ...desired, args: [...desired.args, ...args] }, note: note === undefined ? '' : `; ${note}` };
+}
+
 /**
- * The step for relay's server entry in a config file (`at`, by default `mcpServers.relay`). An entry of the Python
- * relay is upgraded (replaced, or removed on uninstall) and said so; an edited or foreign entry is a conflict on
- * install and is kept on uninstall, unless forced.
+ * The step for relay's server entry in a config file (`at`, by default `mcpServers.relay`), `desired` being the
+ * entry without its flags (`--sound`, `--debug`: the command line's, else carried over from the entry replaced).
+ * An entry of the Python relay is upgraded (replaced, or removed on uninstall) and said so; an edited or foreign
+ * entry is a conflict on install and is kept on uninstall, unless forced.
  */
 export function serverEntryStep(
   file: ConfigFile,
   what: string,
   desired: ServerEntry,
-  shape: ArgsShape,
+  rule: EntryRule,
   options: SetupOptions,
   newFileMode = 0o644,
   at: JsonPath = MCP_SERVERS,
@@ -122,6 +136,7 @@ export function serverEntryStep(
   const current = getIn(file.data, at);
   const base = { what, target: file.path };
   const label = `${at.join('.')} in ${file.path}`;
+  const shape = entryShape(rule);
   const edit = (body: string): FileChange => ({
     path: file.path,
     before: file.text,
@@ -131,29 +146,30 @@ export function serverEntryStep(
   const python = isPythonRelayEntry(current);
 
   if (!options.uninstall) {
+    const { entry, note } = withCarriedFlags(desired, current, rule, options);
     if (current === undefined) {
       return {
         ...base,
         status: file.text === null ? 'create' : 'update',
-        detail: `add ${label}: ${describeEntry(desired)}`,
-        change: edit(editSet(file, file.body, at, desired)),
+        detail: `add ${label}: ${describeEntry(entry)}`,
+        change: edit(editSet(file, file.body, at, entry)),
       };
     }
-    if (sameEntry(current, desired)) return { ...base, status: 'unchanged', detail: `${label} is already set` };
+    if (sameEntry(current, entry)) return { ...base, status: 'unchanged', detail: `${label} is already set` };
     if (python) {
       return {
         ...base,
         status: 'update',
-        detail: `upgrade ${PYTHON_RELAY}: replace ${label} (was: ${describeEntry(current)})`,
-        change: edit(editSet(file, file.body, at, desired)),
+        detail: `upgrade ${PYTHON_RELAY}: replace ${label} (was: ${describeEntry(current)})${note}`,
+        change: edit(editSet(file, file.body, at, entry)),
       };
     }
     if (isSetupEntry(current, shape) || options.force) {
       return {
         ...base,
         status: 'update',
-        detail: `replace ${label} (was: ${describeEntry(current)})`,
-        change: edit(editSet(file, file.body, at, desired)),
+        detail: `replace ${label} (was: ${describeEntry(current)})${note}`,
+        change: edit(editSet(file, file.body, at, entry)),
       };
     }
     return {
