@@ -10,6 +10,7 @@ import { UsageError } from '../src/cli/errors.js';
 import { checkMode, flags, type ServeValues } from '../src/cli/serve/flags.js';
 import { TERMINAL_NOTICE } from '../src/cli/serve/stdio.js';
 import { killIfAlive } from './helpers/process.js';
+import { spawnHttpServe } from './helpers/http.js';
 import { cliPath, initialize, runCli, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
@@ -96,5 +97,27 @@ describe('saying what is happening', () => {
     expect(code.stderr).toMatch(/--sound is ignored: notifications are off \(.*add --notify\)/);
     const quiet = await runCli(['--client', 'desktop', '--no-notify', '--sound', 'glass'], home, {}, `${initialize}\n`);
     expect(quiet.stderr).toMatch(/--sound is ignored: notifications are off\n/);
+  });
+});
+
+describe('--debug names what the buffer runs on (17.1)', () => {
+  const backend = /\((SQLite \d+\.\d+\.\d+ via (node:sqlite|better-sqlite3))\)/;
+
+  it('over stdio: the SQLite version and the driver chosen in this process', async () => {
+    const home = tempDir();
+    const result = await runCli(['--client', 'code', '--debug'], home, {}, `${initialize}\n`);
+    expect(result.code).toBe(0);
+    const log = fs.readFileSync(path.join(home, '.relay_debug.log'), 'utf8');
+    expect(log).toMatch(new RegExp(`serving as code .* on ${path.join(home, '.relay_buffer.db')} ${backend.source}`));
+    // The same driver as doctor names (both come from the one driver choice).
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], home)).stdout);
+    const driver = doctor.checks.find((c: { name: string }) => c.name === 'SQLite driver');
+    expect(log).toContain(`via ${/^(\S+) loads/.exec(driver.detail)![1]}`);
+  });
+
+  it('over HTTP', async () => {
+    const home = tempDir();
+    const served = await spawnHttpServe(['--debug'], home);
+    expect(served.stderr()).toMatch(new RegExp(`relay .* on ${path.join(home, '.relay_buffer.db')} ${backend.source}`));
   });
 });

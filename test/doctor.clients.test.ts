@@ -186,6 +186,31 @@ describe("relay's Claude Code plugin", () => {
     return installPath;
   }
 
+  it('counts the plugin alone as registered: with claude on PATH it asks about plugin:relay:relay', async () => {
+    const home = tempDir();
+    fs.mkdirSync(path.join(home, '.claude'));
+    plugin(home);
+    const bin = path.join(home, 'bin');
+    write(path.join(bin, 'claude'), '#!/bin/sh\nexit 0\n', 0o755);
+    const asked: string[][] = [];
+    const runner = (_command: string, args: string[]) => {
+      asked.push(args);
+      return args[2] === 'plugin:relay:relay'
+        ? { code: 0, stdout: 'plugin:relay:relay:\n  Scope: Dynamic config\n  Status: ✔ Connected\n', stderr: '' }
+        : { code: 1, stdout: '', stderr: 'No MCP server found with name: relay' };
+    };
+    const io = fakeIo({ home, env: { PATH: bin } });
+    await doctor(['--json'], io, { launcher, runner }).catch(() => {});
+    const report = JSON.parse(io.out()) as { ok: boolean; checks: Check[] };
+    expect(report.checks.find((c) => c.name === 'Claude Code')).toEqual({
+      name: 'Claude Code',
+      status: 'ok',
+      detail: 'the plugin relay@mcp-relay; ✔ Connected',
+    });
+    expect(asked).toContainEqual(['mcp', 'get', 'plugin:relay:relay']);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+
   it('doctor reports a second registration beside the plugin; setup code then takes out its own', async () => {
     const home = await installed(['code']);
     plugin(home);

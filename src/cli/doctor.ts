@@ -15,8 +15,9 @@ import { dbOption, dbPath } from './store.js';
 
 export const usage = `Usage: mcp-relay doctor [--db PATH] [--json]
 
-Checks Node.js, the SQLite driver, the database, notifications, and relay's set-up in Claude Code and Claude
-Desktop. Prints the command that fixes each problem; exits 1 if a required check fails.
+Checks Node.js, the SQLite driver, the database (read only, then a round trip through a throw-away mailbox that
+leaves it as it was), notifications, and relay's set-up in every client (Claude Code, Claude Desktop, Codex, Gemini
+CLI, Cursor), all on one buffer. Prints the command that fixes each problem; exits 1 if a required check fails.
 
   --db PATH  the message buffer to check (default: $RELAY_DB, else ~/.relay_buffer.db)
   --json     print {"ok": bool, "version", "checks": [{"name", "status": "ok"|"warn"|"fail", "detail", "fix"?}]}`;

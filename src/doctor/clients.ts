@@ -36,7 +36,7 @@ export function clientChecks(context: DoctorContext): Check[] {
       // The files first: `claude mcp get` calls the old Python relay "Connected" too, and it must be upgraded.
       const found = registered(title, active, context);
       const ask = target === 'code' && context.claudePath !== null && found.status === 'ok';
-      checks.push(ask ? claudeSays(context) : found);
+      checks.push(ask ? claudeSays(context, active) : found);
     } else checks.push(missing(title, target, context));
     if (target === 'code' && active.length > 1) {
       checks.push(
@@ -102,17 +102,29 @@ function registered(title: string, active: Registration[], context: DoctorContex
   return ok(title, `registered in ${where}${note}`);
 }
 
-/** `claude mcp get relay`: Claude Code's own view, with a real connection check. */
-function claudeSays(context: DoctorContext): Check {
+/**
+ * `claude mcp get relay`: Claude Code's own view, with a real connection check. relay's plugin alone is a good
+ * registration: Claude Code names its server `plugin:<plugin>:relay`, so that is the one asked about then.
+ */
+function claudeSays(context: DoctorContext, active: Registration[] = []): Check {
   const name = 'Claude Code';
   const fixSetup = `${context.self} setup code`;
-  const result = context.runner(context.claudePath!, ['mcp', 'get', 'relay']);
+  const plugin = active.every((r) => r.plugin !== undefined) ? active[0]?.plugin : undefined;
+  const server = plugin === undefined ? 'relay' : `plugin:${plugin.id.split('@')[0]}:relay`;
+  const result = context.runner(context.claudePath!, ['mcp', 'get', server]);
   if (result.code !== 0)
-    return fail(name, 'relay is not registered with Claude Code (`claude mcp get relay` found nothing)', fixSetup);
+    return fail(
+      name,
+      `relay is not registered with Claude Code (\`claude mcp get ${server}\` found nothing)`,
+      fixSetup,
+    );
   const status = /Status:\s*(.+)/.exec(result.stdout)?.[1]?.trim() ?? 'unknown';
   const scope = /Scope:\s*(.+)/.exec(result.stdout)?.[1]?.trim() ?? '';
   if (/connected/i.test(status) && !/fail|not/i.test(status))
-    return ok(name, `registered${scope ? ` (${scope})` : ''}; ${status}`);
+    return ok(
+      name,
+      plugin ? `the plugin ${plugin.id}; ${status}` : `registered${scope ? ` (${scope})` : ''}; ${status}`,
+    );
   return fail(name, `registered, but Claude Code cannot start it: ${status}`, `${fixSetup} --force`);
 }
 

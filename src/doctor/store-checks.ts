@@ -1,10 +1,12 @@
-// The buffer's checks: the SQLite driver, the database file (or PostgreSQL), what it holds.
+// The buffer's checks: the SQLite driver, the database file (or PostgreSQL: its server version), what it holds, who
+// is connected, and a round trip through it (round-trip.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import type { Store } from '../store/store.js';
 import { type Check, type DoctorContext, fail, ok, warn } from './check.js';
+import { ROUND_TRIP, roundTripAt } from './round-trip.js';
 
 function packageRoot(context: DoctorContext): string {
   return path.resolve(path.dirname(context.launcher.args[0] ?? '.'), '..');
@@ -24,10 +26,10 @@ export async function driverCheck(context: DoctorContext): Promise<Check> {
   }
 }
 
-/** The database, then (when it opened) the live sessions on it. */
+/** The database, then (when it opened) the live sessions on it and the round trip through it. */
 export async function databaseChecks(context: DoctorContext): Promise<Check[]> {
   const checks: Check[] = [];
-  const database = await databaseCheck(context, (sessions) => checks.push(sessions));
+  const database = await databaseCheck(context, (...more) => checks.push(...more));
   return [database, ...checks];
 }
 
@@ -45,82 +47,104 @@ async function sessionsCheck(store: Store): Promise<Check> {
   return ok('sessions', `${live.length} live: ${list.join('; ')}`);
 }
 
-async function databaseCheck(context: DoctorContext, onSessions: (check: Check) => void): Promise<Check> {
+interface Opened {
+  /** Where it is (a URL without its password). */
+  location: string;
+  summary: string;
+  backend: string;
+  sessions: Check;
+}
+
+/** What a read-only open tells: the backend, what the buffer holds, who is connected. Changes nothing. */
+async function readBuffer(location: string): Promise<Opened> {
+  const { openStore } = await import('../store/open.js');
+  const { describeUnread, relayStatus } = await import('../lib/status.js');
+  const store = await openStore(location, { readOnly: true, busyTimeoutMs: 2_000 });
+  try {
+    const status = await relayStatus(store);
+    const summary = `${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`;
+    return { location: store.location, summary, backend: store.backend, sessions: await sessionsCheck(store) };
+  } finally {
+    await store.close();
+  }
+}
+
+const errorCode = (error: unknown) =>
+  error !== null && typeof error === 'object' && 'code' in error ? String(error.code) : undefined;
+const notTried = (why: string) => ok(ROUND_TRIP, `not tried: ${why}`);
+
+async function databaseCheck(context: DoctorContext, onOpen: (...checks: Check[]) => void): Promise<Check> {
   const name = 'database';
   const file = context.dbPath;
   const { isPostgresUrl } = await import('../store/open.js');
-  if (isPostgresUrl(file)) return postgresCheck(name, file, onSessions);
+  if (isPostgresUrl(file)) return postgresCheck(name, file, onOpen);
+  const absent = () => {
+    // Doctor creates nothing: the round trip waits for a buffer to exist.
+    onOpen(notTried('there is no buffer yet'));
+    return ok(name, `${file} does not exist yet (it is created with the first message)`);
+  };
   let stat: fs.Stats;
+  let opened: Opened;
   try {
     stat = fs.statSync(file);
-  } catch {
-    return ok(name, `${file} does not exist yet (it is created with the first message)`);
-  }
-  const { openSqliteStore } = await import('../store/sqlite/store.js');
-  const { inspectSqlite } = await import('../store/sqlite/inspect.js');
-  const { RelayError } = await import('../store/store.js');
-  const { describeUnread, relayStatus } = await import('../lib/status.js');
-  let summary: string;
-  let live: Check;
-  try {
-    // Opening is what every relay process does first: it checks the file and upgrades an older schema.
-    const store = openSqliteStore(file, { busyTimeoutMs: 2_000 });
-    try {
-      const status = await relayStatus(store);
-      summary = `${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`;
-      live = await sessionsCheck(store);
-    } finally {
-      await store.close();
-    }
+    opened = await readBuffer(file);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const code = error instanceof RelayError ? error.code : undefined;
+    const code = errorCode(error);
+    if (code === 'ENOENT' || code === 'missing') return absent();
     const fix =
-      code === 'unwritable'
+      code === 'unwritable' || code === 'EACCES'
         ? `chmod u+rw "${file}"`
         : code === 'newer_schema'
           ? 'npm install -g mcp-server-relay@latest'
           : `mv "${file}" "${file}.broken"   (relay starts a new buffer)`;
-    return fail(name, message, fix);
+    return fail(name, (error as Error).message, fix);
   }
-  onSessions(live);
+  const { inspectSqlite } = await import('../store/sqlite/inspect.js');
   const facts = inspectSqlite(file);
   const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  const older = facts.schemaVersion < facts.knownSchemaVersion;
+  const loose = (stat.mode & 0o077) !== 0;
+  const wal = facts.journalMode.toLowerCase() === 'wal';
+  // Opening it to write would also do these: the round trip waits until a relay has (doctor changes nothing else).
+  const would = [
+    older ? 'upgrade its schema' : '',
+    loose ? 'make it private (mode 0600)' : '',
+    wal ? '' : 'switch it to WAL',
+  ].filter(Boolean);
+  const trip =
+    would.length > 0
+      ? notTried(`opening the buffer to write would also ${would.join(' and ')}, as the next relay to start does`)
+      : await roundTripAt(file, `ls -l "${file}"   (the file and its folder must be writable, the disk not full)`);
+  onOpen(opened.sessions, trip);
   const detail =
-    `${file}: mode ${mode}, journal ${facts.journalMode}, schema ${facts.schemaVersion}/${facts.knownSchemaVersion}, ` +
-    `${summary}`;
-  if ((stat.mode & 0o077) !== 0) return warn(name, `${detail}; other users can read it`, `chmod 600 "${file}"`);
-  if (facts.journalMode.toLowerCase() !== 'wal')
+    `${file}: ${opened.backend}, mode ${mode}, journal ${facts.journalMode}, ` +
+    `schema ${facts.schemaVersion}/${facts.knownSchemaVersion}${older ? ' (the next relay to start upgrades it in place)' : ''}, ` +
+    opened.summary;
+  if (loose) return warn(name, `${detail}; other users can read it`, `chmod 600 "${file}"`);
+  if (!wal)
     return warn(
       name,
       `${detail}; expected journal wal`,
-      `${context.self} status   (any relay command switches it to WAL)`,
+      'restart a client that runs relay: its server switches the file to WAL when it opens it',
     );
   return ok(name, detail);
 }
 
-/** A PostgreSQL store: reachable, relay's schema in place (opening migrates it), and what it holds. */
-async function postgresCheck(name: string, url: string, onSessions: (check: Check) => void): Promise<Check> {
-  const { openStore } = await import('../store/open.js');
-  const { describeUnread, relayStatus } = await import('../lib/status.js');
+/** A PostgreSQL store: reachable, its server version, relay's schema in place, what it holds. Read only. */
+async function postgresCheck(name: string, url: string, onOpen: (...checks: Check[]) => void): Promise<Check> {
+  let opened: Opened;
   try {
-    const store = await openStore(url);
-    try {
-      const status = await relayStatus(store);
-      onSessions(await sessionsCheck(store));
-      return ok(
-        name,
-        `${store.location}: ${status.total} message${status.total === 1 ? '' : 's'} (unread: ${describeUnread(status.unread)})`,
-      );
-    } finally {
-      await store.close();
-    }
+    opened = await readBuffer(url);
   } catch (error) {
     // The store's errors name the URL without its password.
-    return fail(
-      name,
-      error instanceof Error ? error.message : String(error),
-      'check the URL, the password, and that PostgreSQL is running and reachable',
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    const code = errorCode(error);
+    if (code === 'missing' || code === 'read_only') {
+      onOpen(notTried(code === 'missing' ? 'there is no relay store there yet' : 'its schema is older'));
+      return (code === 'missing' ? ok : warn)(name, message);
+    }
+    return fail(name, message, 'check the URL, the password, and that PostgreSQL is running and reachable');
   }
+  onOpen(opened.sessions, await roundTripAt(url, 'check that the database user may write to the relay schema'));
+  return ok(name, `${opened.location}: ${opened.backend}, ${opened.summary}`);
 }

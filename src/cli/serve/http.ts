@@ -39,6 +39,7 @@ export async function serveHttp(values: ServeValues, db: string, io: CliIo): Pro
     log.close();
     throw error;
   }
+  log.debug(`relay ${version} on ${store.location} (${store.backend}), pid ${process.pid}`);
   let relay;
   try {
     relay = await startHttpRelay({ store, log, host, port, token, allowHosts, allowOrigins });

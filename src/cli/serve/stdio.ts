@@ -81,7 +81,7 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
   });
   transport.onerror = (error) => log.warn(`transport: ${error.message}`);
   const who = `${identity.kind ?? '(no client)'}${identity.name ? ` "${identity.name}"` : ''}`;
-  log.debug(`relay ${version} serving as ${who} on ${opened.location}, pid ${process.pid}`);
+  log.debug(`relay ${version} serving as ${who} on ${opened.location} (${opened.backend}), pid ${process.pid}`);
   log.debug(notifier === undefined ? 'notifications off' : `notifications on: ${notifier.describe()}`);
   const stopNotices =
     notifier === undefined ? undefined : startArrivalNotices({ source: storeNoticeSource(opened), notifier, log });
