@@ -104,4 +104,44 @@ describe.skipIf(skip)('on a read-only file system', () => {
     const json = JSON.parse((await runCli(['fetch', '--db', db, '--peek', '--json'], home)).stdout);
     expect(json.messages.map((m: { message: string }) => m.message)).toEqual(['for code']);
   });
+
+  it('an existing buffer: the commands that only look just read it', async () => {
+    const home = tempDir();
+    const dir = path.join(home, 'mounted');
+    fs.mkdirSync(dir);
+    const db = path.join(dir, 'relay.db');
+    expect((await runCli(['send', '--db', db, '--as', 'desktop', 'the plan'], home)).code).toBe(0);
+    const before = fs.readdirSync(dir).sort();
+    const look = async (args: string[]) => {
+      const result = await runReadOnly(dir, [...args, '--db', db], home);
+      expect(result, args.join(' ')).toMatchObject({ code: 0, stderr: '' });
+      return result.stdout;
+    };
+    const status = await look(['status']);
+    expect(status).toMatch(/^1 message in the relay; unread: 0 for Desktop, 1 for Code\n/);
+    expect(status).toContain('(it is on a read-only file system, so sending would fail: pass --db with another path)');
+    expect(await look(['fetch', '--peek', '--as', 'code'])).toMatch(/^#1 from Desktop, .*:\n {2}the plan\n$/);
+    expect(await look(['preview', '--for', 'code'])).toMatch(/^relay: 1 unread message for /);
+    expect(await look(['sessions'])).toBe('No live sessions.\n');
+    expect(fs.readdirSync(dir).sort()).toEqual(before);
+  });
+});
+
+describe('the commands that only look', () => {
+  it('change nothing about a buffer the Python relay left world-readable: no chmod, no -wal or -shm', async () => {
+    const home = tempDir();
+    const db = path.join(home, 'relay.db');
+    expect((await runCli(['send', '--db', db, '--as', 'desktop', 'hello'], home)).code).toBe(0);
+    // As the seed leaves its file: the umask's mode, no WAL files beside it (the relay that wrote it has exited).
+    fs.chmodSync(db, 0o644);
+    for (const extra of [`${db}-wal`, `${db}-shm`]) fs.rmSync(extra, { force: true });
+    const stat = fs.statSync(db);
+    for (const args of [['status'], ['fetch', '--peek'], ['preview'], ['sessions']]) {
+      const result = await runCli([...args, '--db', db], home);
+      expect(result.code, args.join(' ')).toBe(0);
+    }
+    expect(fs.statSync(db).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(db).mtimeMs).toBe(stat.mtimeMs);
+    expect(fs.readdirSync(home).sort()).toEqual(['relay.db']);
+  });
 });

@@ -8,7 +8,7 @@ import { formatMessage } from './format.js';
 import { type CliIo, println } from './io.js';
 import { flagHelp, parse } from './options.js';
 import { sideFlags, sideReader } from './side.js';
-import { dbOption, dbPath, openExisting, openRelayStore, withStore } from './store.js';
+import { dbOption, dbPath, openForReading, openRelayStore, withStore } from './store.js';
 
 const flags = {
   ...sideFlags,
@@ -45,7 +45,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const file = dbPath(values.db, io);
   const peek = values.peek === true;
   // Looking never creates the database; reading for real opens it like the server does.
-  const store = peek ? await openExisting(file) : await openRelayStore(file);
+  const store = peek ? await openForReading(file) : await openRelayStore(file);
   const messages =
     store === null
       ? []

@@ -8,7 +8,7 @@ import { senderName } from './format.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { sideFlags, sideReader } from './side.js';
-import { dbOption, dbPath, openExisting } from './store.js';
+import { dbOption, dbPath, openForReading } from './store.js';
 
 export const usage = `Usage: mcp-relay preview [--for KIND] [--name NAME] [--command /NAME] [--db PATH]
 
@@ -88,7 +88,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const { kind, name } = sideReader(values, io);
   let text: string;
   try {
-    const store = await openExisting(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
+    const store = await openForReading(dbPath(values.db, io), { busyTimeoutMs: 1_000 });
     if (store === null) return;
     try {
       const waiting = await store.fetch({

@@ -5,7 +5,7 @@ import { field } from '../lib/text.js';
 import { displayKind, type SessionInfo } from '../store/store.js';
 import { type CliIo, println } from './io.js';
 import { flagHelp, parse } from './options.js';
-import { dbOption, dbPath, openExisting, withStore } from './store.js';
+import { dbOption, dbPath, openForReading, withStore } from './store.js';
 
 const flags = {
   db: { ...dbOption.db, arg: 'PATH', help: 'the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)' },
@@ -59,7 +59,7 @@ export function sessionTable(sessions: readonly SessionInfo[]): string {
 
 export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
-  const store = await openExisting(dbPath(values.db, io));
+  const store = await openForReading(dbPath(values.db, io));
   const sessions = store === null ? [] : await withStore(store, (s) => s.sessions());
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, sessions }));
   else if (sessions.length === 0) println(io.stdout, 'No live sessions.');

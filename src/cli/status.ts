@@ -9,7 +9,7 @@ import type { SessionInfo } from '../store/store.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';
 import { sessionSummary } from './sessions.js';
-import { dbOption, dbPath, openExisting, withStore } from './store.js';
+import { dbOption, dbPath, openForReading, withStore } from './store.js';
 
 export const usage = `Usage: mcp-relay status [--db PATH] [--json]
 
@@ -58,7 +58,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const { values } = parse(args, options);
   const file = dbPath(values.db, io);
   const postgres = isPostgresUrl(file);
-  const store = await openExisting(file);
+  const store = await openForReading(file);
   const [status, sessions]: [RelayStatus, SessionInfo[]] =
     store === null
       ? [{ database: file, total: 0, unread: { desktop: 0, code: 0 }, lastActivity: null }, []]

@@ -1,6 +1,6 @@
 // The relay store as CLI commands open it: one rule for where it is (--db, else $RELAY_DB, else ~/.relay_buffer.db
 // under the HOME the command sees), and store errors turned into UserErrors. Commands that only look (status,
-// preview, doctor) never create the file. A postgres:// URL opens the PostgreSQL store, which exists once reachable.
+// fetch --peek, preview, search, sessions) open it read-only and change nothing. A postgres:// URL opens the PostgreSQL store, which exists once reachable.
 import fs from 'node:fs';
 
 import { defaultDbPath } from '../lib/paths.js';
@@ -46,7 +46,21 @@ export async function openRelayStore(location: string, options: OpenStoreOptions
   }
 }
 
-/** The store if its file exists (or it is a PostgreSQL URL); null (and no file created) otherwise. */
+/**
+ * For commands that only look (status, fetch --peek, preview, search, sessions): the store opened read-only, which
+ * changes nothing about the buffer (no new file, no chmod, no WAL switch, no migration); null when there is no buffer
+ * there yet.
+ */
+export async function openForReading(location: string, options: OpenStoreOptions = {}): Promise<Store | null> {
+  try {
+    return await openStore(location, { ...options, readOnly: true });
+  } catch (error) {
+    if (error instanceof RelayError && (error.code === 'missing' || error.code === 'no_directory')) return null;
+    throw userError(error);
+  }
+}
+
+/** For writing, but only if there is something there: the store if its file exists (or it is a PostgreSQL URL). */
 export async function openExisting(location: string, options: OpenStoreOptions = {}): Promise<Store | null> {
   return isPostgresUrl(location) || fs.existsSync(location) ? openRelayStore(location, options) : null;
 }
