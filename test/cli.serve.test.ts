@@ -6,6 +6,7 @@ import path from 'node:path';
 
 import { describe, expect, it, onTestFinished } from 'vitest';
 
+import { connectNotice } from '../src/cli/connect.js';
 import { UsageError } from '../src/cli/errors.js';
 import { checkMode, flags, type ServeValues } from '../src/cli/serve/flags.js';
 import { TERMINAL_NOTICE } from '../src/cli/serve/stdio.js';
@@ -84,6 +85,27 @@ describe('saying what is happening', () => {
     expect(output.split(TERMINAL_NOTICE.slice(0, 30)).length).toBe(2);
   });
 
+  it('says the same of mcp-relay connect on a terminal', async () => {
+    const url = 'http://127.0.0.1:9/mcp';
+    const notice = connectNotice(new URL(url));
+    const child = spawn('script', ['-qec', `exec "${process.execPath}" "${cliPath}" connect ${url}`, '/dev/null'], {
+      env: testEnv(tempDir()),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    onTestFinished(() => killIfAlive(child.pid));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let output = '';
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.replace(/\r?\n/g, '').includes(notice)) resolve();
+      });
+    });
+    child.stdin.write('\x03');
+    await exited;
+    expect(output.split(notice.slice(0, 30)).length).toBe(2);
+  });
+
   it('prints nothing of the kind when a client starts it (stdin is a pipe)', async () => {
     const result = await runCli(['--client', 'code'], tempDir(), {}, `${initialize}\n`);
     expect(result.code).toBe(0);
@@ -97,6 +119,9 @@ describe('saying what is happening', () => {
     expect(code.stderr).toMatch(/--sound is ignored: notifications are off \(.*add --notify\)/);
     const quiet = await runCli(['--client', 'desktop', '--no-notify', '--sound', 'glass'], home, {}, `${initialize}\n`);
     expect(quiet.stderr).toMatch(/--sound is ignored: notifications are off\n/);
+    // The bridge too (its notifications are this machine's, as a local relay's are).
+    const bridge = await runCli(['connect', 'http://127.0.0.1:9/mcp', '--client', 'code', '--sound'], home);
+    expect(bridge.stderr).toMatch(/--sound is ignored: notifications are off \(.*add --notify\)/);
   });
 });
 

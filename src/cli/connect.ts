@@ -55,6 +55,8 @@ export async function run(args: string[]): Promise<void> {
     log.warn(`the token travels unencrypted to ${url.host}; prefer https or an SSH tunnel (see the README)`);
   }
 
+  // Started by hand on a terminal it would look hung: say what it is.
+  if (process.stdin.isTTY === true) process.stderr.write(`${connectNotice(url)}\n`);
   const local = new RelayStdioTransport(process.stdin, process.stdout, {
     onrejected: (reason) => log.warn(`rejected input: ${reason}`),
   });
@@ -84,6 +86,14 @@ export async function run(args: string[]): Promise<void> {
       return Promise.race([bridge.close(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]);
     },
     (stop) => void bridge.done.then(() => stop('bridge closed')),
+  );
+}
+
+/** Said once on stderr when a person starts the bridge in a terminal. */
+export function connectNotice(url: URL): string {
+  return (
+    `mcp-relay connect: this bridges an MCP client on stdin to the relay at ${url.href}; Claude Desktop starts it ` +
+    'itself from its config (see `mcp-relay connect --help`). There is nothing to type here; Ctrl-C stops it.'
   );
 }
 

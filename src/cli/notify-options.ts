@@ -67,6 +67,8 @@ export interface NotifyValues {
 export interface NotifyOptions {
   enabled: boolean;
   sound: SoundChoice;
+  /** Said when a --sound was given that will not be used (notifications off). */
+  soundIgnored?: string;
 }
 
 /** On for the Desktop process unless --no-notify, off for others unless --notify; `--sound` alone is the default. */
@@ -80,12 +82,15 @@ export function notifyOptions(values: NotifyValues, client: string | null): Noti
       : values.sound === ''
         ? { kind: 'default' }
         : { kind: 'named', value: values.sound };
-  return { enabled, sound };
+  if (enabled || sound.kind === 'off') return { enabled, sound };
+  const why = client === 'desktop' ? '' : ' (they are on by default only for --client desktop; add --notify)';
+  return { enabled, sound, soundIgnored: `--sound is ignored: notifications are off${why}` };
 }
 
 /**
- * The notifier the options ask for, or undefined when notifications are off. A bad --sound is refused here, at
- * start-up: an unknown name is a usage error (exit 2), a file that is missing or unreadable a user error (exit 1).
+ * The notifier the options ask for, or undefined when notifications are off (saying so when a --sound is given). A
+ * bad --sound is refused here, at start-up: an unknown name is a usage error (exit 2), a file that is missing or
+ * unreadable a user error (exit 1).
  */
 export function notifierFor(
   options: NotifyOptions,
@@ -93,7 +98,10 @@ export function notifierFor(
   platform: NodeJS.Platform = process.platform,
   env: NodeJS.ProcessEnv = process.env,
 ): Notifier | undefined {
-  if (!options.enabled) return undefined;
+  if (!options.enabled) {
+    if (options.soundIgnored !== undefined) log.warn(options.soundIgnored);
+    return undefined;
+  }
   let sound: string | null;
   try {
     sound = resolveSound(options.sound, { platform, env });

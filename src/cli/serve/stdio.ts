@@ -43,10 +43,6 @@ export async function serveStdio(values: ServeValues, db: string, io: CliIo): Pr
     }
   }
   const log = createLogger({ debugFile: values.debug === true ? debugLogPath(homeOf(io)) : undefined });
-  if (!notify.enabled && notify.sound.kind !== 'off') {
-    const why = kind === 'desktop' ? '' : ' (they are on by default only for --client desktop; add --notify)';
-    log.warn(`--sound is ignored: notifications are off${why}`);
-  }
   let notifier;
   try {
     notifier = notifierFor(notify, log, io.platform, io.env);
