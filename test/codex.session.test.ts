@@ -12,7 +12,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
 import { run } from './helpers/run.js';
-import { root, runCli } from './helpers/spawn.js';
+import { quietNotifiers, root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 const codex = path.join(root, 'node_modules', '.bin', 'codex');
@@ -95,7 +95,11 @@ describe.skipIf(!available || repeatPass('a whole Codex session'))(title, () => 
 
       const session = await run(codex, ['exec', '--skip-git-repo-check', 'tell Desktop the tests pass'], {
         cwd: home,
-        env: { HOME: home, PATH: [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':'), NO_COLOR: '1' },
+        env: {
+          HOME: home,
+          PATH: [path.dirname(process.execPath), quietNotifiers, '/usr/bin', '/bin'].join(':'),
+          NO_COLOR: '1',
+        },
         timeoutMs: 90_000,
       });
       expect(session.code, session.stdout + session.stderr).toBe(0);

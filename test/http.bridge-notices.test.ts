@@ -14,6 +14,7 @@ import { type Logger, silentLogger } from '../src/lib/log.js';
 import { startArrivalNotices, storeNoticeSource } from '../src/notify/arrivals.js';
 import type { Notification, Notifier } from '../src/notify/notification.js';
 import { CLAIM_METHOD, ClaimResult, CONFIRM_METHOD, ConfirmResult, NOTICE_TEXT_CHARS } from '../src/server/notices.js';
+import { createRelayServer } from '../src/server/server.js';
 import { fakeBin } from './helpers/fakes.js';
 import { httpClient, spawnHttpServe, startRelay } from './helpers/http.js';
 import { spawnClient } from './helpers/spawn.js';
@@ -246,6 +247,18 @@ describe('notifications for a Desktop behind `mcp-relay connect`', () => {
     // Desktop's own subscription was made again in the new session too.
     await update;
     expect(desktop.warnings).toEqual([]);
+  });
+
+  it('says once that an older relay offers no notices, and claims nothing there', async () => {
+    const relay = await startRelay({ createServer: (deps) => createRelayServer({ ...deps, notices: false }) });
+    const desktop = await bridgedDesktop(relay.url, 'laptop');
+    // The session works as before. The bridge looks at the capabilities as the handshake's last message goes out,
+    // and a tool call is forwarded after that, so its answer comes after the warning.
+    expect(await desktop.client.callTool({ name: 'relay_sessions', arguments: {} })).toMatchObject({});
+    expect(desktop.warnings).toHaveLength(1);
+    expect(desktop.warnings[0]).toMatch(/offers no relay\/notices \(an older relay\?\), so this bridge shows none/);
+    expect(desktop.methods).not.toContain(CLAIM_METHOD);
+    expect(desktop.methods).not.toContain('resources/subscribe');
   });
 
   it('answers claim and confirm over the session: the text cut to what a preview uses, confirmed ids only once', async () => {

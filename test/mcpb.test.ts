@@ -20,7 +20,7 @@ import { fakeBin } from './helpers/fakes.js';
 import { repeatPass, requireNode } from './helpers/node-versions.js';
 import { ok, run } from './helpers/run.js';
 import { body } from './helpers/server.js';
-import { cliPath, root, testEnv } from './helpers/spawn.js';
+import { cliPath, quietNotifiers, root, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 const mcpbCli = path.join(root, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
@@ -274,7 +274,7 @@ async function startStdio(
 function pathWithNode(nodeBinary: string, ...dirs: string[]): string {
   const bin = tempDir('relay-node-bin-');
   fs.symlinkSync(nodeBinary, path.join(bin, 'node'));
-  return [bin, ...dirs, process.env.PATH ?? '/usr/bin:/bin'].join(path.delimiter);
+  return [bin, ...dirs, quietNotifiers, process.env.PATH ?? '/usr/bin:/bin'].join(path.delimiter);
 }
 
 type Fetched = { messages: { sender: string; from: string; message: string }[] };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { write } from './helpers/files.js';
 import { repeatPass } from './helpers/node-versions.js';
 import { run } from './helpers/run.js';
-import { cliPath, root, runCli } from './helpers/spawn.js';
+import { cliPath, quietNotifiers, root, runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 const bin = (name: string) => path.join(root, 'node_modules', '.bin', name);
@@ -26,7 +26,7 @@ function client(name: string) {
 
 /** A client in a temp HOME, offline, with node and the system's tools on PATH: its exit code and both streams. */
 async function runClient(command: string, args: string[], home: string, cwd: string, env: Record<string, string> = {}) {
-  const path_ = [path.dirname(process.execPath), '/usr/bin', '/bin'].join(':');
+  const path_ = [path.dirname(process.execPath), quietNotifiers, '/usr/bin', '/bin'].join(':');
   const result = await run(command, args, {
     cwd,
     env: { HOME: home, PATH: path_, NO_COLOR: '1', ...env },

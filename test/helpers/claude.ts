@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { isCI, repeatPass } from './node-versions.js';
 import { run, type RunResult } from './run.js';
-import { root } from './spawn.js';
+import { quietNotifiers, root } from './spawn.js';
 import { tempDir } from './temp.js';
 
 export interface ClaudeCode {
@@ -104,7 +104,7 @@ export function claudeHome(claude: ClaudeCode, options: { node?: string; api?: s
   const node = options.node ?? process.execPath;
   const env: Record<string, string> = {
     HOME: home,
-    PATH: [bin, path.dirname(node), '/usr/bin', '/bin'].join(':'),
+    PATH: [bin, path.dirname(node), quietNotifiers, '/usr/bin', '/bin'].join(':'),
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',
     DISABLE_TELEMETRY: '1',

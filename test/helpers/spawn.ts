@@ -1,5 +1,7 @@
 // Spawning the built CLI the way Claude does (stdio, temp HOME), and making sure every child dies with the test.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,9 +14,23 @@ import { lineReader } from './lines.js';
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const cliPath = path.join(root, 'dist', 'cli.js');
 
-/** A minimal environment: the temp HOME, PATH, and nothing from the developer's own relay set-up. */
+/**
+ * Programs that would reach the person's desktop (notifiers, sound players), as scripts that do nothing: first on
+ * every spawned relay's PATH, so a `--client desktop` process (notifications on by default) never shows a real
+ * notification. Tests about notices put their recording fakes (fakes.ts) first instead, through `extra.PATH`.
+ */
+export const quietNotifiers: string = (() => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-quiet-notifiers-'));
+  for (const name of ['notify-send', 'osascript', 'powershell.exe', 'paplay', 'pw-play', 'canberra-gtk-play']) {
+    fs.writeFileSync(path.join(dir, name), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  }
+  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+})();
+
+/** A minimal environment: the temp HOME, PATH (quiet notifiers first), and nothing of the developer's relay set-up. */
 export function testEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', ...extra };
+  return { HOME: home, PATH: `${quietNotifiers}${path.delimiter}${process.env.PATH ?? '/usr/bin:/bin'}`, ...extra };
 }
 
 export async function spawnClient(
