@@ -178,11 +178,16 @@ describeWithBrowser('ui in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('searches, filters by session and by thread, and pages back', async () => {
+  it('searches, filters by session and by thread, pages back; mail that waited for the person reads on request', async () => {
     let root = 0;
     const { page, db } = await world({
       // Written before the page opens: it starts from the newest 100, the question is older.
       seed: async (store) => {
+        // Mail for the person while no page was open (an earlier one has ended) waits in the `user` kind's
+        // shared mailbox.
+        const earlier = await liveSession(store, 'user', 'user');
+        await store.endSession(earlier);
+        await store.send({ sender: 'desktop', to: 'user', message: 'while you were away' });
         await liveSession(store, 'code', 'api');
         root = (await store.send({ sender: 'code', from: 'api', message: 'Which database for the cache?' })).message.id;
         for (let i = 1; i <= 150; i++) await store.send({ sender: 'cursor', message: `filler ${i}` });
@@ -192,6 +197,11 @@ describeWithBrowser('ui in Chromium', () => {
     const question = page.locator('article.msg .body', { hasText: 'Which database' });
     await article(page, 'Redis, with a TTL.').waitFor();
     await expect(question.count()).resolves.toBe(0);
+    const away = page.locator('.sessions .entry', { hasText: '1 unread, sent while no page was open' });
+    await away.waitFor();
+    await page.getByRole('button', { name: 'Mark your mail read (1)' }).click();
+    await away.waitFor({ state: 'detached' });
+    await page.locator('.status', { hasText: 'Marked 1 message to You read.' }).waitFor();
 
     await page.keyboard.press('/');
     await page.keyboard.type('database cache');

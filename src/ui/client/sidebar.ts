@@ -75,11 +75,16 @@ export function renderSidebar(root: HTMLElement, directory: Directory, view: Sid
     section(
       'Kinds',
       directory.kinds
-        // The person's own kind is listed only when mail waits for a page that was closed.
+        // The person's own kind is listed only while mail sent when no page was open is unread.
         .filter((k) => k.kind !== USER_KIND || k.unread > 0)
         .map((k) =>
           entry(view, { kind: k.kind }, k.kind === USER_KIND ? 'You' : displayKind(k.kind), {
-            detail: k.unread > 0 ? `${k.unread} waiting for the next to open` : 'every session of this kind',
+            detail:
+              k.kind === USER_KIND
+                ? `${k.unread} unread, sent while no page was open`
+                : k.unread > 0
+                  ? `${k.unread} waiting for the next to open`
+                  : 'every session of this kind',
             unread: k.unread,
           }),
         ),
