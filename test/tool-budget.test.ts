@@ -72,6 +72,10 @@ describe('tool definitions as a model receives them', () => {
       (await (await connect(kind)).client.listTools()).tools.find((t) => t.name === 'relay_send')!;
     expect(Object.keys((await listed('code')).inputSchema.properties!)).not.toContain('sender');
     expect(Object.keys((await listed(null)).inputSchema.properties!)).toContain('sender');
+    // Only a process without --client lists it, and there it has no default: relay_send without it is refused.
+    const unnamed = await connect(null);
+    expect(JSON.stringify((await listed(null)).inputSchema.properties!.sender)).not.toMatch(/default/i);
+    expect((await unnamed.call('relay_send', { message: 'x' })).isError).toBe(true);
     const code = await connect('code');
     expect((await code.call('relay_send', { message: 'x', sender: 'cursor' })).isError).toBe(true);
     await code.call('relay_send', { message: 'as Desktop', sender: 'desktop' });

@@ -28,7 +28,7 @@ export const inputSchema = {
     .max(LIMITS.maxAttachments)
     .optional()
     .describe('Files, 25 MB in all: path, or name+content'),
-  sender: z.enum(SEED_KINDS).optional().describe('Who is sending (default: this client)'),
+  sender: z.enum(SEED_KINDS).optional().describe('Who is sending'),
 };
 
 /**
