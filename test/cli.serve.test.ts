@@ -10,8 +10,8 @@ import { connectNotice } from '../src/cli/connect.js';
 import { UsageError } from '../src/cli/errors.js';
 import { checkMode, flags, type ServeValues } from '../src/cli/serve/flags.js';
 import { TERMINAL_NOTICE } from '../src/cli/serve/stdio.js';
-import { killIfAlive } from './helpers/process.js';
 import { spawnHttpServe } from './helpers/http.js';
+import { killIfAlive } from './helpers/process.js';
 import { cliPath, initialize, runCli, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
