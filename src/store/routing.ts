@@ -1,7 +1,7 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
 import { orList, similarNames } from '../lib/kinds.js';
-import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
+import { displayKind, EVERYONE, quoted, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -144,7 +144,7 @@ export function route(input: RouteInput): Route {
     if (named.name === from) {
       throw new RelayError(
         'unknown_recipient',
-        `"${to}" is this session itself; name another session, a kind ("desktop", "code") or "*".`,
+        `${quoted(to)} is this session itself; name another session, a kind ("desktop", "code") or "*".`,
       );
     }
     return { mailboxes: [sessionMailbox(named.kind, named.name)], recipients: [named.name] };
@@ -189,7 +189,7 @@ function unknownRecipient(to: string, input: RouteInput): string {
   ).slice(0, 3);
   const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
   return (
-    `No session or client kind is called "${to}".${guess} ${sessions} Send to one of them, to a kind ("desktop", "code"), ` +
+    `No session or client kind is called ${quoted(to)}.${guess} ${sessions} Send to one of them, to a kind ("desktop", "code"), ` +
     `or to "*" for everyone.`
   );
 }
