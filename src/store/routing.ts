@@ -1,6 +1,6 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
-import { orList, similarNames } from '../lib/kinds.js';
+import { KNOWN_KINDS, orList, similarNames } from '../lib/kinds.js';
 import { displayKind, EVERYONE, quoted, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
@@ -73,11 +73,25 @@ export function classifySessions(
   return view;
 }
 
-/** The name a new session of `kind` gets: `wanted`, or `wanted-N` when a live session or another kind holds it. */
+/**
+ * Whether `name` is reserved for a client kind other than `kind`: any kind relay knows by name (KNOWN_KINDS, even
+ * before such a client first connects) or that has connected here, in any case. `to: "cursor"` always means the
+ * kind, so a session of that name would lose its mail the moment a Cursor connects.
+ */
+export function isKindName(name: string, kind: string, knownKinds: Iterable<string> = []): boolean {
+  const lower = name.toLowerCase();
+  return [...KNOWN_KINDS, ...knownKinds].some((k) => k !== kind && k.toLowerCase() === lower);
+}
+
+/**
+ * The name a new session of `kind` gets: `wanted`; for a kind's name (isKindName) `<wanted>-<kind>` instead (a
+ * Code session in a directory called `cursor` is `cursor-code`); then the first free `-2`, `-3`, ... when a live
+ * session holds it.
+ */
 export function registrationName(wanted: string, kind: string, view: SessionView): string {
-  // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
-  const taken = new Set([...view.live.map((s) => s.name), ...[...view.knownKinds].filter((k) => k !== kind)]);
-  return pickName(wanted, taken);
+  const taken = new Set(view.live.map((s) => s.name));
+  const base = isKindName(wanted, kind, view.knownKinds) ? `${wanted.slice(0, 63 - kind.length)}-${kind}` : wanted;
+  return pickName(base, taken);
 }
 
 /** `wanted` if no live session holds it, else the first free `wanted-2`, `wanted-3`, ... */
