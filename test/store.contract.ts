@@ -273,8 +273,8 @@ export function storeContract(backends: StoreBackend[]): void {
       const c = await join('code', 'api');
       expect(c.name).toBe('api');
       expect((await store.sessions()).map((s) => s.name).sort()).toEqual(['api', 'api-2']);
-      // A name that is another kind would be unreachable by name.
-      expect((await join('code', 'desktop')).name).toBe('desktop-2');
+      // A name that is another kind would be unreachable by name: reserved, so the session is named for its kind too.
+      expect((await join('code', 'desktop')).name).toBe('desktop-code');
     });
 
     it('gives a Desktop broadcast to every live Code session exactly once; one reading hides nothing from another', async () => {
@@ -447,11 +447,23 @@ export function storeContract(backends: StoreBackend[]): void {
       const hits = await store.search('parser', 10);
       expect(hits.map((h) => h.snippet)).toEqual(['The [parser] tests pass now', 'Refactor the [parser] module']);
       expect(hits[0]).toMatchObject({ sender: 'code', from: 'code', to: 'desktop' });
-      expect((await store.search('pars tests', 10)).map((h) => h.snippet)).toEqual(['The [parser] [tests] pass now']);
+      expect((await store.search('pars tests', 10)).map((h) => h.snippet)).toEqual(['The [pars]er [tests] pass now']);
       expect(await store.search('parser AND NOT "x" OR (', 10)).toEqual([]);
       await expect(store.search(' "*" ', 10)).rejects.toMatchObject({ code: 'bad_request' });
       await store.clear();
       expect(await store.search('parser', 10)).toEqual([]);
+    });
+
+    it('searches alike on every backend: words inside CJK phrases, full case folding, accents, text after a NUL', async () => {
+      const { store } = await fresh();
+      await store.send({ sender: 'desktop', message: '请看中文消息测试' });
+      await store.send({ sender: 'code', message: 'Treffen in der Straße, im Café' });
+      await store.send({ sender: 'desktop', message: 'before\u0000after: needle' });
+      const snippets = async (query: string) => (await store.search(query, 10)).map((h) => h.snippet);
+      expect(await snippets('消息')).toEqual(['请看中文[消息]测试']);
+      expect(await snippets('strasse cafe')).toEqual(['Treffen in der [Straße], im [Café]']);
+      expect(await snippets('needle')).toEqual(['before\u0000after: [needle]']);
+      expect(await snippets('after')).toEqual(['before\u0000[after]: needle']);
     });
 
     it('stores attachments binary-safe, lists them on messages without bytes, and reads them in slices', async () => {

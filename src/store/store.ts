@@ -294,15 +294,6 @@ export function validateAttachments(attachments: readonly AttachmentInput[]): vo
   }
 }
 
-/** The words a free-text search looks for (at most 16): letters, digits and '_'; anything else separates them. */
-export function searchWords(text: string): string[] {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw new RelayError('bad_request', 'The search query has no words to look for; pass one or more words.');
-  }
-  return words.slice(0, 16);
-}
-
 /** Longest attachment name, in bytes of UTF-8 (what file systems allow). */
 export const MAX_ATTACHMENT_NAME_BYTES = 255;
 

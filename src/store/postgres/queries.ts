@@ -1,7 +1,6 @@
 // Every SQL statement of the PostgreSQL store, as named statements (prepared once per pooled connection), the rows
 // they return, and how message text is stored. Behaviour lives in store.ts; here is only what each statement does.
 import { type StoredMessage } from '../rows.js';
-import { searchWords } from '../store.js';
 
 /** Serialises session registration (picking a free name) across processes. */
 export const SESSIONS_LOCK = 0x72656c6179_02;
@@ -151,12 +150,11 @@ export const SQL = {
            WHERE EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
            ORDER BY m.id`,
   },
-  search: {
-    name: 'relay_search',
-    text: `SELECT m.id, m.sender, m.from_session, m.recipient, m."timestamp", m.message,
-                  ts_headline('simple', m.message, q, $3) AS headline
-           FROM relay.messages m, to_tsquery('simple', $1) AS q
-           WHERE m.search @@ q ORDER BY m.id DESC LIMIT $2`,
+  // One range of the primary key per batch, newest first (src/store/search.ts matches and cuts snippets).
+  searchBatch: {
+    name: 'relay_search_batch',
+    text: `SELECT id, sender, from_session, recipient, "timestamp", message, message_exact FROM relay.messages
+           WHERE id < $1 ORDER BY id DESC LIMIT $2`,
   },
   attachmentSlice: {
     name: 'relay_attachment_slice',
@@ -170,13 +168,6 @@ export const SQL = {
                   (SELECT string_agg(name || CASE WHEN ended THEN '-' ELSE '+' END, ',' ORDER BY name) FROM relay.sessions)) AS print`,
   },
 } as const;
-
-/** ts_headline's marks: control characters no text search shows, turned into [ and ] once the ellipses are placed. */
-const MARK_OPEN = '\u0002';
-const MARK_CLOSE = '\u0003';
-export const HEADLINE_OPTIONS =
-  `StartSel="${MARK_OPEN}", StopSel="${MARK_CLOSE}", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, ` +
-  `FragmentDelimiter=" … "`;
 
 export interface MessageRow extends StoredMessage {
   message: string;
@@ -209,25 +200,4 @@ export function encodeMessageText(text: string): { message: string; exact: Buffe
 
 export function decodeMessageText(row: Pick<MessageRow, 'message' | 'message_exact'>): string {
   return row.message_exact === null ? row.message : row.message_exact.toString('utf8');
-}
-/**
- * The words of a free-text query as a tsquery: each word prefix-matched, all required. The words are the same as
- * the SQLite store's (letters, digits, '_'), so nothing in the text is tsquery syntax.
- */
-export function tsQuery(text: string): string {
-  return searchWords(text)
-    .map((w) => `'${w}':*`)
-    .join(' & ');
-}
-
-/** ts_headline's fragment with [marks], and '…' where it cuts words off, as SQLite's snippet() shows. */
-export function snippet(message: string, headline: string): string {
-  const plain = headline.replaceAll(MARK_OPEN, '').replaceAll(MARK_CLOSE, '');
-  const marked = headline.replaceAll(MARK_OPEN, '[').replaceAll(MARK_CLOSE, ']');
-  const at = message.indexOf(plain);
-  if (at === -1) return marked;
-  const wordy = /[\p{L}\p{N}]/u;
-  const before = wordy.test(message.slice(0, at)) ? '…' : '';
-  const after = wordy.test(message.slice(at + plain.length)) ? '…' : '';
-  return `${before}${marked}${after}`;
 }

@@ -9,7 +9,8 @@ import os from 'node:os';
 import pg from 'pg';
 
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, searchHit, uniqueIds } from '../rows.js';
+import { attachInfos, mailboxFull, messageFromRow, uniqueIds } from '../rows.js';
+import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentInfo,
   type AttachmentSlice,
@@ -35,13 +36,10 @@ import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunne
 import {
   decodeMessageText,
   encodeMessageText,
-  HEADLINE_OPTIONS,
   type MessageRow,
   type PgSessionRow,
   SESSIONS_LOCK,
-  snippet,
   SQL,
-  tsQuery,
   type UnreadRow,
 } from './queries.js';
 import { PgChangeWatcher } from './watch.js';
@@ -271,17 +269,14 @@ export class PostgresStore implements Store {
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
-    const tsquery = tsQuery(query);
-    return this.autocommit(async (db) => {
-      const rows = (
-        await db.query<
-          Omit<MessageRow, 'message_exact' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & {
-            headline: string;
-          }
-        >(SQL.search, [tsquery, limit, HEADLINE_OPTIONS])
-      ).rows;
-      return rows.map((r) => searchHit(r, snippet(r.message, r.headline)));
-    });
+    const batch = (before: number, size: number) =>
+      this.autocommit(async (db) =>
+        (await db.query<MessageRow>(SQL.searchBatch, [before, size])).rows.map((r) => ({
+          ...r,
+          message: decodeMessageText(r),
+        })),
+      );
+    return searchMessages(newestFirst(batch), query, limit);
   }
 
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {

@@ -27,9 +27,7 @@ export interface SqliteSessionRow {
   ended: number;
 }
 
-export type SearchRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp'> & {
-  snippet: string;
-};
+export type SearchScanRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp' | 'message'>;
 export type AttachmentSliceRow = AttachmentInfo & { message_id: number; data: Buffer | null };
 
 const MESSAGE_COLUMNS =
@@ -117,7 +115,6 @@ export function prepareQueries(db: Connection) {
        ORDER BY m.id DESC LIMIT -1 OFFSET @keep`,
     ),
     evict: db.prepare<Id>('DELETE FROM messages WHERE id = @id'),
-    unindex: db.prepare<Id>('DELETE FROM messages_fts WHERE rowid = @id'),
     count: db.pluck<void, number>('SELECT count(*) FROM messages'),
     lastActivity: db.pluck<void, string>('SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1'),
     unreadByKind: db.prepare<void, { kind: string; n: number }>(
@@ -127,7 +124,6 @@ export function prepareQueries(db: Connection) {
     ),
     clearInbox: db.prepare('DELETE FROM inbox'),
     clearMessages: db.prepare('DELETE FROM messages'),
-    clearIndex: db.prepare('DELETE FROM messages_fts'),
     sessionRows: db.prepare<void, SqliteSessionRow>(
       'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid',
     ),
@@ -159,18 +155,10 @@ export function prepareQueries(db: Connection) {
     stillUnread: db.pluck<Id, 1>(
       'SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = @id AND read_at IS NULL LIMIT 1',
     ),
-    // The index is brought up to date when someone searches, not on every send (FTS5 writes several pages per row):
-    // every message up to the highest indexed id is indexed, so the rest is what comes after it.
-    indexedUpTo: db.pluck<void, number>('SELECT coalesce(max(rowid), 0) FROM messages_fts'),
-    newestId: db.pluck<void, number>('SELECT coalesce(max(id), 0) FROM messages'),
-    indexAfter: db.prepare<{ after: number }>(
-      'INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages WHERE id > @after',
-    ),
-    search: db.prepare<{ match: string; limit: number }, SearchRow>(
-      `SELECT m.id, m.sender, m.from_session, m.recipient, m.timestamp,
-              snippet(messages_fts, 0, '[', ']', '…', 16) AS snippet
-       FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-       WHERE messages_fts MATCH @match ORDER BY messages_fts.rowid DESC LIMIT @limit`,
+    // One range of the primary key per batch; the text as bytes, as everywhere (see MESSAGE_COLUMNS).
+    searchBatch: db.prepare<{ before: number; size: number }, SearchScanRow>(
+      `SELECT id, sender, from_session, recipient, timestamp, CAST(message AS BLOB) AS message FROM messages
+       WHERE id < @before ORDER BY id DESC LIMIT @size`,
     ),
     attachmentSlice: db.prepare<Id & { offset: number; length: number }, AttachmentSliceRow>(
       'SELECT id, message_id, name, media_type, size, substr(data, @offset + 1, @length) AS data FROM attachments WHERE id = @id',

@@ -4,7 +4,8 @@
 import os from 'node:os';
 
 import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, messageText, searchHit, uniqueIds } from '../rows.js';
+import { attachInfos, mailboxFull, messageFromRow, messageText, uniqueIds } from '../rows.js';
+import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentSlice,
   defaultRecipient,
@@ -15,7 +16,6 @@ import {
   RelayError,
   type RelayMessage,
   type SearchHit,
-  searchWords,
   type SendInput,
   type SendResult,
   type SessionInfo,
@@ -188,7 +188,6 @@ export class SqliteStore implements Store {
   async clear(): Promise<number> {
     return this.write(() => {
       this.q.clearInbox.run();
-      this.q.clearIndex.run();
       return this.q.clearMessages.run().changes;
     });
   }
@@ -249,12 +248,9 @@ export class SqliteStore implements Store {
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
-    const match = ftsQuery(query);
-    // This also indexes rows the seed inserted (it cannot touch the FTS table itself).
-    if (this.read(() => (this.q.newestId.get() ?? 0) > (this.q.indexedUpTo.get() ?? 0))) {
-      this.write(() => this.q.indexAfter.run({ after: this.q.indexedUpTo.get() ?? 0 }));
-    }
-    return this.read(() => this.q.search.all({ match, limit }).map((r) => searchHit(r, r.snippet)));
+    const batch = (before: number, size: number) =>
+      this.read(() => this.q.searchBatch.all({ before, size }).map((r) => ({ ...r, message: messageText(r.message) })));
+    return searchMessages(newestFirst(batch), query, limit);
   }
 
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {
@@ -357,10 +353,7 @@ export class SqliteStore implements Store {
     if (!Number.isFinite(this.keepRead)) return;
     // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
     if ((this.q.span.get() ?? 0) <= this.keepRead) return;
-    for (const id of this.q.evictable.all({ keep: this.keepRead })) {
-      this.q.evict.run({ id });
-      this.q.unindex.run({ id });
-    }
+    for (const id of this.q.evictable.all({ keep: this.keepRead })) this.q.evict.run({ id });
   }
 
   private write<T>(body: () => T): T {
@@ -403,14 +396,4 @@ function key(session: SessionKey): SessionKey {
 
 function toMessage(row: MessageRow): RelayMessage {
   return messageFromRow(row, messageText(row.message));
-}
-
-/**
- * The words of a free-text query as an FTS5 expression: each word quoted (so FTS syntax in the text is just text)
- * and prefix-matched, all required.
- */
-export function ftsQuery(text: string): string {
-  return searchWords(text)
-    .map((w) => `"${w}"*`)
-    .join(' ');
 }
