@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { pgMigrations } from '../src/store/postgres/migrations/index.js';
+import { noticeOwner } from '../src/store/routing.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
 
@@ -136,7 +137,7 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     expect(names.map((s) => s.name).sort()).toEqual(['api', 'api-2']);
   });
 
-  it('hears other relays through NOTIFY, but not their heartbeats or notification claims', async () => {
+  it('hears other relays through NOTIFY, but not their heartbeats or notice leases', async () => {
     const db = await testDatabase();
     const [store, other] = [await db.open({ pollMs: 60_000 }), await db.open()];
     const session = await other.registerSession({
@@ -156,7 +157,7 @@ describe.skipIf(postgres.adminUrl === null)('PostgreSQL specifics', () => {
     const afterSend = heard.calls;
     expect(afterSend).toBeGreaterThan(1);
     await other.touchSession(session);
-    await other.claimNotifications(10);
+    await other.leaseNotifications(noticeOwner('elsewhere', 7), 10);
     await settle();
     expect(heard.calls).toBe(afterSend);
     const read = heard.next();

@@ -1,5 +1,7 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
+import { randomUUID } from 'node:crypto';
+
 import { KNOWN_KINDS, orList, similarNames } from '../lib/kinds.js';
 import { displayKind, EVERYONE, quoted, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
@@ -206,4 +208,58 @@ function unknownRecipient(to: string, input: RouteInput): string {
     `No session or client kind is called ${quoted(to)}.${guess} ${sessions} Send to one of them, to a kind ("desktop", "code"), ` +
     `or to "*" for everyone.`
   );
+}
+
+/** Who holds notice leases: one notifying loop of one process, `<host>/<pid>/<random>`. */
+export function noticeOwner(host: string, pid: number): string {
+  return `${host}/${pid}/${randomUUID()}`;
+}
+
+/** Whether a lease holder is a process of this host that has died (its lease is over at once). */
+function holderGone(owner: string, liveness: Liveness): boolean {
+  const parts = owner.split('/');
+  if (parts.length < 3) return false;
+  const pid = Number(parts.at(-2));
+  return parts.slice(0, -2).join('/') === liveness.host && !(liveness.pidAlive ?? pidAlive)(pid);
+}
+
+/** A message nobody has shown a notice of, as both backends read it for leasing. */
+export interface NoticeCandidate {
+  id: number;
+  notify_owner: string | null;
+  notify_until: string | null;
+  /** Whether some addressee has not read it (SQLite gives 0/1). */
+  unread: boolean | number;
+}
+
+/**
+ * Which candidates (oldest first) `owner` leases (at most `limit`), which are settled silently (read by everyone),
+ * and when the earliest lease held by someone else ends.
+ */
+export function planNotices(
+  candidates: readonly NoticeCandidate[],
+  owner: string,
+  limit: number,
+  liveness: Liveness,
+): { lease: number[]; silent: number[]; retryAt: string | null } {
+  const now = liveness.now.toISOString();
+  const plan = { lease: [] as number[], silent: [] as number[], retryAt: null as string | null };
+  for (const c of candidates) {
+    if (!c.unread) {
+      plan.silent.push(c.id);
+      continue;
+    }
+    const held =
+      c.notify_owner !== null &&
+      c.notify_owner !== owner &&
+      c.notify_until !== null &&
+      c.notify_until > now &&
+      !holderGone(c.notify_owner, liveness);
+    if (held) {
+      if (plan.retryAt === null || (c.notify_until as string) < plan.retryAt) plan.retryAt = c.notify_until;
+    } else if (plan.lease.length < limit) {
+      plan.lease.push(c.id);
+    }
+  }
+  return plan;
 }

@@ -137,18 +137,30 @@ export const SQL = {
     name: 'relay_any_unnotified',
     text: 'SELECT 1 FROM relay.messages WHERE notified_at IS NULL LIMIT 1',
   },
-  // Claimed exactly once across processes: rows another claim holds are skipped, and the UPDATE is the claim.
-  claim: {
-    name: 'relay_claim',
-    text: `WITH claimed AS (
-             UPDATE relay.messages SET notified_at = $1 WHERE id IN (
-               SELECT id FROM relay.messages WHERE notified_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-             RETURNING id)
-           SELECT ${MESSAGE_COLUMNS.split(', ')
-             .map((c) => `m.${c}`)
-             .join(', ')} FROM relay.messages m JOIN claimed c ON c.id = m.id
-           WHERE EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
-           ORDER BY m.id`,
+  // Rows another leaser is deciding on are skipped (it is leasing them); the rest are locked until COMMIT.
+  noticeCandidates: {
+    name: 'relay_notice_candidates',
+    text: `SELECT m.id, m.notify_owner, m.notify_until,
+                  EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL) AS unread
+           FROM relay.messages m WHERE m.notified_at IS NULL ORDER BY m.id FOR UPDATE OF m SKIP LOCKED`,
+  },
+  leaseNotices: {
+    name: 'relay_lease_notices',
+    text: 'UPDATE relay.messages SET notify_owner = $1, notify_until = $2 WHERE id = ANY($3::bigint[]) AND notified_at IS NULL',
+  },
+  settleNotices: {
+    name: 'relay_settle_notices',
+    text: `UPDATE relay.messages SET notified_at = $1, notify_owner = NULL, notify_until = NULL
+           WHERE id = ANY($2::bigint[]) AND notified_at IS NULL`,
+  },
+  // Settled once: one statement, so a second confirm of the same row waits for the first and then finds it settled.
+  confirmNotices: {
+    name: 'relay_confirm_notices',
+    text: `UPDATE relay.messages m SET notified_at = $1, notify_owner = NULL, notify_until = NULL
+           WHERE m.id = ANY($2::bigint[]) AND m.notified_at IS NULL
+             AND (m.notify_owner IS NULL OR m.notify_owner = $3 OR m.notify_until IS NULL OR m.notify_until <= $4)
+             AND EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
+           RETURNING m.id`,
   },
   // One range of the primary key per batch, newest first (src/store/search.ts matches and cuts snippets).
   searchBatch: {

@@ -8,7 +8,16 @@ import os from 'node:os';
 
 import pg from 'pg';
 
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
+import {
+  classifySessions,
+  type Liveness,
+  type NoticeCandidate,
+  planNotices,
+  registrationName,
+  route,
+  sessionMailbox,
+  type SessionView,
+} from '../routing.js';
 import { attachInfos, mailboxFull, messageFromRow, uniqueIds } from '../rows.js';
 import { newestFirst, searchMessages } from '../search.js';
 import {
@@ -18,6 +27,8 @@ import {
   type FetchQuery,
   isoTimestamp,
   LIMITS,
+  NOTICE_LEASE_MS,
+  type NoticeLease,
   type Reader,
   RelayError,
   type RelayMessage,
@@ -258,13 +269,35 @@ export class PostgresStore implements Store {
     return this.autocommit(async (db) => (await this.sessionView(db, 'list', false)).live);
   }
 
-  async claimNotifications(limit: number): Promise<RelayMessage[]> {
-    // A read first: most changes (reads, sessions) leave nothing to claim, and then nothing is written.
+  async leaseNotifications(owner: string, limit: number): Promise<NoticeLease> {
+    // A read first: most changes (reads, sessions) leave nothing to notify, and then nothing is written.
+    if ((await this.autocommit(async (db) => (await db.query(SQL.anyUnnotified)).rowCount)) === 0) {
+      return { messages: [], retryAt: null };
+    }
+    return this.write(async (db) => {
+      const now = this.now();
+      const candidates = (await db.query<NoticeCandidate>(SQL.noticeCandidates)).rows;
+      const plan = planNotices(candidates, owner, limit, this.liveness(now));
+      if (plan.silent.length > 0) await db.query(SQL.settleNotices, [isoTimestamp(now), plan.silent]);
+      if (plan.lease.length === 0) return { messages: [], retryAt: plan.retryAt };
+      const until = new Date(now.getTime() + NOTICE_LEASE_MS).toISOString();
+      await db.query(SQL.leaseNotices, [owner, until, plan.lease]);
+      return { messages: await this.messages(db, plan.lease), retryAt: plan.retryAt };
+    });
+  }
+
+  async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
     return this.autocommit(async (db) => {
-      if ((await db.query(SQL.anyUnnotified)).rowCount === 0) return [];
-      // One statement: the claim and the still-unread check are atomic without an explicit transaction.
-      const claimed = (await db.query<MessageRow>(SQL.claim, [isoTimestamp(this.now()), limit])).rows;
-      return this.withAttachments(db, claimed);
+      const now = this.now();
+      const { rows } = await db.query<{ id: number }>(SQL.confirmNotices, [
+        isoTimestamp(now),
+        ids,
+        owner,
+        now.toISOString(),
+      ]);
+      const confirmed = new Set(rows.map((r) => r.id));
+      return ids.filter((id) => confirmed.has(id));
     });
   }
 
@@ -328,11 +361,7 @@ export class PostgresStore implements Store {
         ended: row.ended,
       }),
     );
-    const view = classifySessions(rows, {
-      now: this.now(),
-      host: this.host,
-      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
-    });
+    const view = classifySessions(rows, this.liveness(this.now()));
     for (const row of view.forget) {
       // Long gone: forgotten, unless mail still waits for the name.
       const forgotten =
@@ -341,6 +370,10 @@ export class PostgresStore implements Store {
       if (!forgotten) view.known.push(row);
     }
     return view;
+  }
+
+  private liveness(now: Date): Liveness {
+    return { now, host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
   }
 
   private async messages(db: Db, ids: readonly number[]): Promise<RelayMessage[]> {

@@ -1,5 +1,6 @@
 // Every SQL statement of the SQLite store, prepared once per connection, typed by its named parameters and the
 // rows it returns. Behaviour lives in store.ts; here is only what each statement reads or writes.
+import type { NoticeCandidate } from '../routing.js';
 import type { StoredMessage } from '../rows.js';
 import type { AttachmentInfo } from '../store.js';
 import type { Connection } from './connection.js';
@@ -146,14 +147,23 @@ export function prepareQueries(db: Connection) {
     anyUnnotified: db.pluck<void, 1>(
       'SELECT 1 FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL LIMIT 1',
     ),
-    unnotified: db.pluck<{ limit: number }, number>(
-      'SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT @limit',
+    noticeCandidates: db.prepare<void, NoticeCandidate>(
+      `SELECT m.id, m.notify_owner, m.notify_until,
+              EXISTS (SELECT 1 FROM inbox i INDEXED BY inbox_by_message WHERE i.message_id = m.id AND i.read_at IS NULL) AS unread
+       FROM messages m INDEXED BY messages_unnotified WHERE m.notified_at IS NULL ORDER BY m.id`,
     ),
-    markNotified: db.prepare<Stamp & Id>(
-      'UPDATE messages SET notified_at = @at WHERE id = @id AND notified_at IS NULL',
+    leaseNotice: db.prepare<Id & { owner: string; until: string }>(
+      'UPDATE messages SET notify_owner = @owner, notify_until = @until WHERE id = @id AND notified_at IS NULL',
     ),
-    stillUnread: db.pluck<Id, 1>(
-      'SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = @id AND read_at IS NULL LIMIT 1',
+    settleNotice: db.prepare<Stamp & Id>(
+      'UPDATE messages SET notified_at = @at, notify_owner = NULL, notify_until = NULL WHERE id = @id AND notified_at IS NULL',
+    ),
+    // Settled once: only by its lease holder (or anyone, once no live lease stands), and only while still unread.
+    confirmNotice: db.prepare<Stamp & Id & { owner: string; now: string }>(
+      `UPDATE messages SET notified_at = @at, notify_owner = NULL, notify_until = NULL
+       WHERE id = @id AND notified_at IS NULL
+         AND (notify_owner IS NULL OR notify_owner = @owner OR notify_until IS NULL OR notify_until <= @now)
+         AND EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = @id AND read_at IS NULL)`,
     ),
     // One range of the primary key per batch; the text as bytes, as everywhere (see MESSAGE_COLUMNS).
     searchBatch: db.prepare<{ before: number; size: number }, SearchScanRow>(

@@ -3,7 +3,15 @@
 // open.ts's job; the change events are watch.ts's.
 import os from 'node:os';
 
-import { classifySessions, registrationName, route, sessionMailbox, type SessionView } from '../routing.js';
+import {
+  classifySessions,
+  type Liveness,
+  planNotices,
+  registrationName,
+  route,
+  sessionMailbox,
+  type SessionView,
+} from '../routing.js';
 import { attachInfos, mailboxFull, messageFromRow, messageText, uniqueIds } from '../rows.js';
 import { newestFirst, searchMessages } from '../search.js';
 import {
@@ -12,6 +20,8 @@ import {
   type FetchQuery,
   isoTimestamp,
   LIMITS,
+  NOTICE_LEASE_MS,
+  type NoticeLease,
   type Reader,
   RelayError,
   type RelayMessage,
@@ -232,18 +242,27 @@ export class SqliteStore implements Store {
     return this.read(() => this.sessionView(true).live);
   }
 
-  async claimNotifications(limit: number): Promise<RelayMessage[]> {
-    // A read first: most changes (reads, heartbeats) leave nothing to claim, and then no write lock is taken.
-    if (this.read(() => this.q.anyUnnotified.get()) === undefined) return [];
+  async leaseNotifications(owner: string, limit: number): Promise<NoticeLease> {
+    // A read first: most changes (reads, heartbeats) leave nothing to notify, and then no write lock is taken.
+    if (this.read(() => this.q.anyUnnotified.get()) === undefined) return { messages: [], retryAt: null };
     return this.write(() => {
-      const at = isoTimestamp(this.now());
-      const claimed: MessageRow[] = [];
-      for (const id of this.q.unnotified.all({ limit })) {
-        if (this.q.markNotified.run({ at, id }).changes === 0) continue;
-        const row = this.q.stillUnread.get({ id }) === undefined ? undefined : this.q.byId.get({ id });
-        if (row !== undefined) claimed.push(row);
-      }
-      return this.withAttachments(claimed);
+      const now = this.now();
+      const plan = planNotices(this.q.noticeCandidates.all(), owner, limit, this.liveness(now));
+      const at = isoTimestamp(now);
+      for (const id of plan.silent) this.q.settleNotice.run({ at, id });
+      const until = new Date(now.getTime() + NOTICE_LEASE_MS).toISOString();
+      for (const id of plan.lease) this.q.leaseNotice.run({ id, owner, until });
+      const rows = plan.lease.flatMap((id) => this.q.byId.get({ id }) ?? []);
+      return { messages: this.withAttachments(rows), retryAt: plan.retryAt };
+    });
+  }
+
+  async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    return this.write(() => {
+      const now = this.now();
+      const at = isoTimestamp(now);
+      return ids.filter((id) => this.q.confirmNotice.run({ at, id, owner, now: now.toISOString() }).changes > 0);
     });
   }
 
@@ -308,11 +327,7 @@ export class SqliteStore implements Store {
     const rows = this.q.sessionRows
       .all()
       .map((row) => ({ ...this.sessionInfo(row, withUnread), ended: row.ended !== 0 }));
-    const view = classifySessions(rows, {
-      now: this.now(),
-      host: this.host,
-      ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}),
-    });
+    const view = classifySessions(rows, this.liveness(this.now()));
     for (const row of view.forget) {
       // Long gone: forgotten, unless mail still waits for the name.
       const mailbox = sessionMailbox(row.kind, row.name);
@@ -320,6 +335,10 @@ export class SqliteStore implements Store {
       if (!forgotten) view.known.push(row);
     }
     return view;
+  }
+
+  private liveness(now: Date): Liveness {
+    return { now, host: this.host, ...(this.pidAlive ? { pidAlive: this.pidAlive } : {}) };
   }
 
   private sessionInfo(row: SqliteSessionRow, withUnread = true): SessionInfo {
