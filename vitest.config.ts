@@ -2,11 +2,13 @@ import fs from 'node:fs';
 
 import { defineConfig } from 'vitest/config';
 
+import { uiAssetDefines } from './scripts/ui-assets.mjs';
+
 const pkg = JSON.parse(fs.readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
 export default defineConfig({
   // The build bakes the version in the same way (scripts/build.mjs); tests that import src/ see the same value.
-  define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
+  define: { __RELAY_VERSION__: JSON.stringify(pkg.version), ...uiAssetDefines(import.meta.dirname) },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

@@ -18,6 +18,7 @@ import Database from 'better-sqlite3';
 import { relayModules } from './lib/inprocess.mjs';
 import { alive, cpuSeconds, median, ms, now, percentile, rssKiB, sleep, waitGone } from './lib/measure.mjs';
 import { fifo, killAll, spawnServer } from './lib/rpc.mjs';
+import { openUiPage, uiUnavailable } from './lib/ui.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -459,6 +460,30 @@ async function deliveryPush() {
   return result;
 }
 
+async function deliveryUi() {
+  const reason = await uiUnavailable();
+  if (reason !== null) return { unavailable: reason };
+  const home = await relayHome();
+  const a = relay(home, ['--client', 'desktop']);
+  await a.ready;
+  const page = await openUiPage(cli, env(home));
+  try {
+    return await deliveryRow(60, async (i) => {
+      await sleep(20);
+      const seen = await page.visible(`to the page ${i}`);
+      const start = now();
+      const sent = a.tool('relay_send', { message: `to the page ${i}` });
+      await seen();
+      const elapsed = now() - start;
+      await sent;
+      return elapsed;
+    });
+  } finally {
+    await page.close();
+    await a.close();
+  }
+}
+
 async function deliveryNotify() {
   const home = await relayHome();
   // A fake notify-send first on PATH: it appends its last argument (the body) to a file the bench watches.
@@ -818,6 +843,12 @@ const figures = [
     name: "cross-process delivery: A sends → B's desktop notification runs (fake notify-send)",
     target: 'p99 ≤ 100 ms',
     run: deliveryNotify,
+  },
+  {
+    id: 'delivery-ui',
+    name: 'A sends → the message is visible in `mcp-relay ui` (headless Chromium: in the DOM, next frame)',
+    target: 'p99 ≤ 100 ms',
+    run: deliveryUi,
   },
   {
     id: 'idle-cpu',

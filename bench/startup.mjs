@@ -1,6 +1,6 @@
 // Start-up bench: spawn -> `initialize` result over stdio, the cost Claude pays each time a session opens.
-// Compares relay's built CLI (dist/cli.js) with the trivial MCP SDK server beside it, unbundled (the yardstick of
-// issue 9: target relay <= 0.7x of it) and bundled by esbuild like relay (relay's own cost above the SDK's), and
+// Compares relay's built CLI (dist/cli.js) with the trivial MCP SDK server beside it, unbundled (the yardstick:
+// relay should take at most 0.7x its time) and bundled by esbuild like relay (relay's own cost above the SDK's), and
 // with bare `node`. Runs are interleaved so machine noise hits all alike; medians are reported.
 // Run: `node bench/startup.mjs [--runs N] [--json]` after `npm run build`. bench/run.mjs may import measureStartup.
 // It must not write anywhere but a temp directory (removed afterwards) and stdout.
@@ -16,7 +16,7 @@ import * as esbuild from 'esbuild';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
 
-/** Relay must start in at most this fraction of the trivial unbundled SDK server's time (issue 9). */
+/** Relay must start in at most this fraction of the trivial unbundled SDK server's time. */
 export const STARTUP_TARGET_RATIO = 0.7;
 
 const initialize = `${JSON.stringify({

@@ -47,7 +47,11 @@ if (runtime.length > 0) {
 if (values.stage === undefined) fs.rmSync(stage, { recursive: true, force: true });
 else if (fs.existsSync(stage) && fs.readdirSync(stage).length > 0) throw new Error(`--stage ${stage} is not empty`);
 fs.mkdirSync(stage, { recursive: true });
-fs.cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), { recursive: true });
+// dist/marketplace/ is the Claude Code plugin for a clone (scripts/build-plugin.mjs), not the extension's.
+fs.cpSync(path.join(root, 'dist'), path.join(stage, 'dist'), {
+  recursive: true,
+  filter: (from) => from !== path.join(root, 'dist', 'marketplace'),
+});
 fs.copyFileSync(path.join(root, 'LICENSE'), path.join(stage, 'LICENSE'));
 fs.copyFileSync(path.join(root, 'README.md'), path.join(stage, 'README.md'));
 // dist/ is ESM (.js): Node needs "type": "module" from the nearest package.json.

@@ -1,4 +1,4 @@
-// `npm run build`: bundles src/cli.ts into dist/cli.js with esbuild, for start-up time (issue 9).
+// `npm run build`: bundles src/cli.ts into dist/cli.js with esbuild, for start-up time (paid at every session start).
 //  - ESM with code splitting: commands loaded with import() (serve, setup, doctor, HTTP, ...) become chunks under
 //    dist/chunks/ that load only when used.
 //  - Every package in `dependencies` and `optionalDependencies` (better-sqlite3, which is native and needed only where
@@ -12,6 +12,7 @@
 //  - The SDK's JSON Schema validator module (ajv) is replaced by src/server/sdk-validator.ts (the SDK's own
 //    @cfworker/json-schema validator): ajv's load and set-up cost about 10 ms of CPU at every start.
 //  - The licences of the bundled packages are collected into dist/THIRD_PARTY_LICENSES.txt.
+//  - Last, dist/marketplace/: this clone as a Claude Code plugin marketplace (scripts/build-plugin.mjs).
 // It writes only dist/ (and the metafile, when asked with --metafile FILE).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,6 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import * as esbuild from 'esbuild';
+
+import { buildPluginMarketplace } from './build-plugin.mjs';
+import { uiAssetDefines } from './ui-assets.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { metafile: { type: 'string' } } });
@@ -54,7 +58,7 @@ const result = await esbuild.build({
   external,
   // ESM builds first: they bundle statically (jsonc-parser's UMD "main" requires its own files at run time).
   mainFields: ['module', 'main'],
-  define: { __RELAY_VERSION__: JSON.stringify(pkg.version) },
+  define: { __RELAY_VERSION__: JSON.stringify(pkg.version), ...uiAssetDefines(root) },
   // Bundled CommonJS code (any dependency that is not ESM) calls require() for Node built-ins; ESM has no require.
   banner: {
     js: "import { createRequire as __relayCreateRequire } from 'node:module'; const require = __relayCreateRequire(import.meta.url);",
@@ -103,6 +107,9 @@ fs.writeFileSync(
   path.join(outdir, 'THIRD_PARTY_LICENSES.txt'),
   `dist/ bundles these packages; their licences follow.\n\n${notices.join(`\n${'-'.repeat(78)}\n\n`)}`,
 );
+
+// A Claude Code plugin marketplace for this clone (dist/marketplace/), from what was just built.
+buildPluginMarketplace(root);
 
 if (values.metafile !== undefined) {
   fs.writeFileSync(values.metafile, JSON.stringify(result.metafile));

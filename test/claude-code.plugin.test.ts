@@ -62,7 +62,12 @@ const found = findClaude('latest');
 describe.skipIf(found.missing !== undefined)(titled('the relay plugin in the real CLI', found), () => {
   it('passes `claude plugin validate --strict`, as a plugin and as a marketplace', { timeout: 60_000 }, async () => {
     const where = claudeHome(found.claude!);
-    for (const target of [root, path.join(root, '.claude-plugin', 'marketplace.json')]) {
+    for (const target of [
+      root,
+      path.join(root, '.claude-plugin', 'marketplace.json'),
+      path.join(root, 'dist', 'marketplace'),
+      path.join(root, 'dist', 'marketplace', 'relay'),
+    ]) {
       const validate = await claude(where, ['plugin', 'validate', target, '--strict']);
       expect(validate.code, validate.stdout + validate.stderr).toBe(0);
       expect(validate.stdout).toContain('Validation passed');
@@ -70,88 +75,145 @@ describe.skipIf(found.missing !== undefined)(titled('the relay plugin in the rea
   });
 });
 
-// The plugin runs relay from the npm package alone: node:sqlite, so Node 22.13+ as the `node` Claude Code starts.
+// The plugin runs relay from its own files alone: node:sqlite, so Node 22.13+ as the `node` Claude Code starts.
 const node = requireNode(22, 'the Claude Code plugin test (the plugin runs relay on node:sqlite)', '22.13');
+const oldest = findClaude('oldest');
+/** The clone's marketplace, written by `npm run build` (scripts/build-plugin.mjs; npm test builds first). */
+const cloneMarketplace = path.join(root, 'dist', 'marketplace');
 
-describe.skipIf(found.missing !== undefined || node === null)(
-  titled('the relay plugin installed in the real CLI', found),
-  () => {
-    it(
-      'installs from this marketplace, connects, previews and fetches in a session, and uninstalls',
-      { timeout: 240_000 },
-      async () => {
-        const where = claudeHome(found.claude!, { node: node!.path });
-        const validate = await claude(where, ['plugin', 'validate', root, '--strict']);
-        expect(validate.code, validate.stdout + validate.stderr).toBe(0);
-        expect(validate.stdout).toContain('Validation passed');
+describe("the clone's marketplace (dist/marketplace/, from npm run build)", () => {
+  it("is the repository's marketplace with the built plugin as its source, and holds only the plugin's files", () => {
+    const local = readJson<Marketplace>(path.join(cloneMarketplace, '.claude-plugin', 'marketplace.json'));
+    expect(local).toEqual({ ...marketplace, plugins: marketplace.plugins.map((p) => ({ ...p, source: './relay' })) });
+    const plugin = path.join(cloneMarketplace, 'relay');
+    expect(readJson(path.join(plugin, '.claude-plugin', 'plugin.json'))).toEqual(manifest);
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    const relative = files(plugin).map((f) => path.relative(plugin, f));
+    expect(relative).toEqual(expect.arrayContaining(['dist/cli.js', 'plugin/hooks.json', 'plugin/commands/get.md']));
+    for (const file of relative) {
+      expect(file).toMatch(
+        /^(dist\/(cli|extension)\.js|dist\/chunks\/[\w-]+\.js|dist\/THIRD_PARTY_LICENSES\.txt|LICENSE|package\.json|\.claude-plugin\/plugin\.json|plugin\/(commands\/get\.md|hooks\.json))$/,
+      );
+    }
+  });
+});
 
-        // This checkout's package, as the registry would serve it (dist/ is built: npm test builds first).
-        const packed = tempDir();
-        const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packed], {
-          cwd: root,
-          env: { ...process.env } as Record<string, string>,
-          timeoutMs: 60_000,
-        });
-        expect(pack.code, pack.stderr).toBe(0);
-        const tarball = path.join(packed, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
-        const registry = await startRegistry(pkg as { name: string; version: string }, tarball);
-        onTestFinished(() => registry.close());
-        const npmEnv = { env: { npm_config_registry: registry.url } };
+interface Route {
+  title: string;
+  found: typeof found;
+  /** Adds the marketplace (and whatever serves the plugin's source); returns the env `claude plugin` needs. */
+  prepare(): Promise<Record<string, string>>;
+  marketplacePath: string;
+  /** What `claude mcp list` shows as the server's path. */
+  serverPath: (installPath: string) => string;
+}
 
-        expect((await claude(where, ['plugin', 'marketplace', 'add', root], npmEnv)).code).toBe(0);
-        const install = await claude(where, ['plugin', 'install', PLUGIN], npmEnv);
-        expect(install.code, install.stdout + install.stderr).toBe(0);
-        expect(registry.served).toContain(`/${pkg.name}/-/${pkg.name}-${pkg.version}.tgz`);
-        const installed = readJson<InstalledPlugins>(
-          path.join(where.home, '.claude', 'plugins', 'installed_plugins.json'),
-        ).plugins[PLUGIN]!;
-        // The plugin's own files, and no better-sqlite3 among them: nothing to build.
-        expect(fs.existsSync(path.join(installed[0]!.installPath, 'dist', 'cli.js'))).toBe(true);
-        expect(fs.existsSync(path.join(installed[0]!.installPath, 'node_modules'))).toBe(false);
-
-        const project = path.join(where.home, 'parser');
-        fs.mkdirSync(project);
-        const list = await claude(where, ['mcp', 'list'], { cwd: project });
-        expect(list.stdout).toMatch(/^plugin:relay:relay: node \S*\/dist\/cli\.js --client code - [✓✔] Connected$/m);
-
-        // A session: the plugin's hook previews what Desktop sent; /relay:get leads to relay_fetch, which returns it.
-        await runCli(['send', '--as', 'desktop', 'Review parser.ts please'], where.home, where.env);
-        const api = await startMessagesApi({ tool: 'relay_fetch' });
-        onTestFinished(() => api.close());
-        const session = await claude(where, ['-p', '/relay:get', '--output-format', 'json'], {
-          cwd: project,
-          env: { ANTHROPIC_BASE_URL: api.url },
-          timeoutMs: 90_000,
-        });
-        expect(session.code, session.stdout + session.stderr).toBe(0);
-        const turns = api.turns();
-        const context = contextText(turns[0]!);
-        expect(context).toContain(
-          'relay: 1 unread message for this Code session (run /relay:get to read them):\n1. from Desktop: "Review parser.ts please"',
-        );
-        expect(context).toContain('Relay request: ""');
-        expect(context).toContain('## plugin:relay:relay');
-        expect(JSON.parse(toolResult(turns.at(-1)!, 'relay_fetch')!)).toMatchObject({
-          ok: true,
-          messages: [{ from: 'desktop', message: 'Review parser.ts please' }],
-        });
-
-        // Uninstalled, nothing of relay is left active; the copy in Claude Code's cache is marked for its own clean-up.
-        expect((await claude(where, ['plugin', 'uninstall', PLUGIN])).code).toBe(0);
-        expect((await claude(where, ['plugin', 'marketplace', 'remove', marketplace.name as string])).code).toBe(0);
-        expect((await claude(where, ['mcp', 'list'], { cwd: project })).stdout).not.toMatch(/relay/);
-        const plugins = path.join(where.home, '.claude', 'plugins');
-        expect(readJson<InstalledPlugins>(path.join(plugins, 'installed_plugins.json')).plugins).toEqual({});
-        const settings = readJson<Record<string, unknown>>(path.join(where.home, '.claude', 'settings.json'));
-        expect(JSON.stringify([settings.enabledPlugins, settings.extraKnownMarketplaces])).not.toContain('relay');
-        expect(readJson(path.join(plugins, 'known_marketplaces.json'))).toEqual({});
-        const data = path.join(plugins, 'data');
-        expect(fs.existsSync(data) ? fs.readdirSync(data).filter((d) => d.includes('relay')) : []).toEqual([]);
-        const cached = path.join(plugins, 'cache', marketplace.name as string, manifest.name as string);
-        for (const version of fs.existsSync(cached) ? fs.readdirSync(cached) : []) {
-          expect(fs.existsSync(path.join(cached, version, '.orphaned_at')), version).toBe(true);
-        }
-      },
-    );
+const routes: Route[] = [
+  {
+    title: "a clone: the clone's marketplace, dist/marketplace",
+    found,
+    prepare: () => Promise.resolve({}),
+    marketplacePath: cloneMarketplace,
+    // Claude Code reads a plugin of a local marketplace in place: a rebuild of the clone updates it.
+    serverPath: () => path.join(cloneMarketplace, 'relay', 'dist', 'cli.js'),
   },
-);
+  {
+    title: 'the same in the oldest CLI',
+    found: oldest,
+    prepare: () => Promise.resolve({}),
+    marketplacePath: cloneMarketplace,
+    serverPath: () => path.join(cloneMarketplace, 'relay', 'dist', 'cli.js'),
+  },
+  {
+    title: "the repository's marketplace, whose source is the npm package (served here by a local registry)",
+    found,
+    async prepare() {
+      // This checkout's package, as the registry would serve it (dist/ is built: npm test builds first).
+      const packed = tempDir();
+      const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packed], {
+        cwd: root,
+        env: { ...process.env } as Record<string, string>,
+        timeoutMs: 60_000,
+      });
+      expect(pack.code, pack.stderr).toBe(0);
+      const tarball = path.join(packed, (JSON.parse(pack.stdout) as { filename: string }[])[0]!.filename);
+      const registry = await startRegistry(pkg as { name: string; version: string }, tarball);
+      onTestFinished(() => registry.close());
+      onTestFinished(() => {
+        expect(registry.served).toContain(`/${pkg.name}/-/${pkg.name}-${pkg.version}.tgz`);
+      });
+      return { npm_config_registry: registry.url };
+    },
+    marketplacePath: root,
+    serverPath: (installPath) => path.join(installPath, 'dist', 'cli.js'),
+  },
+];
+
+describe.skipIf(node === null).each(routes)('the relay plugin installed from $title', (route) => {
+  it.skipIf(route.found.missing !== undefined)(
+    titled('installs, connects, previews and fetches in a session, and uninstalls', route.found),
+    { timeout: 240_000 },
+    async () => {
+      const where = claudeHome(route.found.claude!, { node: node!.path });
+      const env = await route.prepare();
+      const add = await claude(where, ['plugin', 'marketplace', 'add', route.marketplacePath], { env });
+      expect(add.code, add.stdout + add.stderr).toBe(0);
+      const install = await claude(where, ['plugin', 'install', PLUGIN], { env });
+      expect(install.code, install.stdout + install.stderr).toBe(0);
+      const installed = readJson<InstalledPlugins>(
+        path.join(where.home, '.claude', 'plugins', 'installed_plugins.json'),
+      ).plugins[PLUGIN]!;
+      // The plugin's own files, and no better-sqlite3 among them: nothing to build.
+      const installPath = installed[0]!.installPath;
+      expect(fs.existsSync(path.join(installPath, 'dist', 'cli.js'))).toBe(true);
+      expect(fs.existsSync(path.join(installPath, 'node_modules'))).toBe(false);
+
+      const project = path.join(where.home, 'parser');
+      fs.mkdirSync(project);
+      const list = await claude(where, ['mcp', 'list'], { cwd: project });
+      expect(list.stdout).toContain(`plugin:relay:relay: node ${route.serverPath(installPath)} --client code - `);
+      expect(list.stdout).toMatch(/^plugin:relay:relay: .* - [✓✔] Connected$/m);
+
+      // A session: the plugin's hook previews what Desktop sent; /relay:get leads to relay_fetch, which returns it.
+      await runCli(['send', '--as', 'desktop', 'Review parser.ts please'], where.home, where.env);
+      const api = await startMessagesApi({ tool: 'relay_fetch' });
+      onTestFinished(() => api.close());
+      const session = await claude(where, ['-p', '/relay:get', '--output-format', 'json'], {
+        cwd: project,
+        env: { ANTHROPIC_BASE_URL: api.url },
+        timeoutMs: 90_000,
+      });
+      expect(session.code, session.stdout + session.stderr).toBe(0);
+      const turns = api.turns();
+      const context = contextText(turns[0]!);
+      expect(context).toContain(
+        'relay: 1 unread message for this Code session (run /relay:get to read them):\n1. from Desktop: "Review parser.ts please"',
+      );
+      expect(context).toContain('Relay request: ""');
+      expect(context).toContain('## plugin:relay:relay');
+      expect(JSON.parse(toolResult(turns.at(-1)!, 'relay_fetch')!)).toMatchObject({
+        ok: true,
+        messages: [{ from: 'desktop', message: 'Review parser.ts please' }],
+      });
+
+      // Uninstalled, nothing of relay is left active; the copy in Claude Code's cache is marked for its own clean-up.
+      expect((await claude(where, ['plugin', 'uninstall', PLUGIN])).code).toBe(0);
+      expect((await claude(where, ['plugin', 'marketplace', 'remove', marketplace.name])).code).toBe(0);
+      expect((await claude(where, ['mcp', 'list'], { cwd: project })).stdout).not.toMatch(/relay/);
+      const plugins = path.join(where.home, '.claude', 'plugins');
+      expect(readJson<InstalledPlugins>(path.join(plugins, 'installed_plugins.json')).plugins).toEqual({});
+      const settings = readJson<Record<string, unknown>>(path.join(where.home, '.claude', 'settings.json'));
+      expect(JSON.stringify([settings.enabledPlugins, settings.extraKnownMarketplaces])).not.toContain('relay');
+      expect(readJson(path.join(plugins, 'known_marketplaces.json'))).toEqual({});
+      const data = path.join(plugins, 'data');
+      expect(fs.existsSync(data) ? fs.readdirSync(data).filter((d) => d.includes('relay')) : []).toEqual([]);
+      const cached = path.join(plugins, 'cache', marketplace.name, manifest.name);
+      for (const version of fs.existsSync(cached) ? fs.readdirSync(cached) : []) {
+        expect(fs.existsSync(path.join(cached, version, '.orphaned_at')), version).toBe(true);
+      }
+    },
+  );
+});

@@ -115,4 +115,34 @@ describe('saying what is happening, in terminal words', () => {
     const sent = await runCli(['send', '--as', 'desktop', 'hi'], home);
     expect(sent.stdout).toBe("Sent #1 (2 bytes) to Code's shared mailbox (the next Code session to fetch gets it).\n");
   });
+
+  it('says what to do in terminal words for every refusal a person can meet (no tool arguments, no attaching)', async () => {
+    const home = tempDir();
+    const failures = {
+      tooLarge: await runCli(['send', 'x'.repeat(70_000)], home),
+      nobody: await runCli(['send', '--to', 'nobdy', 'hi'], home),
+      everyone: await runCli(['send', '--to', '*', 'hi'], home),
+      noWords: await runCli(['search', '!!'], home),
+      empty: await runCli(['send', ''], home),
+    };
+    expect(failures.tooLarge.stderr).toBe(
+      'mcp-relay: The message is 70,000 bytes of UTF-8; the limit is 65,536. ' +
+        'Send a part of it (e.g. through `tail -c 60000`), or split it into several messages.\n',
+    );
+    expect(failures.nobody.stderr).toBe(
+      'mcp-relay: No session or client kind is called "nobdy". No session is live right now. ' +
+        'Send to a kind ("desktop", "code"), or to "*" for everyone.\n',
+    );
+    expect(failures.noWords.stderr).toBe(
+      'mcp-relay: The search query has no words to look for: give one or more words.\n',
+    );
+    for (const [what, result] of Object.entries(failures)) {
+      expect(result.code, what).toBe(1);
+      // A tool's argument names (`message`, `to`, `reader`), its names, attachments and "(next to fetch)" are for
+      // models; a person at a terminal has flags and text.
+      expect(result.stderr, what).not.toMatch(
+        /`(message|to|reader|sender|path|content)`|relay_\w+|next to fetch|attach/,
+      );
+    }
+  });
 });

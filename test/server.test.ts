@@ -1,4 +1,5 @@
 // The server through the SDK Client over an in-memory transport: every tool, every error path, the resource.
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describe, expect, it } from 'vitest';
 
 import { LIMITS } from '../src/store/store.js';
@@ -241,6 +242,17 @@ describe('sessions, search and attachments: error paths', () => {
 });
 
 describe('errors the SDK raises before a tool runs', () => {
+  it('still finds the private McpServer method that src/server/server.ts replaces', () => {
+    const method = (McpServer.prototype as unknown as Record<string, unknown>).createToolError;
+    if (typeof method !== 'function') {
+      throw new Error(
+        'The MCP SDK no longer has McpServer#createToolError, which src/server/server.ts replaces to give bad ' +
+          "arguments and unknown tools the relay's {ok:false, error} shape: find its successor, or drop the patch.",
+      );
+    }
+    expect(method.length).toBe(1);
+  });
+
   it("gives bad arguments and unknown tools the relay's {ok:false, error} shape with a sentence saying what to do", async () => {
     const relay = await connect('code');
     const wrongType = await relay.call('relay_send', { message: 42 });

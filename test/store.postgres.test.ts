@@ -6,6 +6,7 @@ import { pgMigrations } from '../src/store/postgres/migrations/index.js';
 import { noticeOwner } from '../src/store/routing.js';
 import { postgres, testDatabase } from './helpers/postgres.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
+import { historyContract } from './store.history.contract.js';
 
 const backend: StoreBackend = {
   name: 'postgres',
@@ -21,6 +22,7 @@ if (postgres.adminUrl === null) {
   });
 } else {
   storeContract([backend]);
+  historyContract([backend]);
 }
 
 /** Calls to a listener, and a way to wait for the next one. */

@@ -16,6 +16,7 @@ import { inProcessDrivers, rawDb, skipMissingDrivers } from './helpers/drivers.j
 import { root } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
+import { historyContract } from './store.history.contract.js';
 
 const CODE: Reader = { kind: 'code', name: null };
 const DESKTOP: Reader = { kind: 'desktop', name: null };
@@ -45,6 +46,7 @@ const backend = (driver: DriverName): StoreBackend => ({
 });
 
 storeContract(drivers.map(backend));
+historyContract(drivers.map(backend));
 skipMissingDrivers('Store contract: sqlite');
 
 /** The seed's schema and rows, written the way it writes them (rollback journal, no indexes). */

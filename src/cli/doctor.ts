@@ -19,7 +19,7 @@ Checks Node.js, the SQLite driver, the database, notifications, and relay's set-
 Desktop. Prints the command that fixes each problem; exits 1 if a required check fails.
 
   --db PATH  the message buffer to check (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --json     print {"ok": bool, "checks": [{"name", "status": "ok"|"warn"|"fail", "detail", "fix"?}]}`;
+  --json     print {"ok": bool, "version", "checks": [{"name", "status": "ok"|"warn"|"fail", "detail", "fix"?}]}`;
 
 export const options = { json: { type: 'boolean' }, ...dbOption } as const;
 

@@ -6,13 +6,14 @@ import { UsageError, UserError } from './errors.js';
 import { flushOutput } from './flush.js';
 import { type CliIo, processIo } from './io.js';
 
-interface Command {
+export interface Command {
   usage: string;
   run(args: string[], io: CliIo): Promise<void>;
 }
 
-// Dynamic imports: the server's start-up loads only serve/.
-const commands: Record<string, () => Promise<Command>> = {
+// Dynamic imports: the server's start-up loads only serve/. Every command has a line in the overview below (a test
+// holds the two together).
+export const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./serve/index.js'),
   setup: () => import('./setup.js'),
   send: () => import('./send.js'),
@@ -23,13 +24,15 @@ const commands: Record<string, () => Promise<Command>> = {
   preview: () => import('./preview.js'),
   sessions: () => import('./sessions.js'),
   search: () => import('./search.js'),
+  history: () => import('./history.js'),
   doctor: () => import('./doctor.js'),
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
   migrate: () => import('./migrate.js'),
+  ui: () => import('../ui/command.js'),
 };
 
-const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
+export const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.
 
 Usage: mcp-relay [serve] [--client KIND] [--name NAME] [--db PATH] ...   the MCP server (mcp-relay serve --help)
        mcp-relay serve --http [--host ADDR] [--port N] [--token-file PATH] ...
@@ -41,13 +44,16 @@ Commands:
   connect         bridge stdio to a relay served over HTTP elsewhere (for Claude Desktop)
   setup code      register relay with Claude Code, with the /get command and a start-up preview
   setup desktop   register relay with Claude Desktop
+  setup codex|gemini|cursor  register relay with Codex, Gemini CLI or Cursor
   send [TEXT]     send a message (TEXT, --file or stdin) to the other side
   fetch           print the unread messages of this directory's session (--as desktop: Desktop's; --peek)
   status          message counts, unread per side, last activity, database, live sessions
   sessions        the live sessions: name, kind, unread, last seen, directory
   search WORDS    find messages in the history, newest first (marks nothing read)
+  history         the recent messages with who has read each (--as/--name/--thread; marks nothing read)
   clear           delete every message (asks first; --yes in scripts)
   watch           print messages as they arrive, until Ctrl-C
+  ui              a live web page of the bus: sessions, conversation, who read what; send as yourself
   preview         the start-up summary of unread messages (used by Claude Code's hook)
   doctor          check the install and say how to fix what is wrong
   migrate         copy a local buffer into PostgreSQL (--from FILE --to postgres://…)

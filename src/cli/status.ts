@@ -17,9 +17,29 @@ Shows how many messages the relay holds, how many are unread on each side, the l
 database is and how big, and the live sessions (\`mcp-relay sessions\` lists them in full).
 
   --db PATH  the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)
-  --json     print {"ok": true, "database", "exists", "bytes", "total", "unread": {...}, "lastActivity", "sessions": [...]}`;
+  --json     print {"ok": true, "database", "exists", "bytes", "directoryExists"?, "writable"?, "total",
+             "unread": {...}, "lastActivity", "sessions": [...]} (directoryExists, writable: false when sending
+             would fail there)`;
 
 export const options = { json: { type: 'boolean' }, ...dbOption } as const;
+
+/**
+ * Why a send could not write the buffer file (or create it), in a few words; undefined when it can. Root passes
+ * permission checks but not a read-only file system, as the send would find.
+ */
+export function whySendingFails(file: string): string | undefined {
+  const exists = fs.existsSync(file);
+  const target = exists ? file : path.dirname(path.resolve(file));
+  if (!exists && !fs.existsSync(target)) return 'its directory does not exist';
+  try {
+    fs.accessSync(target, fs.constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const where = exists ? 'it' : 'its directory';
+    const errno = (error as NodeJS.ErrnoException).code;
+    return errno === 'EROFS' ? `${where} is on a read-only file system` : `${where} is not writable by this user`;
+  }
+}
 
 /** The database file plus its WAL, in bytes. */
 export function databaseBytes(file: string): number {
@@ -45,17 +65,23 @@ export async function run(args: string[], io: CliIo): Promise<void> {
       : await withStore(store, async (s) => [await relayStatus(s), await s.sessions()]);
   // A PostgreSQL store's size is the server's business (and its URL is no file).
   const bytes = store === null ? 0 : postgres ? null : databaseBytes(file);
-  // A file in a directory that does not exist is not "not created yet": the first send there fails.
-  const directory = store === null && !postgres && !fs.existsSync(path.dirname(path.resolve(file))) ? 'missing' : 'ok';
+  // A buffer that a send cannot write (or create) is not "not created yet": say why the first send would fail.
+  const unwritable = postgres ? undefined : whySendingFails(file);
   if (values.json === true) {
-    const more = directory === 'missing' ? { directoryExists: false } : {};
+    const more = {
+      ...(unwritable === 'its directory does not exist' ? { directoryExists: false } : {}),
+      ...(unwritable === undefined ? {} : { writable: false }),
+    };
     const json = { ok: true, ...status, exists: store !== null, bytes, ...more, sessions };
     println(io.stdout, JSON.stringify(json));
     return;
   }
   const lines = describeStatus(status, store === null || bytes === null ? {} : { bytes });
-  if (directory === 'missing') {
-    lines[2] += ' (its directory does not exist, so sending would fail: create it, or pass --db with another path)';
+  if (unwritable !== undefined) {
+    const fix = unwritable.includes('exist')
+      ? 'create it, or pass --db with another path'
+      : 'pass --db with another path';
+    lines[2] += ` (${unwritable}, so sending would fail: ${fix})`;
   } else if (store === null) lines[2] += ' (not created yet: it appears with the first message)';
   lines.push(`live sessions: ${sessions.length === 0 ? 'none' : sessions.map(sessionSummary).join(', ')}`);
   println(io.stdout, lines.join('\n'));

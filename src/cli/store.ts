@@ -16,15 +16,25 @@ export function dbPath(flag: string | undefined, io: Pick<CliIo, 'env' | 'platfo
   return flag ?? defaultDbPath(io.env, homeOf(io));
 }
 
-/** Store sentences written for a model calling a tool (its argument names), as a person at a terminal reads them. */
-const TERMINAL_WORDS: Partial<Record<RelayErrorCode, string>> = {
-  empty: 'Nothing to send: the message is empty. Give the text as an argument, with --file, or on standard input.',
+/**
+ * Store sentences written for a model calling a tool (its argument names, attachments a terminal cannot send), as a
+ * person at a terminal reads them.
+ */
+const TERMINAL_WORDS: Partial<Record<RelayErrorCode, (sentence: string) => string>> = {
+  empty: () =>
+    'Nothing to send: the message is empty. Give the text as an argument, with --file, or on standard input.',
+  too_large: (sentence) =>
+    sentence.replace(
+      / Send a shorter message.*$/,
+      ' Send a part of it (e.g. through `tail -c 60000`), or split it into several messages.',
+    ),
+  bad_request: (sentence) => sentence.replace(/; pass one or more words\.$/, ': give one or more words.'),
 };
 
 /** A store error as the person at the terminal should read it; anything else unchanged. */
 export function userError(error: unknown): unknown {
   if (!(error instanceof RelayError)) return error;
-  return new UserError(TERMINAL_WORDS[error.code] ?? error.message, { cause: error });
+  return new UserError(TERMINAL_WORDS[error.code]?.(error.message) ?? error.message, { cause: error });
 }
 
 /** Opens (creating and migrating as needed) the store; store errors become UserErrors. */

@@ -1,5 +1,6 @@
 // `mcp-relay watch`: prints each message as it is stored, every direction, until Ctrl-C. Marks nothing read.
 // followMessages is the one place that knows how new messages are noticed: the store's change events.
+import { coalescer } from '../lib/coalescer.js';
 import type { RelayMessage, Store } from '../store/store.js';
 import { formatMessage } from './format.js';
 import { type CliIo, println } from './io.js';
@@ -21,50 +22,33 @@ export const options = { json: { type: 'boolean' }, ...dbOption } as const;
  */
 export async function followMessages(store: Store, onMessage: (message: RelayMessage) => void): Promise<() => void> {
   let lastId = 0;
-  let stopped = false;
-  let running: Promise<void> | undefined;
-  let again = false;
   let ready: Promise<void> = Promise.resolve();
-  const catchUp = async () => {
-    await ready;
-    let batch: RelayMessage[];
-    for (let n = 20; ; n *= 4) {
-      batch = await store.latest(n);
-      if (batch.length < n || batch[0]!.id <= lastId) break;
-    }
-    for (const message of batch) {
-      if (stopped || message.id <= lastId) continue;
-      lastId = message.id;
-      onMessage(message);
-    }
-  };
-  // One catch-up at a time; a change during one schedules exactly one more.
-  const onChange = () => {
-    if (stopped) return;
-    if (running !== undefined) {
-      again = true;
-      return;
-    }
-    running = catchUp()
-      .catch(() => {
-        // A briefly locked database is read at the next change (or the store's safety poll).
-      })
-      .finally(() => {
-        running = undefined;
-        if (again) {
-          again = false;
-          onChange();
-        }
-      });
-  };
+  // One catch-up at a time; a change during one schedules exactly one more. A briefly locked database is read at the
+  // next change (or the store's safety poll).
+  const catchUp = coalescer(
+    async () => {
+      await ready;
+      let batch: RelayMessage[];
+      for (let n = 20; ; n *= 4) {
+        batch = await store.latest(n);
+        if (batch.length < n || batch[0]!.id <= lastId) break;
+      }
+      for (const message of batch) {
+        if (catchUp.stopped || message.id <= lastId) continue;
+        lastId = message.id;
+        onMessage(message);
+      }
+    },
+    () => {},
+  );
   // Listen first, then note the newest id: a message stored in between is caught up, not missed.
-  const unsubscribe = store.onChange(onChange);
+  const unsubscribe = store.onChange(() => catchUp.run());
   ready = store.latest(1).then((newest) => {
     lastId = newest[0]?.id ?? 0;
   });
   await ready;
   return () => {
-    stopped = true;
+    void catchUp.stop();
     unsubscribe();
   };
 }

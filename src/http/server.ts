@@ -1,7 +1,7 @@
 // The relay over MCP Streamable HTTP: a node:http server with one endpoint, /mcp, where every MCP session gets its
 // own server from the factory (its own identity) on the SDK's StreamableHTTPServerTransport, all sharing one Store.
-// Every request passes, in order: the Host/Origin allow-list (403), the bearer token when one is set (401), the
-// route (404/405), the body cap (413). It owns no process state (no signals, no exit, no argv) and never logs a
+// Every request passes, in order: the gate (gate.ts: Host/Origin allow-list 403, bearer token 401), the route
+// (404/405), the body cap (413). It owns no process state (no signals, no exit, no argv) and never logs a
 // token or a message body.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,7 +9,7 @@ import net from 'node:net';
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { ErrorCode, isInitializeRequest, isJSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Logger } from '../lib/log.js';
 import { version } from '../lib/version.js';
@@ -19,12 +19,14 @@ import { openSession, type Session } from '../server/session.js';
 import { RelayError, type Store } from '../store/store.js';
 import { type AllowList, createAllowList, isLoopbackHost } from './allowlist.js';
 import { DEFAULT_MAX_BODY_BYTES, readBody } from './body.js';
+import { cancelOnClose } from './cancel.js';
 import { DEFAULT_HOST, DEFAULT_PORT, HEALTH_PATH, MCP_PATH } from './defaults.js';
+import { admitted } from './gate.js';
 import { IdentityError, identityFromRequest, type RequestedIdentity } from './identity.js';
 import { HttpConfigError, listen } from './listen.js';
 import { json, reply } from './reply.js';
 import { createSessionTable, type HttpSession, type HttpSessionInfo } from './sessions.js';
-import { bearerToken, tokenChecker } from './token.js';
+import { tokenChecker } from './token.js';
 
 /**
  * Sessions with no open request or stream for this long are closed. A connected client keeps its GET stream open; a
@@ -113,8 +115,9 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       }
     }
     const identity: Identity = registered?.identity ?? { ...noIdentity, observe: requested.observe };
-    // files: null: a remote client must not make the relay read files on this machine.
-    const server = makeServer({ store, identity, log, files: null });
+    // files: null: a remote client must not make the relay read files on this machine. notices: its bridge
+    // (`mcp-relay connect`) shows arrival notices on the person's machine, claimed through the session.
+    const server = makeServer({ store, identity, log, files: null, notices: true });
     let ending: Promise<void> | undefined;
     const endStoreSession = (): Promise<void> => {
       if (ending === undefined && registered !== undefined) {
@@ -232,45 +235,7 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const allow = allowList;
     if (allow === undefined) return reply(res, 503, ErrorCode.InternalError, 'The relay is starting; try again.');
-    const hostHeader = req.headers.host;
-    if (!allow.hostAllowed(hostHeader)) {
-      log.warn(`refused Host ${JSON.stringify(hostHeader ?? null)}`);
-      return reply(
-        res,
-        403,
-        -32000,
-        `Forbidden: Host ${JSON.stringify(hostHeader ?? '')} is not a name of this relay; if it is, start the relay with --allow-host ` +
-          `NAME.`,
-      );
-    }
-    const origin = req.headers.origin;
-    if (!allow.originAllowed(origin)) {
-      log.warn(`refused Origin ${JSON.stringify(origin)}`);
-      return reply(
-        res,
-        403,
-        -32000,
-        `Forbidden: Origin ${JSON.stringify(origin)} is not allowed; if it should be, start the relay with --allow-origin ORIGIN.`,
-      );
-    }
-    if (tokenMatches !== undefined) {
-      const presented = bearerToken(req.headers.authorization);
-      if (!tokenMatches(presented)) {
-        log.warn(
-          `refused a request ${presented === undefined ? 'without a token' : 'with a wrong token'} from ${req.socket.remoteAddress ?? '?'}`,
-        );
-        res.setHeader(
-          'WWW-Authenticate',
-          presented === undefined ? 'Bearer realm="relay"' : 'Bearer realm="relay", error="invalid_token"',
-        );
-        return reply(
-          res,
-          401,
-          -32000,
-          'Unauthorized: send the relay\'s token as "Authorization: Bearer <token>" (the token file given to the relay with --token-file).',
-        );
-      }
-    }
+    if (!admitted(req, res, { allowList: allow, tokenMatches, log })) return;
     const path = new URL(req.url ?? '/', 'http://relay.invalid').pathname;
     if (path === MCP_PATH) return handleMcp(req, res);
     if (path === HEALTH_PATH && req.method === 'GET') {
@@ -334,24 +299,4 @@ export async function startHttpRelay(options: HttpRelayOptions): Promise<HttpRel
       return closing;
     },
   };
-}
-
-/**
- * A client that drops the connection (proxy timeout, network loss, a laptop going to sleep) can no longer receive the
- * answers to the requests of that POST: cancel them, as if it had sent `notifications/cancelled`, so a waiting
- * relay_fetch ends and marks nothing read for nobody.
- */
-function cancelOnClose(transport: StreamableHTTPServerTransport, res: ServerResponse, body: unknown): void {
-  const ids = (Array.isArray(body) ? body : [body]).filter(isJSONRPCRequest).map((request) => request.id);
-  if (ids.length === 0) return;
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    for (const requestId of ids) {
-      transport.onmessage?.({
-        jsonrpc: '2.0',
-        method: 'notifications/cancelled',
-        params: { requestId, reason: 'the client closed the connection' },
-      });
-    }
-  });
 }

@@ -13,6 +13,8 @@ export interface RelayDeps {
    * not on this machine (HTTP), so a remote client cannot read the relay host's files.
    */
   files?: FileAccess | null;
+  /** relay/notices (server/notices.ts): for a client that shows arrival notices itself, on another machine (HTTP). */
+  notices?: boolean;
   /** Claude Code channel push (--push): off unless given. */
   push?: { channel: boolean; perMinute: number };
 }

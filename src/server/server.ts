@@ -19,6 +19,7 @@ import * as sessions from '../tools/sessions.js';
 import { setUpChannel } from './channel.js';
 import type { RelayDeps } from './deps.js';
 import { instructions } from './instructions.js';
+import { setUpNotices } from './notices.js';
 import { setUpSubscriptions } from './subscriptions.js';
 
 export type { RelayDeps } from './deps.js';
@@ -32,7 +33,8 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   for (const tool of tools) tool.register(server, deps);
   serveSlimDefinitions(server, deps.identity.kind === null ? {} : { [send.name]: send.unlistedWithClient });
   // The SDK turns bad arguments and unknown tools into a plain-text error through this (private) method; give them
-  // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording.
+  // the relay's {ok:false, error} shape instead. Guarded: an SDK without it keeps its own wording. The SDK is pinned
+  // to ^1 in package.json for this, and test/server.test.ts fails loudly if the method is gone.
   const sdk = server as unknown as { createToolError?: (message: string) => unknown };
   if (typeof sdk.createToolError === 'function') {
     sdk.createToolError = (message: string) =>
@@ -44,6 +46,7 @@ export function createRelayServer(deps: RelayDeps): McpServer {
   for (const resource of [latest, unread, attachmentResource]) resource.register(server, deps);
   for (const prompt of [getPrompt, statusPrompt]) prompt.register(server, deps);
   const subscriptions = setUpSubscriptions(server, deps);
+  setUpNotices(server, deps);
   const channel = setUpChannel(server, deps);
   server.server.oninitialized = () => channel.start();
   const onclose = server.server.onclose;

@@ -198,16 +198,14 @@ function toSessions(sessions: readonly SessionInfo[]): Route {
 
 function unknownRecipient(to: string, input: RouteInput): string {
   const list = input.live.filter((s) => !s.observer).map((s) => `${s.name} (${displayKind(s.kind)})`);
-  const sessions = list.length > 0 ? `Live sessions: ${list.join(', ')}.` : 'No session is live right now.';
+  const sessions =
+    list.length > 0 ? `Live sessions: ${list.join(', ')}. Send to one of them,` : 'No session is live right now. Send';
   const near = similarNames(
     to,
     addresses(input).filter((a) => a !== input.from),
   ).slice(0, 3);
   const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
-  return (
-    `No session or client kind is called ${quoted(to)}.${guess} ${sessions} Send to one of them, to a kind ("desktop", "code"), ` +
-    `or to "*" for everyone.`
-  );
+  return `No session or client kind is called ${quoted(to)}.${guess} ${sessions} to a kind ("desktop", "code"), or to "*" for everyone.`;
 }
 
 /** Who holds notice leases: one notifying loop of one process, `<host>/<pid>/<random>`. */

@@ -1,13 +1,18 @@
 // What the SQL backends share about stored rows: turning a message row into a RelayMessage or a search hit, listing
 // attachments on messages, de-duplicating picked ids, and the "mailbox full" refusal. No SQL and no driver here.
+import type { SessionView } from './routing.js';
 import {
   type AttachmentInfo,
   defaultRecipient,
+  type Delivery,
+  type Directory,
   displayKind,
   formatCount,
   RelayError,
   type RelayMessage,
   type SearchHit,
+  SEED_KINDS,
+  type SessionInfo,
 } from './store.js';
 
 /** The columns of a stored message every backend reads; the text is passed apart (a backend may decode it). */
@@ -95,4 +100,53 @@ export function mailboxFull(mailbox: string, unread: number): RelayError {
     `${who} already has ${formatCount(unread)} unread messages (the limit); nothing was dropped. ` +
       `Ask ${who} to fetch them, or clear the buffer, then send again.`,
   );
+}
+
+/** An inbox row as a Delivery: `code/api` is session api of kind code, `code` the kind's shared mailbox. */
+export function deliveryFromRow(row: { mailbox: string; read_at: string | null; timestamp: string }): Delivery {
+  const slash = row.mailbox.indexOf('/');
+  return {
+    mailbox: row.mailbox,
+    kind: slash === -1 ? row.mailbox : row.mailbox.slice(0, slash),
+    name: slash === -1 ? null : row.mailbox.slice(slash + 1),
+    delivered_at: row.timestamp,
+    read_at: row.read_at,
+  };
+}
+
+/** A message's deliveries from [mailbox, read_at] pairs (as a JSON aggregate returns them), sorted by mailbox. */
+export function deliveriesFromPairs(
+  pairs: readonly (readonly [string, string | null])[],
+  timestamp: string,
+): Delivery[] {
+  return pairs
+    .map(([mailbox, read_at]) => deliveryFromRow({ mailbox, read_at, timestamp }))
+    .sort((a, b) => (a.mailbox < b.mailbox ? -1 : a.mailbox > b.mailbox ? 1 : 0));
+}
+
+/** Groups inbox rows (with their message's timestamp) by message id. */
+export function deliveriesById(
+  rows: readonly { message_id: number; mailbox: string; read_at: string | null; timestamp: string }[],
+): Map<number, Delivery[]> {
+  const byId = new Map<number, Delivery[]>();
+  for (const row of rows) {
+    const list = byId.get(row.message_id);
+    if (list === undefined) byId.set(row.message_id, [deliveryFromRow(row)]);
+    else list.push(deliveryFromRow(row));
+  }
+  return byId;
+}
+
+/** The directory from a session view and the shared mailboxes' unread counts. */
+export function directoryFrom(view: SessionView, kindUnread: (kind: string) => number): Directory {
+  const seen = (s: SessionInfo) => Date.parse(s.last_seen);
+  const known = [...view.known].sort((a, b) => seen(b) - seen(a));
+  const kinds = [
+    ...SEED_KINDS,
+    ...[...view.knownKinds].filter((k) => !(SEED_KINDS as readonly string[]).includes(k)).sort(),
+  ];
+  return {
+    sessions: [...view.live.map((s) => ({ ...s, live: true })), ...known.map((s) => ({ ...s, live: false }))],
+    kinds: kinds.map((kind) => ({ kind, unread: kindUnread(kind) })),
+  };
 }

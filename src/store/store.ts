@@ -157,6 +157,50 @@ export interface AttachmentSlice extends AttachmentInfo {
   data: Buffer;
 }
 
+/** One mailbox a message was put in, and its read state there. */
+export interface Delivery {
+  /** As stored: `<kind>/<name>` for a session's mailbox, the kind itself for a kind's shared mailbox. */
+  mailbox: string;
+  kind: string;
+  /** The session's name; null for a kind's shared mailbox (the next session of that kind to fetch takes it). */
+  name: string | null;
+  /** When it was put there (deliveries happen in the send's transaction: the message's timestamp). */
+  delivered_at: string;
+  read_at: string | null;
+}
+
+/** A message as the history shows it: every mailbox it went to, each with its own read state. */
+export interface HistoryMessage extends RelayMessage {
+  recipients: Delivery[];
+}
+
+export interface HistoryQuery {
+  /** Only what this session sent or was delivered (by session name). */
+  session?: string | undefined;
+  /** Only what this kind sent, or was delivered to the kind's shared mailbox or one of its sessions. */
+  kind?: string | undefined;
+  /** Only the thread of this message: its root (followed up `reply_to`) and every reply below it. */
+  thread?: number | undefined;
+  /** Paging back: only ids below this one. */
+  before?: number | undefined;
+  /** Catching up: only ids above this one. */
+  after?: number | undefined;
+  /** The newest `limit` matches are returned (already clamped by the caller to 1..maxHistoryLimit). */
+  limit: number;
+}
+
+/** A session as the directory lists it: live ones, and remembered ones (ended or silent) whose mail may wait. */
+export interface DirectorySession extends SessionInfo {
+  live: boolean;
+}
+
+export interface Directory {
+  /** Live sessions (oldest first), then remembered ones (most recently seen first). */
+  sessions: DirectorySession[];
+  /** Every addressable kind with the unread count of its shared mailbox, the seed's two first. */
+  kinds: { kind: string; unread: number }[];
+}
+
 export interface StoreStats {
   total: number;
   /** Messages with an unread copy for that kind (its sessions or its shared mailbox); desktop and code always. */
@@ -205,6 +249,12 @@ export interface Store {
   confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]>;
   /** Full-text search over the history, newest first. */
   search(query: string, limit: number): Promise<SearchHit[]>;
+  /** The newest `limit` messages that match, oldest first, each with its deliveries. Marks nothing. */
+  history(query: HistoryQuery): Promise<HistoryMessage[]>;
+  /** The deliveries of every message from id `fromId` up, by message id (no text): how a watcher sees reads. */
+  deliveries(fromId: number): Promise<Map<number, Delivery[]>>;
+  /** Live and remembered sessions, and the kinds' shared mailboxes. Marks nothing. */
+  directory(): Promise<Directory>;
   /** Up to `length` bytes of an attachment from `offset`, or null when there is no such attachment. */
   attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null>;
 
@@ -231,6 +281,7 @@ export const LIMITS = {
   maxAttachmentBytes: 25 * 1024 * 1024,
   maxAttachments: 10,
   maxSearchLimit: 50,
+  maxHistoryLimit: 500,
 } as const;
 
 export type RelayErrorCode =

@@ -5,7 +5,7 @@ import { type StoredMessage } from '../rows.js';
 /** Serialises session registration (picking a free name) across processes. */
 export const SESSIONS_LOCK = 0x72656c6179_02;
 
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'id, sender, message, message_exact, "timestamp", read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
 const SESSION_COLUMNS = 's.name, s.kind, s.cwd, s.host, s.pid, s.observer, s.started_at, s.last_seen, s.ended';
 const SESSION_UNREAD =

@@ -18,13 +18,17 @@ import {
   sessionMailbox,
   type SessionView,
 } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, uniqueIds } from '../rows.js';
+import { attachInfos, directoryFrom, mailboxFull, messageFromRow, uniqueIds } from '../rows.js';
 import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentInfo,
   type AttachmentSlice,
   defaultRecipient,
+  type Delivery,
+  type Directory,
   type FetchQuery,
+  type HistoryMessage,
+  type HistoryQuery,
   isoTimestamp,
   LIMITS,
   NOTICE_LEASE_MS,
@@ -44,6 +48,7 @@ import {
   validateMessageText,
 } from '../store.js';
 import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunner, redactUrl } from './connect.js';
+import { kindUnread, readDeliveries, readHistory } from './history.js';
 import {
   decodeMessageText,
   encodeMessageText,
@@ -310,6 +315,21 @@ export class PostgresStore implements Store {
         })),
       );
     return searchMessages(newestFirst(batch), query, limit);
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryMessage[]> {
+    return this.autocommit((db) => readHistory(db, query, (on, rows) => this.withAttachments(on, rows)));
+  }
+
+  async deliveries(fromId: number): Promise<Map<number, Delivery[]>> {
+    return this.autocommit((db) => readDeliveries(db, fromId));
+  }
+
+  async directory(): Promise<Directory> {
+    return this.autocommit(async (db) => {
+      const [view, unread] = await Promise.all([this.sessionView(db, 'list', false), kindUnread(db)]);
+      return directoryFrom(view, (kind) => unread.get(kind) ?? 0);
+    });
   }
 
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {

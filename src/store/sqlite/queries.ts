@@ -31,7 +31,7 @@ export interface SqliteSessionRow {
 export type SearchScanRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp' | 'message'>;
 export type AttachmentSliceRow = AttachmentInfo & { message_id: number; data: Buffer | null };
 
-const MESSAGE_COLUMNS =
+export const MESSAGE_COLUMNS =
   'id, sender, CAST(message AS BLOB) AS message, timestamp, read_by_desktop_at, read_by_code_at, from_session, recipient, reply_to';
 
 /** Whose unread mail: the reader's own mailbox, its kind's shared one (minus the reader's own sends), how many. */

@@ -12,12 +12,16 @@ import {
   sessionMailbox,
   type SessionView,
 } from '../routing.js';
-import { attachInfos, mailboxFull, messageFromRow, messageText, uniqueIds } from '../rows.js';
+import { attachInfos, directoryFrom, mailboxFull, messageFromRow, messageText, uniqueIds } from '../rows.js';
 import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentSlice,
   defaultRecipient,
+  type Delivery,
+  type Directory,
   type FetchQuery,
+  type HistoryMessage,
+  type HistoryQuery,
   isoTimestamp,
   LIMITS,
   NOTICE_LEASE_MS,
@@ -38,6 +42,7 @@ import {
 } from '../store.js';
 import type { Connection, Driver, DriverName } from './connection.js';
 import { primaryCode, sqliteCode } from './driver.js';
+import { type HistoryQueries, prepareHistoryQueries, readDeliveries, readHistory } from './history.js';
 import { openError, openForWriting } from './open.js';
 import { type MessageRow, prepareQueries, type Queries, type SqliteSessionRow, type UnreadRow } from './queries.js';
 import { ChangeWatcher } from './watch.js';
@@ -87,6 +92,7 @@ export class SqliteStore implements Store {
   private readonly host: string;
   private readonly pidAlive: ((pid: number) => boolean) | undefined;
   private readonly q: Queries;
+  private readonly h: HistoryQueries;
   private readonly watcher: ChangeWatcher;
   private routing: { version: number; at: number; view: SessionView } | undefined;
   private closed = false;
@@ -102,6 +108,7 @@ export class SqliteStore implements Store {
     this.host = options.host ?? os.hostname();
     this.pidAlive = options.pidAlive;
     this.q = prepareQueries(db);
+    this.h = prepareHistoryQueries(db);
     this.watcher = new ChangeWatcher({
       file: location,
       dataVersion: () => this.q.dataVersion.get() ?? 0,
@@ -270,6 +277,20 @@ export class SqliteStore implements Store {
     const batch = (before: number, size: number) =>
       this.read(() => this.q.searchBatch.all({ before, size }).map((r) => ({ ...r, message: messageText(r.message) })));
     return searchMessages(newestFirst(batch), query, limit);
+  }
+
+  async history(query: HistoryQuery): Promise<HistoryMessage[]> {
+    return this.read(() => readHistory(this.h, query, (rows) => this.withAttachments(rows)));
+  }
+
+  async deliveries(fromId: number): Promise<Map<number, Delivery[]>> {
+    return this.read(() => readDeliveries(this.h, fromId));
+  }
+
+  async directory(): Promise<Directory> {
+    return this.read(() =>
+      directoryFrom(this.sessionView(true), (kind) => this.q.unreadCount.get({ mailbox: kind }) ?? 0),
+    );
   }
 
   async attachment(id: number, offset: number, length: number): Promise<AttachmentSlice | null> {
