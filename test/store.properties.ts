@@ -6,9 +6,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
+import { isBlank } from '../src/store/input.js';
 import {
   defaultRecipient,
-  isBlank,
   type Reader,
   RelayError,
   SEED_KINDS,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { plainFileName } from '../src/server/attachments.js';
-import { isBlank, quoted } from '../src/store/store.js';
+import { isBlank, quoted } from '../src/store/input.js';
 import { body, connect } from './helpers/server.js';
 import { tempDir } from './helpers/temp.js';
 

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 
 import { field } from '../lib/text.js';
-import { displayKind, LIMITS, validateMessageText } from '../store/store.js';
+import { validateMessageText } from '../store/input.js';
+import { displayKind, LIMITS } from '../store/store.js';
 import { UsageError, UserError } from './errors.js';
 import { type CliIo, println } from './io.js';
 import { flagHelp, parse, sessionName } from './options.js';

@@ -2,14 +2,8 @@
 // attach-path.ts) or inline content (refused when it would not arrive as sent). Media types come from the name.
 import path from 'node:path';
 
-import {
-  type AttachmentInput,
-  formatCount,
-  LIMITS,
-  MAX_ATTACHMENT_NAME_BYTES,
-  quoted,
-  RelayError,
-} from '../store/store.js';
+import { MAX_ATTACHMENT_NAME_BYTES, quoted } from '../store/input.js';
+import { type AttachmentInput, formatCount, LIMITS, RelayError } from '../store/store.js';
 import { type FileAccess, readConfinedFile } from './attach-path.js';
 
 export interface AttachmentArg {

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 
 import { KNOWN_KINDS, orList, similarNames } from '../lib/kinds.js';
-import { displayKind, EVERYONE, quoted, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
+import { quoted } from './input.js';
+import { displayKind, EVERYONE, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;

@@ -8,11 +8,10 @@ import os from 'node:os';
 
 import pg from 'pg';
 
+import { validateAttachments, validateMessageText } from '../input.js';
 import {
   classifySessions,
   type Liveness,
-  type NoticeCandidate,
-  planNotices,
   registrationName,
   route,
   sessionMailbox,
@@ -31,7 +30,6 @@ import {
   type HistoryQuery,
   isoTimestamp,
   LIMITS,
-  NOTICE_LEASE_MS,
   type NoticeLease,
   type Reader,
   RelayError,
@@ -44,11 +42,10 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-  validateAttachments,
-  validateMessageText,
 } from '../store.js';
 import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunner, redactUrl } from './connect.js';
 import { kindUnread, readDeliveries, readHistory } from './history.js';
+import { confirmNotices, leaseNotices } from './notices.js';
 import {
   decodeMessageText,
   encodeMessageText,
@@ -279,31 +276,12 @@ export class PostgresStore implements Store {
     if ((await this.autocommit(async (db) => (await db.query(SQL.anyUnnotified)).rowCount)) === 0) {
       return { messages: [], retryAt: null };
     }
-    return this.write(async (db) => {
-      const now = this.now();
-      const candidates = (await db.query<NoticeCandidate>(SQL.noticeCandidates)).rows;
-      const plan = planNotices(candidates, owner, limit, this.liveness(now));
-      if (plan.silent.length > 0) await db.query(SQL.settleNotices, [isoTimestamp(now), plan.silent]);
-      if (plan.lease.length === 0) return { messages: [], retryAt: plan.retryAt };
-      const until = new Date(now.getTime() + NOTICE_LEASE_MS).toISOString();
-      await db.query(SQL.leaseNotices, [owner, until, plan.lease]);
-      return { messages: await this.messages(db, plan.lease), retryAt: plan.retryAt };
-    });
+    const liveness = this.liveness(this.now());
+    return this.write((db) => leaseNotices(db, owner, limit, liveness, (ids) => this.messages(db, ids)));
   }
 
   async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
-    if (ids.length === 0) return [];
-    return this.autocommit(async (db) => {
-      const now = this.now();
-      const { rows } = await db.query<{ id: number }>(SQL.confirmNotices, [
-        isoTimestamp(now),
-        ids,
-        owner,
-        now.toISOString(),
-      ]);
-      const confirmed = new Set(rows.map((r) => r.id));
-      return ids.filter((id) => confirmed.has(id));
-    });
+    return ids.length === 0 ? [] : this.autocommit((db) => confirmNotices(db, owner, ids, this.now()));
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {

@@ -3,6 +3,7 @@
 // open.ts's job; the change events are watch.ts's.
 import os from 'node:os';
 
+import { validateAttachments, validateMessageText } from '../input.js';
 import {
   classifySessions,
   type Liveness,
@@ -37,8 +38,6 @@ import {
   type SessionKey,
   type Store,
   type StoreStats,
-  validateAttachments,
-  validateMessageText,
 } from '../store.js';
 import type { Connection, Driver, DriverName } from './connection.js';
 import { primaryCode, sqliteCode } from './driver.js';
