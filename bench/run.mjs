@@ -179,6 +179,34 @@ async function storeAlone() {
   });
 }
 
+/**
+ * relay_search's store call on a full buffer: 3,000 messages of mixed text (LIMITS.maxUnread unread plus history),
+ * a word found in none of them (the whole buffer is looked at: the worst case), and a word in every tenth (the
+ * newest ten hits). Floor: latest(10) on the same buffer.
+ */
+async function searchBuffer() {
+  const { openSqliteStore } = await relayModules();
+  const store = openSqliteStore(path.join(tempDir(), 'search.db'), { keepRead: Infinity, maxUnread: Infinity });
+  const words = ['parser', 'migration', 'Straße', 'café', 'deploy', 'review', 'flaky', 'build', 'token', 'cache'];
+  for (let i = 0; i < 3_000; i++) {
+    const some = Array.from({ length: 12 }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ');
+    const extra = i % 10 === 0 ? ' needle' : '';
+    const cjk = i % 3 === 0 ? ' 中文消息测试，请看一下' : '';
+    await store.send({ sender: i % 2 ? 'code' : 'desktop', message: `Message ${i}: ${some}${cjk}${extra}, thanks.` });
+  }
+  const none = await timeEach(50, 5, () => store.search('nowhere', 10));
+  const some = await timeEach(50, 5, () => store.search('needle', 10));
+  const floor = await timeEach(50, 5, () => store.latest(10));
+  await store.close();
+  const f = (v) => `${v.toFixed(2)} ms`;
+  return row({
+    measured: `no hit ${f(median(none))} / 10 hits ${f(median(some))}`,
+    floor: f(median(floor)),
+    ratio: median(none) / median(floor),
+    data: { noHitMs: median(none), tenHitsMs: median(some), latestMs: median(floor), messages: 3_000 },
+  });
+}
+
 async function sendsPerSecond() {
   const home = await relayHome();
   const server = relay(home, ['--client', 'desktop']);
@@ -785,6 +813,12 @@ const figures = [
     name: 'store alone, in process: send + fetch (history pruned to 200 vs kept)',
     target: 'report',
     run: storeAlone,
+  },
+  {
+    id: 'search',
+    name: 'relay_search in process on 3,000 messages: a word in none / in every tenth, vs latest(10)',
+    target: 'report',
+    run: searchBuffer,
   },
   {
     id: 'sends',

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { copySqliteToPostgres } from '../src/store/copy.js';
+import { noticeOwner } from '../src/store/routing.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Reader, Store } from '../src/store/store.js';
 import { rawDb } from './helpers/drivers.js';
@@ -67,7 +68,12 @@ async function realisticBuffer(file: string): Promise<void> {
     await store.send({ sender: 'desktop', from: 'desktop', to: 'old', message: 'for when you are back' });
     await store.send({ sender: 'code', from: 'api', to: '*', message: 'NUL\u0000inside, emoji 🚀, quotes "\'' });
     await store.fetch({ reader: { kind: 'desktop', name: 'desktop' }, limit: 1, unreadOnly: true });
-    await store.claimNotifications(3);
+    const owner = noticeOwner('migrate-test', 1);
+    const leased = await store.leaseNotifications(owner, 3);
+    await store.confirmNotifications(
+      owner,
+      leased.messages.map((m) => m.id),
+    );
     expect(plan.recipients.sort()).toEqual(['api', 'web']);
   } finally {
     await store.close();
@@ -110,7 +116,7 @@ async function answers(store: Store) {
     sessions: await store.sessions(),
     stats: await store.stats(),
     search: (await store.search('parser', 10)).map((h) => [h.id, h.from, h.to]),
-    notify: await store.claimNotifications(100),
+    notify: (await store.leaseNotifications(noticeOwner('compare', 1), 100)).messages,
     fetched: [] as unknown[],
   };
   for (const reader of readers) result.fetched.push(await store.fetch({ reader, limit: 20, unreadOnly: true }));

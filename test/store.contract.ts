@@ -4,7 +4,8 @@ import os from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import { LIMITS, type Reader, RelayError, type SessionInput, type Store } from '../src/store/store.js';
+import { noticeOwner } from '../src/store/routing.js';
+import { LIMITS, NOTICE_LEASE_MS, type Reader, RelayError, type SessionInput, type Store } from '../src/store/store.js';
 
 /** The kinds' shared mailboxes: how a reader outside any session (and the seed) reads. */
 const CODE: Reader = { kind: 'code', name: null };
@@ -278,8 +279,8 @@ export function storeContract(backends: StoreBackend[]): void {
       const c = await join('code', 'api');
       expect(c.name).toBe('api');
       expect((await store.sessions()).map((s) => s.name).sort()).toEqual(['api', 'api-2']);
-      // A name that is another kind would be unreachable by name.
-      expect((await join('code', 'desktop')).name).toBe('desktop-2');
+      // A name that is another kind would be unreachable by name: reserved, so the session is named for its kind too.
+      expect((await join('code', 'desktop')).name).toBe('desktop-code');
     });
 
     it('gives a Desktop broadcast to every live Code session exactly once; one reading hides nothing from another', async () => {
@@ -471,23 +472,73 @@ export function storeContract(backends: StoreBackend[]): void {
   describe.each(backends)('Store contract, notifications, search, attachments, changes: $name', (backend) => {
     const fresh = async (options?: BackendOptions) => backend.create(options);
 
-    it('claims each message for notification once, across handles, and never one already read', async () => {
-      const { store, second } = await fresh();
+    it('leases each message to one owner at a time, shows it once, and never one already read', async () => {
+      const { store, second } = await fresh({ pidAlive: () => true });
       const other = await second();
+      const [a, b] = [noticeOwner(os.hostname(), 101), noticeOwner(os.hostname(), 102)];
       await store.send({ sender: 'desktop', message: 'n1' });
       await store.send({ sender: 'code', message: 'n2' });
       await store.send({ sender: 'desktop', message: 'read before anyone notified' });
-      await store.fetch({ reader: CODE, limit: 20, unreadOnly: true, mark: false });
-      const [, , third] = await store.latest(3);
       await other.fetch({ reader: CODE, limit: 20, unreadOnly: true });
-      const claims = await Promise.all([store.claimNotifications(10), other.claimNotifications(10)]);
-      const all = claims.flat().map((m) => m.message);
-      expect(all.sort()).toEqual(['n2']);
-      expect(third!.message).toBe('read before anyone notified');
-      expect(await store.claimNotifications(10)).toEqual([]);
+      const leases = await Promise.all([store.leaseNotifications(a, 10), other.leaseNotifications(b, 10)]);
+      expect(leases.flatMap((l) => l.messages.map((m) => m.message))).toEqual(['n2']);
+      const [mine, theirs] = leases[0]!.messages.length > 0 ? [store, other] : [other, store];
+      const [holder, rival] = leases[0]!.messages.length > 0 ? [a, b] : [b, a];
+      const id = leases.flatMap((l) => l.messages)[0]!.id;
+      // The rival sees the lease and when it ends; leasing again changes nothing.
+      const later = await theirs.leaseNotifications(rival, 10);
+      expect(later.messages).toEqual([]);
+      expect(Date.parse(later.retryAt!)).toBeGreaterThan(Date.now());
+      expect(await theirs.confirmNotifications(rival, [id])).toEqual([]);
+      expect(await mine.confirmNotifications(holder, [id])).toEqual([id]);
+      expect(await mine.confirmNotifications(holder, [id])).toEqual([]);
+      expect(await store.leaseNotifications(a, 10)).toEqual({ messages: [], retryAt: null });
       await store.send({ sender: 'desktop', message: 'n3' });
-      expect((await other.claimNotifications(10)).map((m) => m.message)).toEqual(['n3']);
-      expect(await store.claimNotifications(10)).toEqual([]);
+      expect((await other.leaseNotifications(b, 10)).messages.map((m) => m.message)).toEqual(['n3']);
+    });
+
+    it('gives an expired lease, or one whose holder died, to the next owner; the first can no longer confirm it', async () => {
+      let clock = Date.parse('2026-12-01T12:00:00.000Z');
+      const dead = new Set<number>();
+      const { store, second } = await fresh({ now: () => new Date(clock), pidAlive: (pid) => !dead.has(pid) });
+      const other = await second();
+      const [a, b] = [noticeOwner(os.hostname(), 201), noticeOwner(os.hostname(), 202)];
+      const { message } = await store.send({ sender: 'code', message: 'slow' });
+      expect((await store.leaseNotifications(a, 10)).messages.map((m) => m.id)).toEqual([message.id]);
+      const held = await other.leaseNotifications(b, 10);
+      expect(held).toEqual({ messages: [], retryAt: new Date(clock + NOTICE_LEASE_MS).toISOString() });
+      clock += NOTICE_LEASE_MS + 1;
+      expect((await other.leaseNotifications(b, 10)).messages.map((m) => m.id)).toEqual([message.id]);
+      expect(await store.confirmNotifications(a, [message.id])).toEqual([]);
+      expect(await other.confirmNotifications(b, [message.id])).toEqual([message.id]);
+
+      const { message: next } = await store.send({ sender: 'code', message: 'holder dies' });
+      expect((await store.leaseNotifications(a, 10)).messages.map((m) => m.id)).toEqual([next.id]);
+      expect((await other.leaseNotifications(b, 10)).messages).toEqual([]);
+      dead.add(201);
+      expect((await other.leaseNotifications(b, 10)).messages.map((m) => m.id)).toEqual([next.id]);
+      expect(await other.confirmNotifications(b, [next.id])).toEqual([next.id]);
+      // A holder on another machine is not judged by this machine's processes: its lease runs its course.
+      const { message: far } = await store.send({ sender: 'code', message: 'elsewhere' });
+      const remote = noticeOwner('another-host', 201);
+      expect((await store.leaseNotifications(remote, 10)).messages.map((m) => m.id)).toEqual([far.id]);
+      expect((await other.leaseNotifications(b, 10)).messages).toEqual([]);
+    });
+
+    it('confirms nothing that was read after it was leased, and leases at most the limit', async () => {
+      const { store } = await fresh();
+      const owner = noticeOwner(os.hostname(), process.pid);
+      for (let i = 0; i < 5; i++) await store.send({ sender: 'code', message: `m${i}` });
+      const { messages } = await store.leaseNotifications(owner, 3);
+      expect(messages.map((m) => m.message)).toEqual(['m0', 'm1', 'm2']);
+      await store.fetch({ reader: { kind: 'desktop', name: null }, limit: 1, unreadOnly: true });
+      expect(
+        await store.confirmNotifications(
+          owner,
+          messages.map((m) => m.id),
+        ),
+      ).toEqual(messages.slice(1).map((m) => m.id));
+      expect((await store.leaseNotifications(owner, 10)).messages.map((m) => m.message)).toEqual(['m3', 'm4']);
     });
 
     it('searches the history by words, newest first, with snippets; query syntax is just text', async () => {
@@ -498,11 +549,23 @@ export function storeContract(backends: StoreBackend[]): void {
       const hits = await store.search('parser', 10);
       expect(hits.map((h) => h.snippet)).toEqual(['The [parser] tests pass now', 'Refactor the [parser] module']);
       expect(hits[0]).toMatchObject({ sender: 'code', from: 'code', to: 'desktop' });
-      expect((await store.search('pars tests', 10)).map((h) => h.snippet)).toEqual(['The [parser] [tests] pass now']);
+      expect((await store.search('pars tests', 10)).map((h) => h.snippet)).toEqual(['The [pars]er [tests] pass now']);
       expect(await store.search('parser AND NOT "x" OR (', 10)).toEqual([]);
       await expect(store.search(' "*" ', 10)).rejects.toMatchObject({ code: 'bad_request' });
       await store.clear();
       expect(await store.search('parser', 10)).toEqual([]);
+    });
+
+    it('searches alike on every backend: words inside CJK phrases, full case folding, accents, text after a NUL', async () => {
+      const { store } = await fresh();
+      await store.send({ sender: 'desktop', message: '请看中文消息测试' });
+      await store.send({ sender: 'code', message: 'Treffen in der Straße, im Café' });
+      await store.send({ sender: 'desktop', message: 'before\u0000after: needle' });
+      const snippets = async (query: string) => (await store.search(query, 10)).map((h) => h.snippet);
+      expect(await snippets('消息')).toEqual(['请看中文[消息]测试']);
+      expect(await snippets('strasse cafe')).toEqual(['Treffen in der [Straße], im [Café]']);
+      expect(await snippets('needle')).toEqual(['before\u0000after: [needle]']);
+      expect(await snippets('after')).toEqual(['before\u0000[after]: needle']);
     });
 
     it('stores attachments binary-safe, lists them on messages without bytes, and reads them in slices', async () => {

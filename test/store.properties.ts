@@ -14,6 +14,7 @@ import {
   type SeedKind,
   type Store,
 } from '../src/store/store.js';
+import { isBlank } from '../src/store/validate.js';
 import { drain } from './helpers/drain.js';
 import type { StoreBackend } from './store.contract.js';
 
@@ -29,9 +30,7 @@ const kind = fc.constantFrom(...SEED_KINDS);
 const mailbox = (kind: SeedKind): Reader => ({ kind, name: null });
 const handle = fc.integer({ min: 0, max: 1 });
 const limit = fc.integer({ min: 1, max: 20 });
-const text = fc
-  .string({ minLength: 1, maxLength: 12, unit: 'binary' })
-  .filter((s) => s.trim() !== '' && s.isWellFormed());
+const text = fc.string({ minLength: 1, maxLength: 12, unit: 'binary' }).filter((s) => !isBlank(s) && s.isWellFormed());
 const op: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ type: fc.constant('send' as const), handle, sender: kind, text }) },
   { weight: 4, arbitrary: fc.record({ type: fc.constant('fetch' as const), handle, reader: kind, limit }) },

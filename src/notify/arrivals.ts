@@ -1,8 +1,11 @@
 // Arrival notices: on every change, and once at start for mail that came while no relay ran, lease the messages
 // nobody has notified yet, confirm each notice just before showing it (confirmed once in total across every relay
 // process and bridge), and show it. A backlog found at start of more than a few becomes one summary per recipient.
+import os from 'node:os';
+
 import { coalescer } from '../lib/coalescer.js';
 import type { Logger } from '../lib/log.js';
+import { noticeOwner } from '../store/routing.js';
 import { EVERYONE, type RelayMessage, type Store } from '../store/store.js';
 import {
   boundNotification,
@@ -35,12 +38,11 @@ export interface NoticeSource {
   onChange(wake: () => void): () => void;
 }
 
-/** The notices of a local Store. */
-export function storeNoticeSource(store: Store): NoticeSource {
+/** The notices of a local Store, leased for `owner` (default: one new owner for this process's loop). */
+export function storeNoticeSource(store: Store, owner = noticeOwner(os.hostname(), process.pid)): NoticeSource {
   return {
-    // Today a claim is final when made (16.8 turns it into a lease confirmed here).
-    lease: async (limit) => ({ messages: await store.claimNotifications(limit), retryAt: null }),
-    confirm: async (ids) => [...ids],
+    lease: (limit) => store.leaseNotifications(owner, limit),
+    confirm: (ids) => store.confirmNotifications(owner, ids),
     onChange: (wake) => store.onChange(wake),
   };
 }

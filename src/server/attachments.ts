@@ -3,6 +3,7 @@
 import path from 'node:path';
 
 import { type AttachmentInput, formatCount, LIMITS, RelayError } from '../store/store.js';
+import { MAX_ATTACHMENT_NAME_BYTES, quoted } from '../store/validate.js';
 import { type FileAccess, readConfinedFile } from './attach-path.js';
 
 export interface AttachmentArg {
@@ -95,7 +96,7 @@ async function resolveOne(
       );
     }
     const data = await readConfinedFile(arg.path, files, bufferLocation);
-    const name = arg.name ?? path.basename(path.resolve(files.cwd, arg.path));
+    const name = arg.name ?? plainFileName(path.basename(path.resolve(files.cwd, arg.path)));
     return { name, mediaType: arg.media_type ?? mediaTypeOf(name), data };
   }
   if (arg.content === undefined || arg.name === undefined) {
@@ -133,9 +134,22 @@ export function decodeContent(content: string, encoding: 'utf8' | 'base64', name
   return Buffer.from(compact, 'base64');
 }
 
-/** A name from the caller, as an error shows it: quoted, escaped, and cut when long. */
-function quoted(text: string): string {
-  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+/**
+ * A file's own name made plain enough to show (the store refuses odd names given explicitly): control and format
+ * characters become '_', and a name over the limit is cut before its extension.
+ */
+export function plainFileName(name: string): string {
+  const clean = name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, '_').toWellFormed();
+  if (Buffer.byteLength(clean, 'utf8') <= MAX_ATTACHMENT_NAME_BYTES) return clean;
+  const ext = path.extname(clean).slice(0, 16);
+  let stem = '';
+  let room = MAX_ATTACHMENT_NAME_BYTES - Buffer.byteLength(ext, 'utf8');
+  for (const char of clean.slice(0, clean.length - ext.length)) {
+    room -= Buffer.byteLength(char, 'utf8');
+    if (room < 0) break;
+    stem += char;
+  }
+  return stem + ext;
 }
 
 /** Bytes as text when they are whole, valid UTF-8 of a textual type; else null (send base64). */

@@ -6,7 +6,7 @@ import path from 'node:path';
 
 import { coalescer } from '../lib/coalescer.js';
 import type { Logger } from '../lib/log.js';
-import { HEARTBEAT_MS, nameFromDirectory } from '../store/routing.js';
+import { HEARTBEAT_MS, isKindName, nameFromDirectory } from '../store/routing.js';
 import type { SessionInfo, SessionKey, Store } from '../store/store.js';
 import type { Identity } from './identity.js';
 
@@ -45,8 +45,10 @@ export async function openSession(store: Store, options: SessionOptions): Promis
   let info = await register();
   const identity: Identity = { kind: options.kind, name: info.name, observe: options.observe };
   const key = (): SessionKey => ({ name: info.name, host: info.host, pid: info.pid });
-  if (info.name !== wanted)
-    options.log.info(`session name "${wanted}" is taken by a live session; using "${info.name}"`);
+  if (info.name !== wanted) {
+    const why = isKindName(wanted, options.kind) ? "is a client kind's name" : 'is taken by a live session';
+    options.log.info(`session name "${wanted}" ${why}; using "${info.name}"`);
+  }
 
   const beat = coalescer(
     async () => {

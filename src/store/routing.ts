@@ -1,7 +1,10 @@
 // Routing and liveness rules shared by every Store backend: which mailboxes a message goes to, which sessions are
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
-import { orList, similarNames } from '../lib/kinds.js';
+import { randomUUID } from 'node:crypto';
+
+import { KNOWN_KINDS, orList, similarNames } from '../lib/kinds.js';
 import { displayKind, EVERYONE, type Reader, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
+import { quoted } from './validate.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;
@@ -117,11 +120,25 @@ export function classifySessions(
   return view;
 }
 
-/** The name a new session of `kind` gets: `wanted`, or `wanted-N` when a live session or another kind holds it. */
+/**
+ * Whether `name` is reserved for a client kind other than `kind`: any kind relay knows by name (KNOWN_KINDS, even
+ * before such a client first connects) or that has connected here, in any case. `to: "cursor"` always means the
+ * kind, so a session of that name would lose its mail the moment a Cursor connects.
+ */
+export function isKindName(name: string, kind: string, knownKinds: Iterable<string> = []): boolean {
+  const lower = name.toLowerCase();
+  return [...KNOWN_KINDS, ...knownKinds].some((k) => k !== kind && k.toLowerCase() === lower);
+}
+
+/**
+ * The name a new session of `kind` gets: `wanted`; for a kind's name (isKindName) `<wanted>-<kind>` instead (a
+ * Code session in a directory called `cursor` is `cursor-code`); then the first free `-2`, `-3`, ... when a live
+ * session holds it.
+ */
 export function registrationName(wanted: string, kind: string, view: SessionView): string {
-  // A name that is another kind would be unreachable by name ("desktop" means the kind): skip it too.
-  const taken = new Set([...view.live.map((s) => s.name), ...[...view.knownKinds].filter((k) => k !== kind)]);
-  return pickName(wanted, taken);
+  const taken = new Set(view.live.map((s) => s.name));
+  const base = isKindName(wanted, kind, view.knownKinds) ? `${wanted.slice(0, 63 - kind.length)}-${kind}` : wanted;
+  return pickName(base, taken);
 }
 
 /** `wanted` if no live session holds it, else the first free `wanted-2`, `wanted-3`, ... */
@@ -188,7 +205,7 @@ export function route(input: RouteInput): Route {
     if (named.name === from) {
       throw new RelayError(
         'unknown_recipient',
-        `"${to}" is this session itself; name another session, a kind ("desktop", "code") or "*".`,
+        `${quoted(to)} is this session itself; name another session, a kind ("desktop", "code") or "*".`,
       );
     }
     return { mailboxes: [sessionMailbox(named.kind, named.name)], recipients: [named.name] };
@@ -233,7 +250,61 @@ function unknownRecipient(to: string, input: RouteInput): string {
     addresses(input).filter((a) => a !== input.from),
   ).slice(0, 3);
   const guess = near.length > 0 ? ` Did you mean ${orList(near.map((n) => `"${n}"`))}?` : '';
-  return `No session or client kind is called "${to}".${guess} ${sessions} to a kind ("desktop", "code"), or to "*" for everyone.`;
+  return `No session or client kind is called ${quoted(to)}.${guess} ${sessions} to a kind ("desktop", "code"), or to "*" for everyone.`;
+}
+
+/** Who holds notice leases: one notifying loop of one process, `<host>/<pid>/<random>`. */
+export function noticeOwner(host: string, pid: number): string {
+  return `${host}/${pid}/${randomUUID()}`;
+}
+
+/** Whether a lease holder is a process of this host that has died (its lease is over at once). */
+function holderGone(owner: string, liveness: Liveness): boolean {
+  const parts = owner.split('/');
+  if (parts.length < 3) return false;
+  const pid = Number(parts.at(-2));
+  return parts.slice(0, -2).join('/') === liveness.host && !(liveness.pidAlive ?? pidAlive)(pid);
+}
+
+/** A message nobody has shown a notice of, as both backends read it for leasing. */
+export interface NoticeCandidate {
+  id: number;
+  notify_owner: string | null;
+  notify_until: string | null;
+  /** Whether some addressee has not read it (SQLite gives 0/1). */
+  unread: boolean | number;
+}
+
+/**
+ * Which candidates (oldest first) `owner` leases (at most `limit`), which are settled silently (read by everyone),
+ * and when the earliest lease held by someone else ends.
+ */
+export function planNotices(
+  candidates: readonly NoticeCandidate[],
+  owner: string,
+  limit: number,
+  liveness: Liveness,
+): { lease: number[]; silent: number[]; retryAt: string | null } {
+  const now = liveness.now.toISOString();
+  const plan = { lease: [] as number[], silent: [] as number[], retryAt: null as string | null };
+  for (const c of candidates) {
+    if (!c.unread) {
+      plan.silent.push(c.id);
+      continue;
+    }
+    const held =
+      c.notify_owner !== null &&
+      c.notify_owner !== owner &&
+      c.notify_until !== null &&
+      c.notify_until > now &&
+      !holderGone(c.notify_owner, liveness);
+    if (held) {
+      if (plan.retryAt === null || (c.notify_until as string) < plan.retryAt) plan.retryAt = c.notify_until;
+    } else if (plan.lease.length < limit) {
+      plan.lease.push(c.id);
+    }
+  }
+  return plan;
 }
 
 /** The mailboxes a reader reads, as both backends' queries take them. */

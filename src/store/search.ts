@@ -7,6 +7,7 @@
 // compatibility forms unified (ﬁ = fi, full-width Ａ = A). A word of the query matches the start of a word in the
 // text (so `pars` finds "parser"), or anywhere when it is in a script written without spaces (Chinese, Japanese,
 // Korean, Thai, ...): `消息` finds "中文消息测试".
+import { searchHit } from './rows.js';
 import { RelayError, type SearchHit } from './store.js';
 
 /** The columns of a stored message a search reads; `message` decoded to the exact text that was sent. */
@@ -19,6 +20,24 @@ export interface SearchRow {
   message: string;
 }
 
+/** Reads up to `size` messages with ids below `before`, newest first: all a backend gives a search. */
+export type SearchBatch = (before: number, size: number) => Promise<readonly SearchRow[]> | readonly SearchRow[];
+
+/** Messages read per batch: the newest few hundred usually hold the hits, and a batch is one index range. */
+export const SEARCH_BATCH = 250;
+
+/** The buffer, newest first, in batches read as the search needs them. */
+export async function* newestFirst(batch: SearchBatch): AsyncGenerator<readonly SearchRow[]> {
+  let before = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const rows = await batch(before, SEARCH_BATCH);
+    if (rows.length > 0) yield rows;
+    const last = rows.at(-1);
+    if (rows.length < SEARCH_BATCH || last === undefined) return;
+    before = last.id;
+  }
+}
+
 /** At most this many words of a query are used. */
 export const MAX_SEARCH_WORDS = 16;
 
@@ -26,18 +45,13 @@ export const MAX_SEARCH_WORDS = 16;
 const BEFORE = 40;
 const SPAN = 160;
 
-/** Diacritical marks that decomposition splits off Latin, Greek and Cyrillic letters: ignored when matching. */
-const DIACRITIC_RANGES = [
-  [0x0300, 0x036f],
-  [0x1ab0, 0x1aff],
-  [0x1dc0, 0x1dff],
-  [0x20d0, 0x20ff],
-  [0xfe20, 0xfe2f],
-] as const;
-const isDiacritic = (mark: string) => {
-  const code = mark.codePointAt(0) ?? 0;
-  return DIACRITIC_RANGES.some(([from, to]) => code >= from && code <= to);
-};
+/**
+ * The combining marks that decomposition splits off Latin, Greek and Cyrillic letters (diacritics): ignored when
+ * matching. All in the BMP, so a plain (non-unicode) class finds them fast.
+ */
+// Ranges of marks on purpose: no-misleading-character-class rightly sees combining characters in the class.
+// eslint-disable-next-line no-misleading-character-class
+const DIACRITICS = /[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]/g;
 const WORD = /[\p{L}\p{N}_]/u;
 /** Scripts written without spaces between words: a query word may match anywhere inside a run of them. */
 const SPACELESS =
@@ -47,12 +61,10 @@ const SPACELESS =
 export function fold(text: string): string {
   // toUpperCase then toLowerCase is full case folding (ß -> SS -> ss); lowercasing first would keep ß, and the
   // dotted İ's lower case has a combining dot that decomposition then drops. Final ς is σ wherever it stands.
-  return text
-    .toUpperCase()
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/\p{Mn}/gu, (mark) => (isDiacritic(mark) ? '' : mark))
-    .replaceAll('ς', 'σ');
+  // ASCII folds to its lower case: most messages take this path.
+  if (!/[^\0-\x7f]/.test(text)) return text.toLowerCase();
+  const folded = text.toUpperCase().toLowerCase().normalize('NFKD').replace(DIACRITICS, '');
+  return folded.includes('ς') ? folded.replaceAll('ς', 'σ') : folded;
 }
 
 /** The words a free-text search looks for: letters, digits and '_'; anything else separates them. */
@@ -100,14 +112,7 @@ export async function searchMessages(
   for await (const batch of batches) {
     for (const row of batch) {
       if (!containsAll(fold(row.message), words)) continue;
-      hits.push({
-        id: row.id,
-        sender: row.sender,
-        from: row.from_session ?? row.sender,
-        to: row.recipient ?? (row.sender === 'desktop' ? 'code' : 'desktop'),
-        timestamp: row.timestamp,
-        snippet: snippet(row.message, words),
-      });
+      hits.push(searchHit(row, snippet(row.message, words)));
       if (hits.length >= limit) return hits;
     }
   }

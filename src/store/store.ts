@@ -146,6 +146,15 @@ export interface SearchHit {
   snippet: string;
 }
 
+/** How long a lease on a notice lasts before another relay may take it. */
+export const NOTICE_LEASE_MS = 30_000;
+
+export interface NoticeLease {
+  messages: RelayMessage[];
+  /** ISO time when the earliest lease another owner holds ends; null when there is none. */
+  retryAt: string | null;
+}
+
 export interface AttachmentSlice extends AttachmentInfo {
   message_id: number;
   offset: number;
@@ -236,10 +245,18 @@ export interface Store {
   sessions(): Promise<SessionInfo[]>;
 
   /**
-   * Claims up to `limit` messages nobody has notified yet, atomically across processes, and returns those still
-   * unread by some addressee (the rest are claimed silently). Each message is claimed once, ever.
+   * Leases, for `owner` (noticeOwner()), up to `limit` messages, oldest first, that nobody has shown a notice of and
+   * no other owner holds an unexpired lease on (a lease of a dead process on this host has expired). Messages every
+   * addressee has read are settled silently and not returned. `retryAt`: when the earliest lease held by another
+   * owner ends (an expiry changes nothing in the store, so no change event comes), or null.
    */
-  claimNotifications(limit: number): Promise<RelayMessage[]>;
+  leaseNotifications(owner: string, limit: number): Promise<NoticeLease>;
+  /**
+   * Settles, atomically, those of `ids` this owner may show now: leased by it (or by nobody, or by a lease that ran
+   * out), not settled by anyone, and still unread by some addressee. Show exactly the ids returned: each id is
+   * returned once, ever, across every process.
+   */
+  confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]>;
   /** Full-text search over the history, newest first. */
   search(query: string, limit: number): Promise<SearchHit[]>;
   /** The newest `limit` messages that match, oldest first, each with its deliveries. Marks nothing. */
@@ -304,15 +321,6 @@ export class RelayError extends Error {
     this.name = 'RelayError';
     this.code = code;
   }
-}
-
-/** The words a free-text search looks for (at most 16): letters, digits and '_'; anything else separates them. */
-export function searchWords(text: string): string[] {
-  const words = text.match(/[\p{L}\p{N}_]+/gu) ?? [];
-  if (words.length === 0) {
-    throw new RelayError('bad_request', 'The search query has no words to look for; pass one or more words.');
-  }
-  return words.slice(0, 16);
 }
 
 export function formatCount(n: number): string {

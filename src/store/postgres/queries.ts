@@ -1,7 +1,6 @@
 // Every SQL statement of the PostgreSQL store, as named statements (prepared once per pooled connection), the rows
 // they return, and how message text is stored. Behaviour lives in store.ts; here is only what each statement does.
 import type { SessionRow, StoredMessage } from '../rows.js';
-import { searchWords } from '../store.js';
 
 /** Serialises session registration (picking a free name) across processes. */
 export const SESSIONS_LOCK = 0x72656c6179_02;
@@ -144,25 +143,36 @@ export const SQL = {
     name: 'relay_any_unnotified',
     text: 'SELECT 1 FROM relay.messages WHERE notified_at IS NULL LIMIT 1',
   },
-  // Claimed exactly once across processes: rows another claim holds are skipped, and the UPDATE is the claim.
-  claim: {
-    name: 'relay_claim',
-    text: `WITH claimed AS (
-             UPDATE relay.messages SET notified_at = $1 WHERE id IN (
-               SELECT id FROM relay.messages WHERE notified_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-             RETURNING id)
-           SELECT ${MESSAGE_COLUMNS.split(', ')
-             .map((c) => `m.${c}`)
-             .join(', ')} FROM relay.messages m JOIN claimed c ON c.id = m.id
-           WHERE EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
-           ORDER BY m.id`,
+  // Rows another leaser is deciding on are skipped (it is leasing them); the rest are locked until COMMIT.
+  noticeCandidates: {
+    name: 'relay_notice_candidates',
+    text: `SELECT m.id, m.notify_owner, m.notify_until,
+                  EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL) AS unread
+           FROM relay.messages m WHERE m.notified_at IS NULL ORDER BY m.id FOR UPDATE OF m SKIP LOCKED`,
   },
-  search: {
-    name: 'relay_search',
-    text: `SELECT m.id, m.sender, m.from_session, m.recipient, m."timestamp", m.message,
-                  ts_headline('simple', m.message, q, $3) AS headline
-           FROM relay.messages m, to_tsquery('simple', $1) AS q
-           WHERE m.search @@ q ORDER BY m.id DESC LIMIT $2`,
+  leaseNotices: {
+    name: 'relay_lease_notices',
+    text: 'UPDATE relay.messages SET notify_owner = $1, notify_until = $2 WHERE id = ANY($3::bigint[]) AND notified_at IS NULL',
+  },
+  settleNotices: {
+    name: 'relay_settle_notices',
+    text: `UPDATE relay.messages SET notified_at = $1, notify_owner = NULL, notify_until = NULL
+           WHERE id = ANY($2::bigint[]) AND notified_at IS NULL`,
+  },
+  // Settled once: one statement, so a second confirm of the same row waits for the first and then finds it settled.
+  confirmNotices: {
+    name: 'relay_confirm_notices',
+    text: `UPDATE relay.messages m SET notified_at = $1, notify_owner = NULL, notify_until = NULL
+           WHERE m.id = ANY($2::bigint[]) AND m.notified_at IS NULL
+             AND (m.notify_owner IS NULL OR m.notify_owner = $3 OR m.notify_until IS NULL OR m.notify_until <= $4)
+             AND EXISTS (SELECT 1 FROM relay.inbox i WHERE i.message_id = m.id AND i.read_at IS NULL)
+           RETURNING m.id`,
+  },
+  // One range of the primary key per batch, newest first (src/store/search.ts matches and cuts snippets).
+  searchBatch: {
+    name: 'relay_search_batch',
+    text: `SELECT id, sender, from_session, recipient, "timestamp", message, message_exact FROM relay.messages
+           WHERE id < $1 ORDER BY id DESC LIMIT $2`,
   },
   attachmentSlice: {
     name: 'relay_attachment_slice',
@@ -176,13 +186,6 @@ export const SQL = {
                   (SELECT string_agg(name || CASE WHEN ended THEN '-' ELSE '+' END, ',' ORDER BY name) FROM relay.sessions)) AS print`,
   },
 } as const;
-
-/** ts_headline's marks: control characters no text search shows, turned into [ and ] once the ellipses are placed. */
-const MARK_OPEN = '\u0002';
-const MARK_CLOSE = '\u0003';
-export const HEADLINE_OPTIONS =
-  `StartSel="${MARK_OPEN}", StopSel="${MARK_CLOSE}", MaxWords=16, MinWords=6, ShortWord=0, MaxFragments=1, ` +
-  `FragmentDelimiter=" … "`;
 
 export interface MessageRow extends StoredMessage {
   message: string;
@@ -206,25 +209,4 @@ export function encodeMessageText(text: string): { message: string; exact: Buffe
 
 export function decodeMessageText(row: Pick<MessageRow, 'message' | 'message_exact'>): string {
   return row.message_exact === null ? row.message : row.message_exact.toString('utf8');
-}
-/**
- * The words of a free-text query as a tsquery: each word prefix-matched, all required. The words are the same as
- * the SQLite store's (letters, digits, '_'), so nothing in the text is tsquery syntax.
- */
-export function tsQuery(text: string): string {
-  return searchWords(text)
-    .map((w) => `'${w}':*`)
-    .join(' & ');
-}
-
-/** ts_headline's fragment with [marks], and '…' where it cuts words off, as SQLite's snippet() shows. */
-export function snippet(message: string, headline: string): string {
-  const plain = headline.replaceAll(MARK_OPEN, '').replaceAll(MARK_CLOSE, '');
-  const marked = headline.replaceAll(MARK_OPEN, '[').replaceAll(MARK_CLOSE, ']');
-  const at = message.indexOf(plain);
-  if (at === -1) return marked;
-  const wordy = /[\p{L}\p{N}]/u;
-  const before = wordy.test(message.slice(0, at)) ? '…' : '';
-  const after = wordy.test(message.slice(at + plain.length)) ? '…' : '';
-  return `${before}${marked}${after}`;
 }

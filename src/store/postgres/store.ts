@@ -7,18 +7,18 @@
 import pg from 'pg';
 
 import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
-import { readerScope, route, scopeRows } from '../routing.js';
+import { type Liveness, readerScope, route, scopeRows } from '../routing.js';
 import {
   attachInfos,
   directoryFrom,
   mailboxFull,
   messageFromRow,
-  searchHit,
   seedReadColumn,
   sendAddress,
   sendPrelude,
   uniqueIds,
 } from '../rows.js';
+import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentInfo,
   type AttachmentSlice,
@@ -28,6 +28,7 @@ import {
   type HistoryMessage,
   type HistoryQuery,
   isoTimestamp,
+  type NoticeLease,
   type Reader,
   RelayError,
   type RelayMessage,
@@ -42,16 +43,8 @@ import {
 } from '../store.js';
 import { connectError, connectionConfig, migratePostgres, type PgRunner, pgRunner, redactUrl } from './connect.js';
 import { kindUnread, readDeliveries, readHistory } from './history.js';
-import {
-  decodeMessageText,
-  encodeMessageText,
-  HEADLINE_OPTIONS,
-  type MessageRow,
-  snippet,
-  SQL,
-  tsQuery,
-  type UnreadRow,
-} from './queries.js';
+import { confirmNotices, leaseNotices } from './notices.js';
+import { decodeMessageText, encodeMessageText, type MessageRow, SQL, type UnreadRow } from './queries.js';
 import { endSession, forgetSession, registerSession, sessionView, touchSession } from './sessions.js';
 import { PgChangeWatcher } from './watch.js';
 
@@ -235,28 +228,28 @@ export class PostgresStore implements Store {
     return this.autocommit(async (db) => (await sessionView(db, this.settings, 'list', false)).live);
   }
 
-  async claimNotifications(limit: number): Promise<RelayMessage[]> {
-    // A read first: most changes (reads, sessions) leave nothing to claim, and then nothing is written.
-    return this.autocommit(async (db) => {
-      if ((await db.query(SQL.anyUnnotified)).rowCount === 0) return [];
-      // One statement: the claim and the still-unread check are atomic without an explicit transaction.
-      const claimed = (await db.query<MessageRow>(SQL.claim, [isoTimestamp(this.settings.now()), limit])).rows;
-      return this.withAttachments(db, claimed);
-    });
+  async leaseNotifications(owner: string, limit: number): Promise<NoticeLease> {
+    // A read first: most changes (reads, sessions) leave nothing to notify, and then nothing is written.
+    if ((await this.autocommit(async (db) => (await db.query(SQL.anyUnnotified)).rowCount)) === 0) {
+      return { messages: [], retryAt: null };
+    }
+    const liveness = this.liveness(this.settings.now());
+    return this.write((db) => leaseNotices(db, owner, limit, liveness, (ids) => this.messages(db, ids)));
+  }
+
+  async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
+    return ids.length === 0 ? [] : this.autocommit((db) => confirmNotices(db, owner, ids, this.settings.now()));
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
-    const tsquery = tsQuery(query);
-    return this.autocommit(async (db) => {
-      const rows = (
-        await db.query<
-          Omit<MessageRow, 'message_exact' | 'read_by_desktop_at' | 'read_by_code_at' | 'reply_to'> & {
-            headline: string;
-          }
-        >(SQL.search, [tsquery, limit, HEADLINE_OPTIONS])
-      ).rows;
-      return rows.map((r) => searchHit(r, snippet(r.message, r.headline)));
-    });
+    const batch = (before: number, size: number) =>
+      this.autocommit(async (db) =>
+        (await db.query<MessageRow>(SQL.searchBatch, [before, size])).rows.map((r) => ({
+          ...r,
+          message: decodeMessageText(r),
+        })),
+      );
+    return searchMessages(newestFirst(batch), query, limit);
   }
 
   async history(query: HistoryQuery): Promise<HistoryMessage[]> {
@@ -311,6 +304,12 @@ export class PostgresStore implements Store {
   private async prune(db: Db): Promise<void> {
     if (!Number.isFinite(this.settings.keepRead)) return;
     await db.query(SQL.prune, [this.settings.keepRead]);
+  }
+
+  /** Liveness for judging a notice lease's holder: only the clock, this host and the pid probe count. */
+  private liveness(now: Date): Liveness {
+    const { host, pidAlive } = this.settings;
+    return { now, host, ...(pidAlive ? { pidAlive } : {}) };
   }
 
   private async messages(db: Db, ids: readonly number[]): Promise<RelayMessage[]> {

@@ -1,5 +1,6 @@
 // Every SQL statement of the SQLite store, prepared once per connection, typed by its named parameters and the
 // rows it returns. Behaviour lives in store.ts; here is only what each statement reads or writes.
+import type { NoticeCandidate } from '../routing.js';
 import type { SessionRow, StoredMessage } from '../rows.js';
 import type { AttachmentInfo } from '../store.js';
 import type { Connection } from './connection.js';
@@ -14,9 +15,7 @@ export interface UnreadRow {
   message_id: number;
 }
 
-export type SearchRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp'> & {
-  snippet: string;
-};
+export type SearchScanRow = Pick<MessageRow, 'id' | 'sender' | 'from_session' | 'recipient' | 'timestamp' | 'message'>;
 export type AttachmentSliceRow = AttachmentInfo & { message_id: number; data: Buffer | null };
 
 export const MESSAGE_COLUMNS =
@@ -104,7 +103,6 @@ export function prepareQueries(db: Connection) {
        ORDER BY m.id DESC LIMIT -1 OFFSET @keep`,
     ),
     evict: db.prepare<Id>('DELETE FROM messages WHERE id = @id'),
-    unindex: db.prepare<Id>('DELETE FROM messages_fts WHERE rowid = @id'),
     count: db.pluck<void, number>('SELECT count(*) FROM messages'),
     lastActivity: db.pluck<void, string>('SELECT timestamp FROM messages ORDER BY id DESC LIMIT 1'),
     unreadByKind: db.prepare<void, { kind: string; n: number }>(
@@ -113,12 +111,8 @@ export function prepareQueries(db: Connection) {
        FROM inbox INDEXED BY inbox_unread WHERE read_at IS NULL GROUP BY kind`,
     ),
     deleteMessages: db.prepare<{ ids: string }>('DELETE FROM messages WHERE id IN (SELECT value FROM json_each(@ids))'),
-    unindexMessages: db.prepare<{ ids: string }>(
-      'DELETE FROM messages_fts WHERE rowid IN (SELECT value FROM json_each(@ids))',
-    ),
     clearInbox: db.prepare('DELETE FROM inbox'),
     clearMessages: db.prepare('DELETE FROM messages'),
-    clearIndex: db.prepare('DELETE FROM messages_fts'),
     sessionRows: db.prepare<void, SessionRow>(
       'SELECT name, kind, cwd, host, pid, observer, started_at, last_seen, ended FROM sessions ORDER BY started_at, rowid',
     ),
@@ -145,27 +139,28 @@ export function prepareQueries(db: Connection) {
     anyUnnotified: db.pluck<void, 1>(
       'SELECT 1 FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL LIMIT 1',
     ),
-    unnotified: db.pluck<{ limit: number }, number>(
-      'SELECT id FROM messages INDEXED BY messages_unnotified WHERE notified_at IS NULL ORDER BY id LIMIT @limit',
+    noticeCandidates: db.prepare<void, NoticeCandidate>(
+      `SELECT m.id, m.notify_owner, m.notify_until,
+              EXISTS (SELECT 1 FROM inbox i INDEXED BY inbox_by_message WHERE i.message_id = m.id AND i.read_at IS NULL) AS unread
+       FROM messages m INDEXED BY messages_unnotified WHERE m.notified_at IS NULL ORDER BY m.id`,
     ),
-    markNotified: db.prepare<Stamp & Id>(
-      'UPDATE messages SET notified_at = @at WHERE id = @id AND notified_at IS NULL',
+    leaseNotice: db.prepare<Id & { owner: string; until: string }>(
+      'UPDATE messages SET notify_owner = @owner, notify_until = @until WHERE id = @id AND notified_at IS NULL',
     ),
-    stillUnread: db.pluck<Id, 1>(
-      'SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = @id AND read_at IS NULL LIMIT 1',
+    settleNotice: db.prepare<Stamp & Id>(
+      'UPDATE messages SET notified_at = @at, notify_owner = NULL, notify_until = NULL WHERE id = @id AND notified_at IS NULL',
     ),
-    // The index is brought up to date when someone searches, not on every send (FTS5 writes several pages per row):
-    // every message up to the highest indexed id is indexed, so the rest is what comes after it.
-    indexedUpTo: db.pluck<void, number>('SELECT coalesce(max(rowid), 0) FROM messages_fts'),
-    newestId: db.pluck<void, number>('SELECT coalesce(max(id), 0) FROM messages'),
-    indexAfter: db.prepare<{ after: number }>(
-      'INSERT INTO messages_fts (rowid, message) SELECT id, message FROM messages WHERE id > @after',
+    // Settled once: only by its lease holder (or anyone, once no live lease stands), and only while still unread.
+    confirmNotice: db.prepare<Stamp & Id & { owner: string; now: string }>(
+      `UPDATE messages SET notified_at = @at, notify_owner = NULL, notify_until = NULL
+       WHERE id = @id AND notified_at IS NULL
+         AND (notify_owner IS NULL OR notify_owner = @owner OR notify_until IS NULL OR notify_until <= @now)
+         AND EXISTS (SELECT 1 FROM inbox INDEXED BY inbox_by_message WHERE message_id = @id AND read_at IS NULL)`,
     ),
-    search: db.prepare<{ match: string; limit: number }, SearchRow>(
-      `SELECT m.id, m.sender, m.from_session, m.recipient, m.timestamp,
-              snippet(messages_fts, 0, '[', ']', '…', 16) AS snippet
-       FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid
-       WHERE messages_fts MATCH @match ORDER BY messages_fts.rowid DESC LIMIT @limit`,
+    // One range of the primary key per batch; the text as bytes, as everywhere (see MESSAGE_COLUMNS).
+    searchBatch: db.prepare<{ before: number; size: number }, SearchScanRow>(
+      `SELECT id, sender, from_session, recipient, timestamp, CAST(message AS BLOB) AS message FROM messages
+       WHERE id < @before ORDER BY id DESC LIMIT @size`,
     ),
     attachmentSlice: db.prepare<Id & { offset: number; length: number }, AttachmentSliceRow>(
       'SELECT id, message_id, name, media_type, size, substr(data, @offset + 1, @length) AS data FROM attachments WHERE id = @id',

@@ -2,19 +2,19 @@
 // IMMEDIATE transaction per write, statements prepared once (queries.ts). Opening and recognising the file is
 // open.ts's job; the change events are watch.ts's.
 import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
-import { readerScope, route, scopeRows } from '../routing.js';
+import { type Liveness, planNotices, readerScope, route, scopeRows } from '../routing.js';
 import {
   attachInfos,
   directoryFrom,
   mailboxFull,
   messageFromRow,
   messageText,
-  searchHit,
   seedReadColumn,
   sendAddress,
   sendPrelude,
   uniqueIds,
 } from '../rows.js';
+import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentSlice,
   type Delivery,
@@ -23,11 +23,12 @@ import {
   type HistoryMessage,
   type HistoryQuery,
   isoTimestamp,
+  NOTICE_LEASE_MS,
+  type NoticeLease,
   type Reader,
   RelayError,
   type RelayMessage,
   type SearchHit,
-  searchWords,
   type SendInput,
   type SendResult,
   type SessionInfo,
@@ -184,7 +185,6 @@ export class SqliteStore implements Store {
   async clear(): Promise<number> {
     return this.write(() => {
       this.q.clearInbox.run();
-      this.q.clearIndex.run();
       return this.q.clearMessages.run().changes;
     });
   }
@@ -193,8 +193,7 @@ export class SqliteStore implements Store {
     if (ids.length === 0) return 0;
     const list = { ids: JSON.stringify(ids) };
     return this.write(() => {
-      // Deliveries and attachments go with their messages (triggers); the search index is the store's own.
-      this.q.unindexMessages.run(list);
+      // Deliveries and attachments go with their messages (triggers).
       return this.q.deleteMessages.run(list).changes;
     });
   }
@@ -227,28 +226,34 @@ export class SqliteStore implements Store {
     return this.read(() => this.sessionRows.view(true).live);
   }
 
-  async claimNotifications(limit: number): Promise<RelayMessage[]> {
-    // A read first: most changes (reads, heartbeats) leave nothing to claim, and then no write lock is taken.
-    if (this.read(() => this.q.anyUnnotified.get()) === undefined) return [];
+  async leaseNotifications(owner: string, limit: number): Promise<NoticeLease> {
+    // A read first: most changes (reads, heartbeats) leave nothing to notify, and then no write lock is taken.
+    if (this.read(() => this.q.anyUnnotified.get()) === undefined) return { messages: [], retryAt: null };
     return this.write(() => {
-      const at = isoTimestamp(this.settings.now());
-      const claimed: MessageRow[] = [];
-      for (const id of this.q.unnotified.all({ limit })) {
-        if (this.q.markNotified.run({ at, id }).changes === 0) continue;
-        const row = this.q.stillUnread.get({ id }) === undefined ? undefined : this.q.byId.get({ id });
-        if (row !== undefined) claimed.push(row);
-      }
-      return this.withAttachments(claimed);
+      const now = this.settings.now();
+      const plan = planNotices(this.q.noticeCandidates.all(), owner, limit, this.liveness(now));
+      const at = isoTimestamp(now);
+      for (const id of plan.silent) this.q.settleNotice.run({ at, id });
+      const until = new Date(now.getTime() + NOTICE_LEASE_MS).toISOString();
+      for (const id of plan.lease) this.q.leaseNotice.run({ id, owner, until });
+      const rows = plan.lease.flatMap((id) => this.q.byId.get({ id }) ?? []);
+      return { messages: this.withAttachments(rows), retryAt: plan.retryAt };
+    });
+  }
+
+  async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
+    if (ids.length === 0) return [];
+    return this.write(() => {
+      const now = this.settings.now();
+      const at = isoTimestamp(now);
+      return ids.filter((id) => this.q.confirmNotice.run({ at, id, owner, now: now.toISOString() }).changes > 0);
     });
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
-    const match = ftsQuery(query);
-    // This also indexes rows the seed inserted (it cannot touch the FTS table itself).
-    if (this.read(() => (this.q.newestId.get() ?? 0) > (this.q.indexedUpTo.get() ?? 0))) {
-      this.write(() => this.q.indexAfter.run({ after: this.q.indexedUpTo.get() ?? 0 }));
-    }
-    return this.read(() => this.q.search.all({ match, limit }).map((r) => searchHit(r, r.snippet)));
+    const batch = (before: number, size: number) =>
+      this.read(() => this.q.searchBatch.all({ before, size }).map((r) => ({ ...r, message: messageText(r.message) })));
+    return searchMessages(newestFirst(batch), query, limit);
   }
 
   async history(query: HistoryQuery): Promise<HistoryMessage[]> {
@@ -296,6 +301,12 @@ export class SqliteStore implements Store {
     if (this.markedSincePrune >= this.pruneBatch) this.prune();
   }
 
+  /** Liveness for judging a notice lease's holder: only the wall clock, this host and the pid probe count. */
+  private liveness(now: Date): Liveness {
+    const { host, pidAlive } = this.settings;
+    return { now, host, ...(pidAlive ? { pidAlive } : {}) };
+  }
+
   private withAttachments(rows: readonly MessageRow[]): RelayMessage[] {
     const messages = rows.map(toMessage);
     if (messages.length === 0 || this.q.anyAttachment.get() === undefined) return messages;
@@ -314,10 +325,7 @@ export class SqliteStore implements Store {
     if (!Number.isFinite(keepRead)) return;
     // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
     if ((this.q.span.get() ?? 0) <= keepRead) return;
-    for (const id of this.q.evictable.all({ keep: keepRead })) {
-      this.q.evict.run({ id });
-      this.q.unindex.run({ id });
-    }
+    for (const id of this.q.evictable.all({ keep: keepRead })) this.q.evict.run({ id });
   }
 
   /** The path names another file than the one open (deleted or replaced, 16.4): open it again, or refuse. */
@@ -380,14 +388,4 @@ export class SqliteStore implements Store {
 
 function toMessage(row: MessageRow): RelayMessage {
   return messageFromRow(row, messageText(row.message));
-}
-
-/**
- * The words of a free-text query as an FTS5 expression: each word quoted (so FTS syntax in the text is just text)
- * and prefix-matched, all required.
- */
-export function ftsQuery(text: string): string {
-  return searchWords(text)
-    .map((w) => `"${w}"*`)
-    .join(' ');
 }

@@ -3,6 +3,8 @@
 import { seed } from './000-seed.js';
 import { inbox } from './001-inbox.js';
 import { sessions } from './002-sessions.js';
+import { noFts } from './003-no-fts.js';
+import { noticeLeases } from './004-notice-leases.js';
 
-export const migrations: readonly string[] = [seed, inbox, sessions];
+export const migrations: readonly string[] = [seed, inbox, sessions, noFts, noticeLeases];
 export const schemaVersion = migrations.length;
