@@ -38,7 +38,11 @@ function cleanTemps() {
   for (const dir of temps.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
-const env = (home) => ({ HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin' });
+const env = (home, driver) => ({
+  HOME: home,
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  ...(driver === undefined ? {} : { RELAY_SQLITE_DRIVER: driver }),
+});
 
 /**
  * A temp HOME whose ~/.relay_buffer.db already exists, as on any machine after the first start. (Relays that start
@@ -51,9 +55,12 @@ async function relayHome() {
   return home;
 }
 
-/** A spawned relay on `home`'s ~/.relay_buffer.db; desktop notifications off unless `notify` (they are Desktop's default). */
-const relay = (home, args = ['--client', 'code'], { notify = false } = {}) =>
-  spawnServer([cli, ...args, ...(notify ? [] : ['--no-notify'])], { env: env(home) });
+/**
+ * A spawned relay on `home`'s ~/.relay_buffer.db; desktop notifications off unless `notify` (they are Desktop's
+ * default). `node` and `driver` (RELAY_SQLITE_DRIVER) for the drivers figure.
+ */
+const relay = (home, args = ['--client', 'code'], { notify = false, node, driver } = {}) =>
+  spawnServer([cli, ...args, ...(notify ? [] : ['--no-notify'])], { env: env(home, driver), node });
 /** A kind's shared mailbox (where messages wait while no session of that kind is live). */
 const mailbox = (kind) => ({ kind, name: null });
 /** The floor: a trivial MCP SDK server with one `echo` tool. */
@@ -562,10 +569,15 @@ async function attachmentRoundTrip() {
  * sessions fetch: every message must reach both sessions exactly once. A send refused because a mailbox is full
  * is retried after 20 ms, as a client would, and counted.
  */
-async function concurrentSends() {
+async function concurrentSends({ node, driver } = {}) {
   const home = await relayHome();
-  const senders = Array.from({ length: 8 }, (_, p) => relay(home, ['--client', 'cursor', '--name', `sender${p}`]));
-  const fetchers = Array.from({ length: 2 }, (_, f) => relay(home, ['--client', 'desktop', '--name', `desk${f}`]));
+  const options = { node, driver };
+  const senders = Array.from({ length: 8 }, (_, p) =>
+    relay(home, ['--client', 'cursor', '--name', `sender${p}`], options),
+  );
+  const fetchers = Array.from({ length: 2 }, (_, f) =>
+    relay(home, ['--client', 'desktop', '--name', `desk${f}`], options),
+  );
   await Promise.all([...senders, ...fetchers].map((s) => s.ready));
   const perSender = 500;
   const total = 8 * perSender;
@@ -648,6 +660,45 @@ async function concurrentSends() {
       sendsPerSecond: (total * 1000) / sendMs,
       messagesPerSecondToBoth: throughput,
     },
+  });
+}
+
+/**
+ * The two SQLite drivers on the same work (17.8): better-sqlite3 on this Node (20), node:sqlite on the pinned Node 22
+ * and 24 of scripts/node-versions.mjs (.tmp/node/<major>/bin/node; a missing one is left out and said). In process:
+ * send + fetch round trips of the store alone (a child process per Node); across processes: 8 relays × 500 sends
+ * fetched by 2 (the `concurrent` figure's work).
+ */
+async function driverComparison() {
+  const { execFileSync } = await import('node:child_process');
+  const runs = [{ node: process.execPath, major: process.versions.node.split('.')[0], driver: 'better-sqlite3' }];
+  for (const major of ['22', '24']) {
+    const node = path.join(root, '.tmp', 'node', major, 'bin', 'node');
+    if (fs.existsSync(node)) runs.push({ node, major, driver: 'node:sqlite' });
+  }
+  if (runs.length === 1) return { unavailable: 'no Node 22/24 in .tmp/node (run node scripts/node-versions.mjs)' };
+  const dir = tempDir();
+  const child = path.join(here, 'lib', 'driver-round-trips.mjs');
+  const results = [];
+  for (const run of runs) {
+    const env = { ...process.env, RELAY_SQLITE_DRIVER: run.driver };
+    const inProcess = JSON.parse(execFileSync(run.node, [child, dir, run.driver], { env, encoding: 'utf8' }));
+    const concurrent = (await concurrentSends(run)).data;
+    results.push({ ...run, inProcess, concurrent });
+  }
+  const us = (v) => `${Math.round(v * 1000)} µs`;
+  const label = (r) => `${r.driver} (Node ${r.major})`;
+  const describe = (r) =>
+    `${label(r)} ${us(r.inProcess.median)} / p99 ${us(r.inProcess.p99)}, ` +
+    `${Math.round(r.concurrent.messagesPerSecondToBoth).toLocaleString('en-US')} msg/s` +
+    (r.concurrent.lost + r.concurrent.duplicated + r.concurrent.errors > 0 ? ' (LOSS)' : '');
+  const [base, ...others] = results;
+  return row({
+    measured: others.map(describe).join('; '),
+    floor: describe(base),
+    ratio: others[0].inProcess.median / base.inProcess.median,
+    pass: results.every((r) => r.concurrent.lost + r.concurrent.duplicated + r.concurrent.errors === 0),
+    data: { runs: results.map((r) => ({ ...r, node: path.basename(path.dirname(path.dirname(r.node))) })) },
   });
 }
 
@@ -857,6 +908,12 @@ const figures = [
     run: idleCpu,
   },
   { id: 'fetch-1m', name: 'relay_fetch with 1,000,000 stored messages vs 100', target: '≤ 1.2×', run: fetchAtScale },
+  {
+    id: 'drivers',
+    name: 'SQLite drivers: node:sqlite vs better-sqlite3, in process send + fetch (median / p99), 8 × 500 sends',
+    target: 'nothing lost',
+    run: driverComparison,
+  },
   {
     id: 'concurrent',
     name: '8 processes × 500 sends, concurrent, to 2 fetching Desktop sessions',

@@ -88,7 +88,12 @@ describe.skipIf(postgres.adminUrl === null)('two relay processes on one PostgreS
     const database = (
       JSON.parse(doctor.stdout) as { checks: { name: string; status: string; detail: string }[] }
     ).checks.find((c) => c.name === 'database');
-    expect(database).toMatchObject({ status: 'ok', detail: expect.stringContaining(`${db.url}: 1 message`) });
+    // The database line names the backend (PostgreSQL and its version) before the counts.
+    expect(database).toMatchObject({
+      status: 'ok',
+      detail: expect.stringMatching(/: PostgreSQL \d+(\.\d+)*, 1 message/),
+    });
+    expect(database?.detail.startsWith(`${db.url}: `)).toBe(true);
     for (const out of [status, fetched, doctor]) expect(out.stdout + out.stderr).not.toContain('pw-not-shown');
   });
 

@@ -27,6 +27,28 @@ export interface StoreBackend {
   create(options?: BackendOptions): Promise<{ store: Store; second(): Promise<Store> }>;
 }
 
+/**
+ * Registers sessions on `store` as if from processes on this host that stay alive (their pids, from `firstPid` up,
+ * are added to `alive`) until their `die()`.
+ */
+export function sessionJoiner(store: Store, alive: Set<number>, firstPid: number) {
+  let nextPid = firstPid;
+  return async (kind: string, name: string, extra: Partial<SessionInput> = {}) => {
+    const pid = nextPid++;
+    alive.add(pid);
+    const info = await store.registerSession({
+      kind,
+      name,
+      cwd: `/work/${name}`,
+      host: os.hostname(),
+      pid,
+      observer: false,
+      ...extra,
+    });
+    return { ...info, reader: { kind, name: info.name } as Reader, die: () => alive.delete(pid) };
+  };
+}
+
 export function storeContract(backends: StoreBackend[]): void {
   describe.each(backends)('Store contract: $name', (backend) => {
     const fresh = async (options?: Parameters<StoreBackend['create']>[0]) => (await backend.create(options)).store;
@@ -251,21 +273,7 @@ export function storeContract(backends: StoreBackend[]): void {
     const world = async (options: BackendOptions = {}) => {
       const alive = new Set<number>();
       const { store, second } = await backend.create({ pidAlive: (pid) => alive.has(pid), ...options });
-      let nextPid = 50_000;
-      const join = async (kind: string, name: string, extra: Partial<SessionInput> = {}) => {
-        const pid = nextPid++;
-        alive.add(pid);
-        const info = await store.registerSession({
-          kind,
-          name,
-          cwd: `/work/${name}`,
-          host: os.hostname(),
-          pid,
-          observer: false,
-          ...extra,
-        });
-        return { ...info, reader: { kind, name: info.name } as Reader, die: () => alive.delete(pid) };
-      };
+      const join = sessionJoiner(store, alive, 50_000);
       return { store, second, join, alive };
     };
     const texts = (messages: { message: string }[]) => messages.map((m) => m.message);

@@ -1,12 +1,10 @@
 // The Store contract for what the history shows (the `ui` page and the `history` command): messages with every
 // delivery and its read state, filtered by session, kind and thread, paged; the deliveries alone; the directory of
 // live and remembered sessions. Run by every backend's test file beside storeContract.
-import os from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import type { Reader, SessionInput } from '../src/store/store.js';
-import type { BackendOptions, StoreBackend } from './store.contract.js';
+import { type BackendOptions, sessionJoiner, type StoreBackend } from './store.contract.js';
 
 export function historyContract(backends: StoreBackend[]): void {
   describe.each(backends)('Store contract, history: $name', (backend) => {
@@ -17,21 +15,7 @@ export function historyContract(backends: StoreBackend[]): void {
       let clock = Date.now();
       const now = () => new Date((clock += 1_000));
       const { store } = await backend.create({ pidAlive: (pid) => alive.has(pid), now, ...options });
-      let nextPid = 60_000;
-      const join = async (kind: string, name: string, extra: Partial<SessionInput> = {}) => {
-        const pid = nextPid++;
-        alive.add(pid);
-        const info = await store.registerSession({
-          kind,
-          name,
-          cwd: `/work/${name}`,
-          host: os.hostname(),
-          pid,
-          observer: false,
-          ...extra,
-        });
-        return { ...info, reader: { kind, name: info.name } as Reader, die: () => alive.delete(pid) };
-      };
+      const join = sessionJoiner(store, alive, 60_000);
       return { store, join };
     };
     const texts = (messages: { message: string }[]) => messages.map((m) => m.message);

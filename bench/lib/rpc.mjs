@@ -39,9 +39,9 @@ export const initializeParams = {
  * `stdin`: a `fifo()` to use as the child's stdin instead of a pipe, which Node closes as soon as the child exits
  * (a grandchild that inherited it would then see its client go away too).
  */
-export function spawnServer(args, { env, initialize = true, cwd, stdin } = {}) {
+export function spawnServer(args, { env, initialize = true, cwd, stdin, node = process.execPath } = {}) {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { env, cwd, stdio: [stdin?.readFd ?? 'pipe', 'pipe', 'pipe'] });
+  const child = spawn(node, args, { env, cwd, stdio: [stdin?.readFd ?? 'pipe', 'pipe', 'pipe'] });
   if (stdin !== undefined) fs.closeSync(stdin.readFd);
   const write = stdin === undefined ? (line) => child.stdin.write(line) : (line) => fs.writeSync(stdin.writeFd, line);
   live.add(child);
