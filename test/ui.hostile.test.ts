@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it, onTestFinished } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/store/store.js';
 import { describeWithBrowser, launchBrowser } from './helpers/browser.js';
+import { nameAttachmentAsAnotherWriter } from './helpers/drivers.js';
 import { tempDir } from './helpers/temp.js';
 import { startUiProcess } from './helpers/ui-process.js';
 
@@ -110,26 +111,28 @@ describeWithBrowser(
           observer: false,
         });
         for (const message of HOSTILE.slice(0, 5)) await store.send({ sender: 'cursor', from: 'agent', message });
+        const sent = await store.send({
+          sender: 'cursor',
+          from: 'agent',
+          message: 'files',
+          attachments: [
+            { name: 'invoice.pdf', mediaType: 'application/pdf', data: Buffer.from('%PDF') },
+            {
+              name: '<svg onload=window.__pwned=7>.png',
+              mediaType: 'image/png',
+              data: Buffer.from('<svg onload=alert(1)>'),
+            },
+            {
+              name: 'logo.svg',
+              mediaType: 'image/svg+xml',
+              data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+            },
+          ],
+        });
+        // relay refuses a name with a bidi override on send; another program writing the buffer can still store one.
+        nameAttachmentAsAnotherWriter(store.location, sent.message.attachments![0]!.id, 'invoice\u202efdp.exe');
       });
       for (const message of HOSTILE.slice(5)) await store.send({ sender: 'cursor', from: 'agent', message });
-      await store.send({
-        sender: 'cursor',
-        from: 'agent',
-        message: 'files',
-        attachments: [
-          { name: 'invoice\u202efdp.exe', mediaType: 'application/pdf', data: Buffer.from('%PDF') },
-          {
-            name: '<svg onload=window.__pwned=7>.png',
-            mediaType: 'image/png',
-            data: Buffer.from('<svg onload=alert(1)>'),
-          },
-          {
-            name: 'logo.svg',
-            mediaType: 'image/svg+xml',
-            data: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
-          },
-        ],
-      });
       await page.locator('article.msg', { hasText: 'files' }).waitFor();
       await expect.poll(() => page.locator('article.msg').count()).toBe(HOSTILE.length + 1);
 

@@ -56,6 +56,16 @@ export function rawDb(file: string, options: OpenOptions = {}): Connection {
   return sqliteDriver().open(file, options);
 }
 
+/** Renames an attachment as another program writing the buffer could: with a name relay itself refuses on send. */
+export function nameAttachmentAsAnotherWriter(file: string, id: number, name: string): void {
+  const raw = rawDb(file);
+  try {
+    raw.prepare<[string, number]>('UPDATE attachments SET name = ? WHERE id = ?').run(name, id);
+  } finally {
+    raw.close();
+  }
+}
+
 const require = createRequire(import.meta.url);
 const runners = new Map<DriverName, string | null>();
 
