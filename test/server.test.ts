@@ -146,6 +146,24 @@ describe('relay_send and relay_fetch', () => {
     expect(full.isError).toBe(true);
     expect(body(full).error).toMatch(/Code already has 2 unread messages.*Ask Code to fetch them, or clear/);
   });
+
+  it('delivers past a full Code window to the others and says who was left out', async () => {
+    const desktop = await connect('desktop');
+    const idle = await connect('code', desktop.dbFile, { name: 'idle' });
+    const busy = await connect('code', desktop.dbFile, { name: 'busy' });
+    (desktop.store as unknown as { settings: { maxUnread: number } }).settings.maxUnread = 1;
+    expect(body(await desktop.call('relay_send', { message: 'to both' }))).toMatchObject({
+      ok: true,
+      recipients: expect.arrayContaining(['idle', 'busy']),
+    });
+    await busy.call('relay_fetch');
+    const sent = await desktop.call('relay_send', { message: 'only busy has room' });
+    expect(sent.isError).toBeFalsy();
+    expect(body(sent)).toMatchObject({ ok: true, recipients: ['busy'], full: ['idle'] });
+    expect(body(sent).warning).toMatch(/^Not queued for idle: its mailbox is full .*Ask it to fetch/);
+    const idleMail = body(await idle.call('relay_fetch')) as { messages: { message: string }[] };
+    expect(idleMail.messages.map((m) => m.message)).toEqual(['to both']);
+  });
 });
 
 describe('relay_clear', () => {

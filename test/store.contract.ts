@@ -475,6 +475,36 @@ export function storeContract(backends: StoreBackend[]): void {
         message: expect.stringMatching(/^api already has 3 unread/),
       });
     });
+
+    it('delivers a broadcast or a kind send to the mailboxes with room and names the full ones (16.9)', async () => {
+      const { store, join } = await world({ maxUnread: 3 });
+      const desktop = await join('desktop', 'desktop');
+      const sessions = [];
+      for (let n = 0; n < 20; n++) sessions.push(await join('code', `idle${n}`));
+      const busy = await join('code', 'busy');
+      // Twenty idle windows at the cap; one that reads its mail.
+      for (let i = 0; i < 3; i++) await store.send({ sender: 'desktop', from: desktop.name, message: `m${i}` });
+      await store.fetch({ reader: busy.reader, limit: 10, unreadOnly: true });
+
+      for (const to of [undefined, 'code', '*']) {
+        const sent = await store.send({ sender: 'desktop', from: desktop.name, message: `to ${to}`, to });
+        expect(sent.recipients).toEqual(['busy']);
+        expect(sent.full.sort()).toEqual(sessions.map((s) => s.name).sort());
+        expect(texts(await store.fetch({ reader: busy.reader, limit: 5, unreadOnly: true }))).toEqual([`to ${to}`]);
+      }
+      // The idle ones hold what they held, nothing more, nothing lost.
+      expect(
+        texts(await store.fetch({ reader: sessions[0]!.reader, limit: 10, unreadOnly: true, mark: false })),
+      ).toEqual(['m0', 'm1', 'm2']);
+      // Refused only when no mailbox has room, naming them all (cut to a few).
+      for (let i = 0; i < 3; i++) await store.send({ sender: 'desktop', from: desktop.name, to: 'busy', message: 'x' });
+      const refused = await store.send({ sender: 'desktop', from: desktop.name, message: 'nobody' }).catch((e) => e);
+      expect(refused).toMatchObject({ code: 'full' });
+      expect((refused as Error).message).toMatch(
+        /^(\w+, ){4}\w+ and 16 more each already have the limit of 3 unread messages; nothing was dropped\./,
+      );
+      expect((await store.stats()).total).toBe(3 + 3 + 3);
+    });
   });
 
   describe.each(backends)('Store contract, notifications, search, attachments, changes: $name', (backend) => {

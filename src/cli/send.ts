@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 
 import { field } from '../lib/text.js';
+import { fullWarning } from '../store/cap.js';
 import { displayKind, LIMITS } from '../store/store.js';
 import { validateMessageText } from '../store/validate.js';
 import { UsageError, UserError } from './errors.js';
@@ -30,7 +31,10 @@ const flags = {
     help: `send this file's text (UTF-8, at most ${LIMITS.maxMessageBytes.toLocaleString('en-US')} bytes)`,
   },
   db: { ...dbOption.db, arg: 'PATH', help: 'the message buffer (default: $RELAY_DB, else ~/.relay_buffer.db)' },
-  json: { type: 'boolean', help: 'print {"ok": true, "id": N, "recipients": [...]} as relay_send does' },
+  json: {
+    type: 'boolean',
+    help: 'print {"ok": true, "id": N, "recipients": [...], "full"?: [...], "warning"?} as relay_send does',
+  },
 } as const;
 
 export const usage = `Usage: mcp-relay send [TEXT...] [--as KIND] [--to WHO] [--file PATH] [--db PATH] [--json]
@@ -58,13 +62,19 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   } catch (error) {
     throw userError(error);
   }
-  const { message, recipients } = await withStore(await openRelayStore(dbPath(values.db, io)), (store) =>
+  const { message, recipients, full } = await withStore(await openRelayStore(dbPath(values.db, io)), (store) =>
     store.send({ sender, from, to: values.to, message: text }),
   );
-  if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, id: message.id, recipients }));
-  else {
+  const warning = fullWarning(full);
+  if (values.json === true) {
+    println(
+      io.stdout,
+      JSON.stringify({ ok: true, id: message.id, recipients, ...(warning === undefined ? {} : { full, warning }) }),
+    );
+  } else {
     const bytes = Buffer.byteLength(text).toLocaleString('en-US');
     println(io.stdout, `Sent #${message.id} (${bytes} bytes) to ${recipients.map(recipientWords).join(', ')}.`);
+    if (warning !== undefined) println(io.stderr, field(warning));
   }
 }
 

@@ -1,6 +1,6 @@
 // What the SQL backends share about stored rows and sends: the checks before a send and where it goes by default,
 // turning a message or session row into what the Store returns, listing attachments on messages, de-duplicating
-// picked ids, and the "mailbox full" refusal. No SQL and no driver here.
+// and picked ids. No SQL and no driver here.
 import type { SessionView } from './routing.js';
 import {
   type AttachmentInfo,
@@ -9,7 +9,6 @@ import {
   type Delivery,
   type Directory,
   displayKind,
-  formatCount,
   isoTimestamp,
   RelayError,
   type RelayMessage,
@@ -145,16 +144,6 @@ export function uniqueIds(rows: readonly { message_id: number }[]): number[] {
 export function mailboxLabel(mailbox: string): string {
   const slash = mailbox.indexOf('/');
   return slash === -1 ? displayKind(mailbox) : mailbox.slice(slash + 1);
-}
-
-/** The refusal of a send to a mailbox at its unread cap: nothing dropped, and what to do. */
-export function mailboxFull(mailbox: string, unread: number): RelayError {
-  const who = mailboxLabel(mailbox);
-  return new RelayError(
-    'full',
-    `${who} already has ${formatCount(unread)} unread messages (the limit); nothing was dropped. ` +
-      `Ask ${who} to fetch them, or clear the buffer, then send again.`,
-  );
 }
 
 /** An inbox row as a Delivery: `code/api` is session api of kind code, `code` the kind's shared mailbox. */

@@ -88,6 +88,8 @@ export interface SendResult {
   message: RelayMessage;
   /** Who it was queued for: session names, or `<kind> (next to fetch)` for a kind's shared mailbox. */
   recipients: string[];
+  /** Who it was not queued for because their mailbox was at the unread cap (it went to the others). */
+  full: string[];
 }
 
 /** Whose mail to read. `name` null: only the kind's shared mailbox (a reader outside any session). */

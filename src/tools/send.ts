@@ -4,6 +4,7 @@ import * as z from 'zod';
 
 import { resolveAttachments } from '../server/attachments.js';
 import type { RelayDeps } from '../server/deps.js';
+import { fullWarning } from '../store/cap.js';
 import { LIMITS, SEED_KINDS } from '../store/store.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
@@ -41,6 +42,8 @@ export const outputSchema = {
   ...failureShape,
   id: z.number().int().optional().describe('id of the stored message'),
   recipients: z.array(z.string()).optional().describe('who it is queued for'),
+  full: z.array(z.string()).optional().describe('who it was not queued for: mailbox full'),
+  warning: z.string().optional().describe('who was left out and what to do'),
 };
 
 export function register(server: McpServer, deps: RelayDeps): void {
@@ -68,7 +71,7 @@ export function register(server: McpServer, deps: RelayDeps): void {
           args.attachments === undefined
             ? []
             : await resolveAttachments(args.attachments, deps.files ?? null, deps.store.location);
-        const { message, recipients } = await deps.store.send({
+        const { message, recipients, full } = await deps.store.send({
           sender,
           // Sending as another kind (the seed's explicit sender) is not sending as this session.
           from: sender === identity.kind ? identity.name : null,
@@ -80,7 +83,8 @@ export function register(server: McpServer, deps: RelayDeps): void {
         deps.log.debug(
           `sent #${message.id} from ${message.from} to ${recipients.join(', ')} (${Buffer.byteLength(args.message)} bytes)`,
         );
-        return ok({ id: message.id, recipients });
+        const warning = fullWarning(full);
+        return ok({ id: message.id, recipients, ...(warning === undefined ? {} : { full, warning }) });
       }),
   );
 }

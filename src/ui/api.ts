@@ -3,6 +3,7 @@
 // back as UiError with the store's sentence and an HTTP status. No HTTP here beyond those statuses.
 import * as z from 'zod';
 
+import { fullWarning } from '../store/cap.js';
 import {
   type AttachmentInput,
   clampLimit,
@@ -75,11 +76,18 @@ export function storeFailure(error: unknown): never {
 export interface Api {
   history(query: URLSearchParams): Promise<{ messages: HistoryMessage[]; more: boolean }>;
   search(query: URLSearchParams): Promise<{ hits: SearchHit[] }>;
-  send(body: unknown): Promise<{ id: number; recipients: string[] }>;
-  forward(body: unknown): Promise<{ id: number; recipients: string[] }>;
+  send(body: unknown): Promise<Sent>;
+  forward(body: unknown): Promise<Sent>;
   clear(): Promise<{ deleted: number }>;
   /** The person's own unread mail up to `up_to`, marked read at their request; nobody else's. */
   markRead(body: unknown): Promise<{ read: number[] }>;
+}
+
+/** What a send or forward answers: who it is queued for, and who it left out because their mailbox was full. */
+export interface Sent {
+  id: number;
+  recipients: string[];
+  warning?: string;
 }
 
 export function createApi(store: Store, you: () => string): Api {
@@ -95,9 +103,10 @@ export function createApi(store: Store, you: () => string): Api {
     replyTo?: number | undefined;
     attachments?: AttachmentInput[];
   }) =>
-    store
-      .send({ sender: USER_KIND, from: you(), ...input })
-      .then((sent) => ({ id: sent.message.id, recipients: sent.recipients }), storeFailure);
+    store.send({ sender: USER_KIND, from: you(), ...input }).then((sent) => {
+      const warning = fullWarning(sent.full);
+      return { id: sent.message.id, recipients: sent.recipients, ...(warning === undefined ? {} : { warning }) };
+    }, storeFailure);
 
   return {
     async history(params) {

@@ -17,24 +17,24 @@ export const SQL = {
     name: 'relay_by_id',
     text: `SELECT ${MESSAGE_COLUMNS} FROM relay.messages WHERE id = ANY($1::bigint[]) ORDER BY id`,
   },
-  // Run after the mailboxes' locks: refuses when one of them is full, else stores and delivers the message, in one
-  // statement whose snapshot (taken after the locks) sees every earlier send, so the cap is exact. Parameters: the
-  // message's columns 1-7, the mailboxes in routing order 8, the cap 9.
+  // Run after the mailboxes' locks (each statement's snapshot then sees every earlier send, so the cap is exact):
+  // the unread count of each of the mailboxes $1.
+  unreadCounts: {
+    name: 'relay_unread_counts',
+    text: `SELECT mb AS mailbox, (SELECT count(*)::int FROM relay.inbox i WHERE i.mailbox = mb AND i.read_at IS NULL) AS n
+           FROM unnest($1::text[]) AS mb`,
+  },
+  // Stores the message (columns 1-7) and delivers it to the mailboxes $8, in one statement.
   store: {
     name: 'relay_store',
-    text: `WITH full_box AS (
-             SELECT mb.mailbox, u.n FROM unnest($8::text[]) WITH ORDINALITY AS mb (mailbox, ord)
-             CROSS JOIN LATERAL (SELECT count(*) AS n FROM relay.inbox i WHERE i.mailbox = mb.mailbox AND i.read_at IS NULL) AS u
-             WHERE u.n >= $9::bigint ORDER BY mb.ord LIMIT 1),
-           inserted AS (
+    text: `WITH inserted AS (
              INSERT INTO relay.messages (sender, message, message_exact, "timestamp", recipient, from_session, reply_to)
-             SELECT $1::text, $2::text, $3::bytea, $4::text, $5::text, $6::text, $7::bigint WHERE NOT EXISTS (SELECT 1 FROM full_box)
+             VALUES ($1::text, $2::text, $3::bytea, $4::text, $5::text, $6::text, $7::bigint)
              RETURNING ${MESSAGE_COLUMNS}),
            delivered AS (
              INSERT INTO relay.inbox (mailbox, message_id)
              SELECT mb, inserted.id FROM inserted, unnest($8::text[]) AS mb ON CONFLICT DO NOTHING)
-           SELECT inserted.*, full_box.mailbox AS full_mailbox, full_box.n AS full_count
-           FROM (SELECT 1) AS one LEFT JOIN inserted ON true LEFT JOIN full_box ON true`,
+           SELECT inserted.* FROM inserted`,
   },
   attach: {
     name: 'relay_attach',

@@ -6,12 +6,12 @@
 // Loaded only through a dynamic import (open.ts), so a relay on SQLite never loads `pg`.
 import pg from 'pg';
 
+import { mailboxesWithRoom } from '../cap.js';
 import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
 import { type Liveness, readerScope, route, scopeRows } from '../routing.js';
 import {
   attachInfos,
   directoryFrom,
-  mailboxFull,
   messageFromRow,
   seedReadColumn,
   sendAddress,
@@ -117,12 +117,14 @@ export class PostgresStore implements Store {
         input.replyTo === undefined ? undefined : (await db.query<MessageRow>(SQL.byId, [[input.replyTo]])).rows[0];
       const to = sendAddress(input, original);
       const view = await sessionView(db, this.settings, 'route', true);
-      const target = route({ to, senderKind: input.sender, from, ...view });
-      const mailboxes = [...new Set(target.mailboxes)].sort();
+      const routed = route({ to, senderKind: input.sender, from, ...view });
       // Per-mailbox locks make the unread cap exact under concurrent sends.
-      await db.query(SQL.lockMailboxes, [mailboxes]);
+      await db.query(SQL.lockMailboxes, [[...new Set(routed.mailboxes)].sort()]);
+      const counts = (await db.query<{ mailbox: string; n: number }>(SQL.unreadCounts, [routed.mailboxes])).rows;
+      const unread = new Map(counts.map((c) => [c.mailbox, c.n]));
+      const target = mailboxesWithRoom(routed, (mailbox) => unread.get(mailbox) ?? 0, this.settings.maxUnread);
       const [row] = (
-        await db.query<MessageRow & { full_mailbox: string | null; full_count: number | null }>(SQL.store, [
+        await db.query<MessageRow>(SQL.store, [
           input.sender,
           text.message,
           text.exact,
@@ -131,15 +133,13 @@ export class PostgresStore implements Store {
           from,
           replyTo,
           target.mailboxes,
-          this.settings.maxUnread,
         ])
       ).rows;
-      if (row?.full_mailbox != null) throw mailboxFull(row.full_mailbox, row.full_count ?? this.settings.maxUnread);
       const inserted = row as MessageRow;
       for (const a of attachments)
         await db.query(SQL.attach, [inserted.id, a.name, a.mediaType, a.data.length, a.data]);
       const [message] = attachments.length > 0 ? await this.withAttachments(db, [inserted]) : [toMessage(inserted)];
-      return { message: message as RelayMessage, recipients: target.recipients };
+      return { message: message as RelayMessage, recipients: target.recipients, full: target.full };
     });
   }
 

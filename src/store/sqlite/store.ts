@@ -1,12 +1,12 @@
 // The SQLite Store: one connection per process (through the driver seam: node:sqlite or better-sqlite3), WAL, one
 // IMMEDIATE transaction per write, statements prepared once (queries.ts). Opening and recognising the file is
 // open.ts's job; the change events are watch.ts's.
+import { mailboxesWithRoom } from '../cap.js';
 import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
 import { type Liveness, planNotices, readerScope, route, scopeRows } from '../routing.js';
 import {
   attachInfos,
   directoryFrom,
-  mailboxFull,
   messageFromRow,
   messageText,
   seedReadColumn,
@@ -125,11 +125,11 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const original = input.replyTo === undefined ? undefined : this.q.byId.get({ id: input.replyTo });
       const to = sendAddress(input, original);
-      const target = route({ to, senderKind: input.sender, from, ...this.sessionRows.routingView() });
-      for (const mailbox of target.mailboxes) {
-        const unread = this.q.unreadCount.get({ mailbox }) ?? 0;
-        if (unread >= this.settings.maxUnread) throw mailboxFull(mailbox, unread);
-      }
+      const target = mailboxesWithRoom(
+        route({ to, senderKind: input.sender, from, ...this.sessionRows.routingView() }),
+        (mailbox) => this.q.unreadCount.get({ mailbox }) ?? 0,
+        this.settings.maxUnread,
+      );
       const row = { sender: input.sender, message: input.message, timestamp, to, from, replyTo };
       const id = this.q.insert.run(row).lastInsertRowid;
       for (const mailbox of target.mailboxes) this.q.deliver.run({ mailbox, id });
@@ -152,7 +152,7 @@ export class SqliteStore implements Store {
         reply_to: replyTo,
       });
       if (files.length > 0) message.attachments = files;
-      return { message, recipients: target.recipients };
+      return { message, recipients: target.recipients, full: target.full };
     });
   }
 

@@ -22,7 +22,8 @@ export interface Composer {
   cancelReply(): void;
 }
 
-const sentTo = (recipients: string[]) => `Sent to ${recipients.map(visibleName).join(', ') || 'nobody'}.`;
+const sentTo = (sent: { recipients: string[]; warning?: string }) =>
+  `Sent to ${sent.recipients.map(visibleName).join(', ') || 'nobody'}.${sent.warning === undefined ? '' : ` ${sent.warning}`}`;
 
 export function createComposer(actions: Actions): Composer {
   let replyTo: Message | null = null;
@@ -92,13 +93,13 @@ export function createComposer(actions: Actions): Composer {
             data: await base64(f),
           })),
         );
-        const result = await post<{ recipients: string[] }>('/api/send', {
+        const result = await post<{ recipients: string[]; warning?: string }>('/api/send', {
           to: to.value,
           message: text.value,
           ...(replyTo === null ? {} : { reply_to: replyTo.id }),
           ...(attachments.length === 0 ? {} : { attachments }),
         });
-        actions.say(sentTo(result.recipients));
+        actions.say(sentTo(result));
         text.value = '';
         files.value = '';
         chosen.textContent = '';
@@ -191,12 +192,12 @@ export async function forward(message: Message, addresses: HTMLSelectElement, ac
   );
   if (answer !== 'forward') return;
   try {
-    const result = await post<{ recipients: string[] }>('/api/forward', {
+    const result = await post<{ recipients: string[]; warning?: string }>('/api/forward', {
       id: message.id,
       to: to.value,
       note: note.value,
     });
-    actions.say(sentTo(result.recipients));
+    actions.say(sentTo(result));
   } catch (error) {
     actions.say(error instanceof Error ? error.message : String(error), true);
   }
