@@ -9,14 +9,8 @@ import { root } from './helpers/spawn.js';
 
 const BAR = 350;
 
-/**
- * Files still over the bar (on 2026-12-01: 437, 410 and 369 lines), each with a ceiling a little above that, so that
- * branches landing together do not trip it; their owner splits them (docs/structure.md).
- */
-const OVER: Record<string, number> = {
-  'src/store/sqlite/store.ts': 450,
-  'src/store/postgres/store.ts': 420,
-};
+/** Files allowed over the bar, each with the most lines it may have: none today; a split is the answer (docs/structure.md). */
+const OVER: Record<string, number> = {};
 
 function sourceFiles(): string[] {
   const src = path.join(root, 'src');

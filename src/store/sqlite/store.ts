@@ -1,19 +1,10 @@
 // The SQLite Store: one connection per process (through the driver seam: node:sqlite or better-sqlite3), WAL, one
 // IMMEDIATE transaction per write, statements prepared once (queries.ts). Opening and recognising the file is
-// open.ts's job; the change events are watch.ts's.
+// open.ts's job, what each write writes is writes.ts's, the change events are watch.ts's.
 import { mailboxesWithRoom } from '../cap.js';
 import { type StoreOptions, type StoreSettings, storeSettings } from '../options.js';
-import { type Liveness, planNotices, readerScope, route, scopeRows } from '../routing.js';
-import {
-  attachInfos,
-  directoryFrom,
-  messageFromRow,
-  messageText,
-  seedReadColumn,
-  sendAddress,
-  sendPrelude,
-  uniqueIds,
-} from '../rows.js';
+import { type Liveness, readerScope, route, scopeRows } from '../routing.js';
+import { attachInfos, directoryFrom, messageText, sendAddress, sendPrelude, uniqueIds } from '../rows.js';
 import { newestFirst, searchMessages } from '../search.js';
 import {
   type AttachmentSlice,
@@ -23,7 +14,6 @@ import {
   type HistoryMessage,
   type HistoryQuery,
   isoTimestamp,
-  NOTICE_LEASE_MS,
   type NoticeLease,
   type Reader,
   RelayError,
@@ -45,6 +35,7 @@ import { type OpenedFile, openError, openForReading, openForWriting } from './op
 import { type MessageRow, prepareQueries, type Queries, type UnreadRow } from './queries.js';
 import { SqliteSessions } from './sessions.js';
 import { ChangeWatcher } from './watch.js';
+import { confirmNotices, evictRead, insertMessage, leaseNotices, toMessage, writeReadMarks } from './writes.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** Read messages marked between two evictions of old history (default PRUNE_BATCH). */
@@ -130,28 +121,7 @@ export class SqliteStore implements Store {
         (mailbox) => this.q.unreadCount.get({ mailbox }) ?? 0,
         this.settings.maxUnread,
       );
-      const row = { sender: input.sender, message: input.message, timestamp, to, from, replyTo };
-      const id = this.q.insert.run(row).lastInsertRowid;
-      for (const mailbox of target.mailboxes) this.q.deliver.run({ mailbox, id });
-      const files = attachments.map((a) => ({
-        id: this.q.attach.run({ id, name: a.name, mediaType: a.mediaType, size: a.data.length, data: a.data })
-          .lastInsertRowid,
-        name: a.name,
-        media_type: a.mediaType,
-        size: a.data.length,
-      }));
-      const message = toMessage({
-        id,
-        sender: input.sender,
-        message: input.message,
-        timestamp,
-        read_by_desktop_at: null,
-        read_by_code_at: null,
-        from_session: from,
-        recipient: to,
-        reply_to: replyTo,
-      });
-      if (files.length > 0) message.attachments = files;
+      const message = insertMessage(this.q, { input, timestamp, to, from, replyTo, attachments }, target);
       return { message, recipients: target.recipients, full: target.full };
     });
   }
@@ -230,24 +200,14 @@ export class SqliteStore implements Store {
     // A read first: most changes (reads, heartbeats) leave nothing to notify, and then no write lock is taken.
     if (this.read(() => this.q.anyUnnotified.get()) === undefined) return { messages: [], retryAt: null };
     return this.write(() => {
-      const now = this.settings.now();
-      const plan = planNotices(this.q.noticeCandidates.all(), owner, limit, this.liveness(now));
-      const at = isoTimestamp(now);
-      for (const id of plan.silent) this.q.settleNotice.run({ at, id });
-      const until = new Date(now.getTime() + NOTICE_LEASE_MS).toISOString();
-      for (const id of plan.lease) this.q.leaseNotice.run({ id, owner, until });
-      const rows = plan.lease.flatMap((id) => this.q.byId.get({ id }) ?? []);
-      return { messages: this.withAttachments(rows), retryAt: plan.retryAt };
+      const { rows, retryAt } = leaseNotices(this.q, owner, limit, this.liveness(this.settings.now()));
+      return { messages: this.withAttachments(rows), retryAt };
     });
   }
 
   async confirmNotifications(owner: string, ids: readonly number[]): Promise<number[]> {
     if (ids.length === 0) return [];
-    return this.write(() => {
-      const now = this.settings.now();
-      const at = isoTimestamp(now);
-      return ids.filter((id) => this.q.confirmNotice.run({ at, id, owner, now: now.toISOString() }).changes > 0);
-    });
+    return this.write(() => confirmNotices(this.q, owner, ids, this.settings.now()));
   }
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
@@ -290,15 +250,14 @@ export class SqliteStore implements Store {
   }
 
   private markRead(reader: Reader, picked: readonly UnreadRow[], rows: readonly MessageRow[]): void {
-    const at = isoTimestamp(this.settings.now());
-    for (const { mailbox, message_id } of picked) this.q.markInbox.run({ at, mailbox, id: message_id });
-    const column = seedReadColumn(reader.kind);
-    if (column !== null) {
-      const mark = column === 'read_by_desktop_at' ? this.q.markDesktop : this.q.markCode;
-      for (const row of rows) if (mark.run({ at, id: row.id }).changes > 0) row[column] = at;
-    }
+    writeReadMarks(this.q, reader, picked, rows, isoTimestamp(this.settings.now()));
     this.markedSincePrune += rows.length;
-    if (this.markedSincePrune >= this.pruneBatch) this.prune();
+    if (this.markedSincePrune >= this.pruneBatch) {
+      // Scanning the history costs about as much as a fetch: once per `pruneBatch` messages marked read, so up to
+      // that many more read messages may stand between clean-ups.
+      this.markedSincePrune = 0;
+      evictRead(this.q, this.settings.keepRead);
+    }
   }
 
   /** Liveness for judging a notice lease's holder: only the wall clock, this host and the pid probe count. */
@@ -312,20 +271,6 @@ export class SqliteStore implements Store {
     if (messages.length === 0 || this.q.anyAttachment.get() === undefined) return messages;
     attachInfos(messages, this.q.attachmentsOf.all({ ids: JSON.stringify(messages.map((m) => m.id)) }));
     return messages;
-  }
-
-  /**
-   * Evicts read messages past the newest `keepRead`; unread ones are never touched. It runs once per `pruneBatch`
-   * messages marked read (scanning the history costs about as much as a fetch), so up to that many more read
-   * messages may stand between clean-ups.
-   */
-  private prune(): void {
-    this.markedSincePrune = 0;
-    const { keepRead } = this.settings;
-    if (!Number.isFinite(keepRead)) return;
-    // Ids only grow, so a span within keepRead means there is nothing to evict (and the scan is skipped).
-    if ((this.q.span.get() ?? 0) <= keepRead) return;
-    for (const id of this.q.evictable.all({ keep: keepRead })) this.q.evict.run({ id });
   }
 
   /** The path names another file than the one open (deleted or replaced, 16.4): open it again, or refuse. */
@@ -384,8 +329,4 @@ export class SqliteStore implements Store {
     if (code !== undefined) return openError(this.location, error);
     return error;
   }
-}
-
-function toMessage(row: MessageRow): RelayMessage {
-  return messageFromRow(row, messageText(row.message));
 }
