@@ -123,6 +123,8 @@ describe.skipIf(skip)('on a read-only file system', () => {
     expect(await look(['fetch', '--peek', '--as', 'code'])).toMatch(/^#1 from Desktop, .*:\n {2}the plan\n$/);
     expect(await look(['preview', '--for', 'code'])).toMatch(/^relay: 1 unread message for /);
     expect(await look(['sessions'])).toBe('No live sessions.\n');
+    expect(await look(['search', 'plan'])).toMatch(/^#1 from Desktop to Code, .*:\n {2}the \[plan\]\n$/);
+    expect(await look(['history'])).toMatch(/^#1 from Desktop to Code, .*:\n {2}the plan\nunread: Code \(shared\)\n$/);
     expect(fs.readdirSync(dir).sort()).toEqual(before);
   });
 });
@@ -136,7 +138,7 @@ describe('the commands that only look', () => {
     fs.chmodSync(db, 0o644);
     for (const extra of [`${db}-wal`, `${db}-shm`]) fs.rmSync(extra, { force: true });
     const stat = fs.statSync(db);
-    for (const args of [['status'], ['fetch', '--peek'], ['preview'], ['sessions']]) {
+    for (const args of [['status'], ['fetch', '--peek'], ['preview'], ['sessions'], ['search', 'hello'], ['history']]) {
       const result = await runCli([...args, '--db', db], home);
       expect(result.code, args.join(' ')).toBe(0);
     }

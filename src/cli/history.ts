@@ -9,7 +9,7 @@ import { UsageError } from './errors.js';
 import { formatMessage } from './format.js';
 import { type CliIo, println } from './io.js';
 import { clientKind, flagHelp, parse, sessionName } from './options.js';
-import { dbOption, dbPath, openExisting, withStore } from './store.js';
+import { dbOption, dbPath, openForReading, withStore } from './store.js';
 
 const DEFAULT_LIMIT = 20;
 
@@ -85,7 +85,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   if (thread !== undefined && (!Number.isInteger(thread) || thread < 1))
     throw new UsageError(`--thread must be a message id (got '${values.thread}')`);
   const limit = clampLimit(number('--limit', values.limit), LIMITS.maxHistoryLimit, DEFAULT_LIMIT);
-  const store = await openExisting(dbPath(values.db, io));
+  const store = await openForReading(dbPath(values.db, io));
   const messages =
     store === null
       ? []

@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
 import { BODY_INDENT, recipientName, senderName } from './format.js';
 import { type CliIo, println } from './io.js';
 import { flagHelp, parse } from './options.js';
-import { dbOption, dbPath, openExisting, withStore } from './store.js';
+import { dbOption, dbPath, openForReading, withStore } from './store.js';
 
 const flags = {
   limit: { type: 'string', arg: 'N', help: `at most N hits, 1-${LIMITS.maxSearchLimit} (default 10)` },
@@ -38,7 +38,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const limit = values.limit === undefined ? 10 : Number(values.limit);
   if (!Number.isFinite(limit)) throw new UsageError(`--limit must be a number (got '${values.limit}')`);
   const query = positionals.join(' ');
-  const store = await openExisting(dbPath(values.db, io));
+  const store = await openForReading(dbPath(values.db, io));
   const hits =
     store === null ? [] : await withStore(store, (s) => s.search(query, clampLimit(limit, LIMITS.maxSearchLimit, 10)));
   if (values.json === true) println(io.stdout, JSON.stringify({ ok: true, hits }));
