@@ -61,24 +61,26 @@ async function burst(home: string, extra: string[] = []): Promise<void> {
   }
 }
 
+/** A notifying Desktop relay that leased a whole burst, showed the first notice and hangs on it. */
+async function relayShowingABurst(home: string) {
+  const dying = hangingNotifier();
+  const doomed = await spawnClient(['--client', 'desktop', '--notify'], home, {
+    PATH: `${dying.bin}:${process.env.PATH}`,
+  });
+  await burst(home);
+  const shownByDead: string[] = [];
+  await vi.waitUntil(() => (shownLines(dying, shownByDead), shownByDead.length > 0), { timeout: 20_000, interval: 20 });
+  return { dying, doomed, shownByDead };
+}
+
 const expected = (extra: string[] = []) => [...Array.from({ length: BURST }, (_, i) => `burst ${i}`), ...extra].sort();
 
 describe.runIf(isLinux)('notification leases when a notifying relay dies', () => {
   it('the surviving relay shows what the killed one had leased, at the next change; nothing twice', async () => {
     const home = tempDir();
-    const dying = hangingNotifier();
+    const { dying, doomed, shownByDead } = await relayShowingABurst(home);
     const survivor = fakeBin();
     survivor.add('notify-send');
-    const doomed = await spawnClient(['--client', 'desktop', '--notify'], home, {
-      PATH: `${dying.bin}:${process.env.PATH}`,
-    });
-    await burst(home);
-    // It leased the whole burst, showed the first and hangs on it.
-    const shownByDead: string[] = [];
-    await vi.waitUntil(() => (shownLines(dying, shownByDead), shownByDead.length > 0), {
-      timeout: 20_000,
-      interval: 20,
-    });
     const alive = await spawnClient(['--client', 'desktop', '--name', 'second', '--notify'], home, {
       PATH: `${survivor.bin}:${process.env.PATH}`,
     });
@@ -98,18 +100,9 @@ describe.runIf(isLinux)('notification leases when a notifying relay dies', () =>
 
   it('a relay started after the killed one shows the rest of its burst once', async () => {
     const home = tempDir();
-    const dying = hangingNotifier();
+    const { dying, doomed, shownByDead } = await relayShowingABurst(home);
     const later = fakeBin();
     later.add('notify-send');
-    const doomed = await spawnClient(['--client', 'desktop', '--notify'], home, {
-      PATH: `${dying.bin}:${process.env.PATH}`,
-    });
-    await burst(home);
-    const shownByDead: string[] = [];
-    await vi.waitUntil(() => (shownLines(dying, shownByDead), shownByDead.length > 0), {
-      timeout: 20_000,
-      interval: 20,
-    });
     await kill(doomed);
     await spawnClient(['--client', 'desktop', '--notify'], home, { PATH: `${later.bin}:${process.env.PATH}` });
     const shown: string[] = [];
