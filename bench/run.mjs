@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import Database from 'better-sqlite3';
 
 import { relayModules } from './lib/inprocess.mjs';
 import { alive, cpuSeconds, median, ms, now, percentile, rssKiB, sleep, waitGone } from './lib/measure.mjs';
@@ -282,8 +281,8 @@ async function idleCpu() {
  * A buffer of `total` messages, all read but the last `unread` (to Code), built the way the Python relay wrote its
  * file (the seed schema, migration 0) in one transaction; the relay upgrades it in place on open.
  */
-function buildSeedDatabase(file, total, unread) {
-  const db = new Database(file);
+async function buildSeedDatabase(file, total, unread) {
+  const db = (await relayModules()).sqliteDriver().open(file);
   db.pragma('journal_mode = OFF');
   db.pragma('synchronous = OFF');
   db.exec(`CREATE TABLE messages (
@@ -312,7 +311,7 @@ async function fetchAtScale() {
   const open = async (total) => {
     const file = path.join(dir, `relay-${total}.db`);
     const built = now();
-    buildSeedDatabase(file, total, 10);
+    await buildSeedDatabase(file, total, 10);
     // History retention off: the fetches must not prune the million read messages away.
     const store = openSqliteStore(file, { keepRead: Infinity });
     const buildMs = now() - built;
@@ -380,7 +379,7 @@ let floorDelivery;
 async function deliveryFloor() {
   if (floorDelivery !== undefined) return floorDelivery;
   const file = path.join(tempDir(), 'floor.db');
-  const db = new Database(file);
+  const db = (await relayModules()).sqliteDriver().open(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, x TEXT)');

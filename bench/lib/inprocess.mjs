@@ -12,7 +12,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 let loaded;
 
-/** `{ openSqliteStore, createRelayServer, silentLogger, budget, MAX_INSTRUCTIONS_BYTES }` from src/, bundled once per run. */
+/** `{ openSqliteStore, sqliteDriver, createRelayServer, silentLogger, budget, MAX_INSTRUCTIONS_BYTES }` from src/, bundled once per run. */
 export function relayModules() {
   loaded ??= (async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -22,6 +22,7 @@ export function relayModules() {
       stdin: {
         contents: [
           "export { openSqliteStore } from './src/store/sqlite/store.ts';",
+          "export { sqliteDriver } from './src/store/sqlite/driver.ts';",
           "export { createRelayServer } from './src/server/server.ts';",
           "export { silentLogger } from './src/lib/log.ts';",
           "export * as budget from './src/tools/budget.ts';",
