@@ -11,8 +11,7 @@ import path from 'node:path';
 
 import { getMcpConfigForManifest, type McpbManifestAny } from '@anthropic-ai/mcpb';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { FIXED_TIME, zipDirectory } from '../scripts/deterministic-zip.mjs';
 import { extensionArgs } from '../src/cli/extension-args.js';
@@ -20,7 +19,7 @@ import { fakeBin } from './helpers/fakes.js';
 import { repeatPass, requireNode } from './helpers/node-versions.js';
 import { ok, run } from './helpers/run.js';
 import { body } from './helpers/server.js';
-import { cliPath, quietNotifiers, root, testEnv } from './helpers/spawn.js';
+import { cliPath, quietNotifiers, root, startClient, type StartedClient, testEnv } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';
 
 const mcpbCli = path.join(root, 'node_modules', '@anthropic-ai', 'mcpb', 'dist', 'cli', 'cli.js');
@@ -237,37 +236,16 @@ describe('the deterministic zip', () => {
   });
 });
 
-interface Started {
-  client: Client;
-  stderr: () => string;
-}
+type Started = Pick<StartedClient, 'client' | 'stderr'>;
 
-async function startStdio(
+function startStdio(
   name: string,
   command: string,
   args: string[],
   env: Record<string, string>,
   cwd: string,
 ): Promise<Started> {
-  const transport = new StdioClientTransport({ command, args, env, cwd, stderr: 'pipe' });
-  let stderr = '';
-  transport.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const client = new Client({ name, version: '0' });
-  onTestFinished(async () => {
-    await client.close().catch(() => {});
-    const pid = transport.pid;
-    if (pid !== null) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  });
-  await client.connect(transport).catch((error: unknown) => {
-    throw new Error(`${name} did not start: ${String(error)}\n${stderr}`, { cause: error });
-  });
-  return { client, stderr: () => stderr };
+  return startClient({ command, args, env, cwd, client: new Client({ name, version: '0' }) });
 }
 
 /** PATH for a child: `node` is the given binary (as Desktop puts its built-in Node), then fakes, then the rest. */

@@ -38,19 +38,45 @@ export async function spawnClient(
   home: string,
   extra: Record<string, string> = {},
   options: { cwd?: string; client?: Client; /** Another Node binary (see helpers/drivers.ts). */ node?: string } = {},
-): Promise<{ client: Client; transport: StdioClientTransport; stderr: () => string }> {
-  const transport = new StdioClientTransport({
+): Promise<StartedClient> {
+  return startClient({
     command: options.node ?? process.execPath,
     args: [cliPath, ...args],
     env: testEnv(home, extra),
-    stderr: 'pipe',
     ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.client !== undefined ? { client: options.client } : {}),
+  });
+}
+
+export interface StartedClient {
+  client: Client;
+  transport: StdioClientTransport;
+  stderr: () => string;
+}
+
+/**
+ * An SDK client connected over stdio to any command (a relay as a client config starts it), killed when the test
+ * ends even if it failed; a server that does not start fails with what it wrote on stderr.
+ */
+export async function startClient(start: {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string;
+  client?: Client;
+}): Promise<StartedClient> {
+  const transport = new StdioClientTransport({
+    command: start.command,
+    args: start.args,
+    env: start.env,
+    stderr: 'pipe',
+    ...(start.cwd !== undefined ? { cwd: start.cwd } : {}),
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const client = options.client ?? new Client({ name: 'e2e', version: '0' });
+  const client = start.client ?? new Client({ name: 'e2e', version: '0' });
   onTestFinished(async () => {
     await client.close().catch(() => {});
     const pid = transport.pid;
@@ -62,7 +88,11 @@ export async function spawnClient(
       }
     }
   });
-  await client.connect(transport);
+  await client.connect(transport).catch((error: unknown) => {
+    throw new Error(`${start.command} ${start.args.join(' ')} did not start: ${String(error)}\n${stderr}`, {
+      cause: error,
+    });
+  });
   return { client, transport, stderr: () => stderr };
 }
 
