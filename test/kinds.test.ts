@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { identityFromRequest } from '../src/http/identity.js';
-import { editDistance, KNOWN_KINDS, similarNames } from '../src/lib/kinds.js';
+import { editDistance, KNOWN_KINDS, similarNames } from '../src/store/kinds.js';
 import { body, connect } from './helpers/server.js';
 import { runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';

@@ -1,7 +1,7 @@
 // The CLI entry: picks the command, handles --help/--version, maps errors to messages and exit codes, and is the
 // only place that exits the process. Commands load lazily so the server's start-up pays only for itself.
-import { orList, similarNames } from '../lib/kinds.js';
 import { version } from '../lib/version.js';
+import { orList, similarNames } from '../store/kinds.js';
 import { UsageError, UserError } from './errors.js';
 import { flushOutput } from './flush.js';
 import { type CliIo, processIo } from './io.js';

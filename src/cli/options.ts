@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { resolveToken, TokenError } from '../http/token.js';
-import { kindProblem, sessionNameProblem } from '../lib/kinds.js';
+import { kindProblem, sessionNameProblem } from '../store/kinds.js';
 import { UsageError, UserError } from './errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;

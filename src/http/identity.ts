@@ -3,7 +3,7 @@
 // to the wanted identity; the session it becomes is registered by the server. No I/O, no logging.
 import type { IncomingMessage } from 'node:http';
 
-import { kindProblem, sessionNameProblem } from '../lib/kinds.js';
+import { kindProblem, sessionNameProblem } from '../store/kinds.js';
 
 export const CLIENT_HEADER = 'x-relay-client';
 export const NAME_HEADER = 'x-relay-name';

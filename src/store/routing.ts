@@ -2,7 +2,7 @@
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
 import { randomUUID } from 'node:crypto';
 
-import { KNOWN_KINDS, orList, similarNames } from '../lib/kinds.js';
+import { KNOWN_KINDS, orList, similarNames } from './kinds.js';
 import { displayKind, EVERYONE, type Reader, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
 import { quoted } from './validate.js';
 

@@ -1,7 +1,7 @@
 // The client kinds relay knows by name, and which of them an unknown word is probably a typo of: `--client
 // dekstop` is an error that says "did you mean desktop?", while a kind nobody misspelt (a new client) stays
 // possible. One list for the CLI, the HTTP headers and routing. Pure: no I/O.
-import { KIND_PATTERN, NAME_PATTERN } from '../store/store.js';
+import { KIND_PATTERN, NAME_PATTERN } from './store.js';
 
 /** The seed's two kinds, then other MCP clients' own names. */
 export const KNOWN_KINDS: readonly string[] = [
