@@ -8,8 +8,8 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { UsageError, UserError } from '../src/cli/errors.js';
+import { run } from '../src/cli/ui.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import { run } from '../src/ui/command.js';
 import { fakeIo } from './helpers/io.js';
 import { runCli } from './helpers/spawn.js';
 import { tempDir } from './helpers/temp.js';

@@ -29,7 +29,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   token: () => import('./token.js'),
   connect: () => import('./connect.js'),
   migrate: () => import('./migrate.js'),
-  ui: () => import('../ui/command.js'),
+  ui: () => import('./ui.js'),
 };
 
 export const overview = `mcp-relay ${version}: pass messages between Claude Desktop and Claude Code sessions.

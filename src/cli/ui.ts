@@ -1,18 +1,19 @@
 // `mcp-relay ui`: the live web page of the bus. Opens the store, joins the bus as the person ("You", a session of
 // kind `user`, so agents can answer them), serves the page on 127.0.0.1, prints a one-time link (and a new one at
-// each Enter), optionally opens the browser, and runs until Ctrl-C. Loaded only by this command.
+// each Enter), optionally opens the browser, and runs until Ctrl-C. Loaded only by this command (the page and its
+// server are in src/ui/).
 import { spawn } from 'node:child_process';
 import readline from 'node:readline';
 
-import { UsageError, UserError } from '../cli/errors.js';
-import type { CliIo } from '../cli/io.js';
-import { parse, sessionName } from '../cli/options.js';
-import { dbOption, dbPath, openRelayStore, userError } from '../cli/store.js';
 import { createLogger } from '../lib/log.js';
 import { debugLogPath } from '../lib/paths.js';
 import { openSession } from '../server/session.js';
-import { USER_KIND } from './api.js';
-import { startUiServer } from './server.js';
+import { USER_KIND } from '../ui/api.js';
+import { startUiServer } from '../ui/server.js';
+import { UsageError, UserError } from './errors.js';
+import type { CliIo } from './io.js';
+import { parse, sessionName } from './options.js';
+import { dbOption, dbPath, openRelayStore, userError } from './store.js';
 
 export const usage = `Usage: mcp-relay ui [--port N] [--open] [--name NAME] [--db PATH]
 
