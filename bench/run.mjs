@@ -13,7 +13,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-
 import { relayModules } from './lib/inprocess.mjs';
 import { alive, cpuSeconds, median, ms, now, percentile, rssKiB, sleep, waitGone } from './lib/measure.mjs';
 import { fifo, killAll, spawnServer } from './lib/rpc.mjs';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 
 import { MAX_INSTRUCTIONS_BYTES } from '../src/server/instructions.js';
-import { MAX_DEFINITION_BYTES } from '../src/tools/budget.js';
+import { MAX_DEFINITION_BYTES } from '../src/server/tools/budget.js';
 import { claude, type ClaudeCode, claudeHome, findClaude, titled } from './helpers/claude.js';
 import { contextText, type Script, startMessagesApi, toolResult } from './helpers/messages-api.js';
 import { runCli, spawnClient } from './helpers/spawn.js';

@@ -10,8 +10,8 @@ import {
   fetchOverheadBytes,
   MAX_DEFINITION_BYTES,
   MAX_FETCH_OVERHEAD_BYTES,
-} from '../src/tools/budget.js';
-import { slimSchema } from '../src/tools/definitions.js';
+} from '../src/server/tools/budget.js';
+import { slimSchema } from '../src/server/tools/definitions.js';
 import { body, connect } from './helpers/server.js';
 
 const longName = 'a-rather-long-session-name-x1234'; // as long as a session name gets (32 characters)

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
-import { sliceEnd } from '../src/tools/attachment.js';
+import { sliceEnd } from '../src/server/tools/attachment.js';
 import { body, connect } from './helpers/server.js';
 
 type Slice = { data: string; encoding: 'utf8' | 'base64'; length: number; next_offset: number | null };

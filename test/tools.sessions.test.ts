@@ -2,7 +2,7 @@
 // first, observers last), with the total beside them, and a long working directory is cut to its end.
 import { describe, expect, it } from 'vitest';
 
-import { LIST_AT_MOST } from '../src/tools/sessions.js';
+import { LIST_AT_MOST } from '../src/server/tools/sessions.js';
 import { body, connect } from './helpers/server.js';
 
 type Listed = { sessions: { name: string; cwd: string | null; you?: boolean; observer?: boolean }[]; total?: number };

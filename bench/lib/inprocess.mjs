@@ -25,7 +25,7 @@ export function relayModules() {
           "export { sqliteDriver } from './src/store/sqlite/driver.ts';",
           "export { createRelayServer } from './src/server/server.ts';",
           "export { silentLogger } from './src/lib/log.ts';",
-          "export * as budget from './src/tools/budget.ts';",
+          "export * as budget from './src/server/tools/budget.ts';",
           "export { MAX_INSTRUCTIONS_BYTES } from './src/server/instructions.ts';",
         ].join('\n'),
         resolveDir: root,

@@ -11,7 +11,6 @@ import type { JSONRPCMessage, ServerCapabilities } from '@modelcontextprotocol/s
 import type { Logger } from '../lib/log.js';
 import { type NoticeSource, startArrivalNotices } from '../notify/arrivals.js';
 import type { Notifier } from '../notify/notification.js';
-import { uri as latestUri } from '../resources/latest.js';
 import {
   CLAIM_METHOD,
   ClaimResult,
@@ -20,6 +19,7 @@ import {
   NOTICES_CAPABILITY,
   NOTICES_VERSION,
 } from '../server/notices.js';
+import { uri as latestUri } from '../server/resources/latest.js';
 import type { Bridge, BridgeOptions } from './bridge.js';
 
 export interface BridgeNotices {

@@ -3,24 +3,24 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 import { version } from '../lib/version.js';
-import * as getPrompt from '../prompts/get.js';
-import * as statusPrompt from '../prompts/status.js';
-import * as attachmentResource from '../resources/attachment.js';
-import * as latest from '../resources/latest.js';
-import * as unread from '../resources/unread.js';
-import * as attachment from '../tools/attachment.js';
-import * as clear from '../tools/clear.js';
-import { serveSlimDefinitions } from '../tools/definitions.js';
-import * as fetch from '../tools/fetch.js';
-import { sdkToolError } from '../tools/result.js';
-import * as search from '../tools/search.js';
-import * as send from '../tools/send.js';
-import * as sessions from '../tools/sessions.js';
 import { setUpChannel } from './channel.js';
 import type { RelayDeps } from './deps.js';
 import { instructions } from './instructions.js';
 import { setUpNotices } from './notices.js';
+import * as getPrompt from './prompts/get.js';
+import * as statusPrompt from './prompts/status.js';
+import * as attachmentResource from './resources/attachment.js';
+import * as latest from './resources/latest.js';
+import * as unread from './resources/unread.js';
 import { setUpSubscriptions } from './subscriptions.js';
+import * as attachment from './tools/attachment.js';
+import * as clear from './tools/clear.js';
+import { serveSlimDefinitions } from './tools/definitions.js';
+import * as fetch from './tools/fetch.js';
+import { sdkToolError } from './tools/result.js';
+import * as search from './tools/search.js';
+import * as send from './tools/send.js';
+import * as sessions from './tools/sessions.js';
 
 export type { RelayDeps } from './deps.js';
 

@@ -4,10 +4,10 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 import { coalescer } from '../lib/coalescer.js';
-import { uri as latestUri } from '../resources/latest.js';
-import { unreadFor, uri as unreadUri } from '../resources/unread.js';
 import { LIMITS } from '../store/store.js';
 import type { RelayDeps } from './deps.js';
+import { uri as latestUri } from './resources/latest.js';
+import { unreadFor, uri as unreadUri } from './resources/unread.js';
 
 export interface Subscriptions {
   /** Call when the session closes. */

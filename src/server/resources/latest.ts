@@ -1,9 +1,9 @@
 // messages://latest: the newest 10 messages as plain text, the seed's format. Never marks anything read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
-import { field, indented, visible } from '../lib/text.js';
-import type { RelayDeps } from '../server/deps.js';
-import { displayKind, LIMITS, type RelayMessage } from '../store/store.js';
+import { field, indented, visible } from '../../lib/text.js';
+import { displayKind, LIMITS, type RelayMessage } from '../../store/store.js';
+import type { RelayDeps } from '../deps.js';
 
 export const uri = 'messages://latest';
 

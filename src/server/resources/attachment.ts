@@ -2,9 +2,9 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
-import { asText } from '../server/attachments.js';
-import type { RelayDeps } from '../server/deps.js';
-import { formatCount } from '../store/store.js';
+import { formatCount } from '../../store/store.js';
+import { asText } from '../attachments.js';
+import type { RelayDeps } from '../deps.js';
 
 export const template = 'relay://attachments/{id}';
 /** One read must fit a client's message limit (10 MiB in the SDK's stdio client) once base64-encoded. */

@@ -4,7 +4,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import type { RelayDeps } from '../server/deps.js';
+import type { RelayDeps } from '../deps.js';
 import { statusText, userPrompt } from './status.js';
 
 export const name = 'get';

@@ -2,10 +2,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import { resolveAttachments } from '../server/attachments.js';
-import type { RelayDeps } from '../server/deps.js';
-import { fullWarning } from '../store/cap.js';
-import { LIMITS, SEED_KINDS } from '../store/store.js';
+import { fullWarning } from '../../store/cap.js';
+import { LIMITS, SEED_KINDS } from '../../store/store.js';
+import { resolveAttachments } from '../attachments.js';
+import type { RelayDeps } from '../deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_send';

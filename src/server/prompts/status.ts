@@ -3,8 +3,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { describeStatus, relayStatus } from '../lib/status.js';
-import type { RelayDeps } from '../server/deps.js';
+import { describeStatus, relayStatus } from '../../lib/status.js';
+import type { RelayDeps } from '../deps.js';
 
 export const name = 'status';
 

@@ -4,8 +4,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import * as z from 'zod';
 
-import type { Logger } from '../lib/log.js';
-import { RelayError } from '../store/store.js';
+import type { Logger } from '../../lib/log.js';
+import { RelayError } from '../../store/store.js';
 
 export const failureShape = {
   ok: z.boolean().describe('false on failure'),

@@ -3,10 +3,10 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import type { RelayDeps } from '../server/deps.js';
-import { readerOf } from '../server/identity.js';
-import { waitFor } from '../server/wait.js';
-import { clampLimit, type FetchQuery, KIND_PATTERN, LIMITS, type RelayMessage, SEED_KINDS } from '../store/store.js';
+import { clampLimit, type FetchQuery, KIND_PATTERN, LIMITS, type RelayMessage, SEED_KINDS } from '../../store/store.js';
+import type { RelayDeps } from '../deps.js';
+import { readerOf } from '../identity.js';
+import { waitFor } from '../wait.js';
 import { fetchedMessage, messageSchema } from './message.js';
 import { fail, failureShape, guard, ok } from './result.js';
 

@@ -2,8 +2,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import { asText, isTextual } from '../server/attachments.js';
-import type { RelayDeps } from '../server/deps.js';
+import { asText, isTextual } from '../attachments.js';
+import type { RelayDeps } from '../deps.js';
 import { fail, failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_attachment';

@@ -1,9 +1,9 @@
 // messages://unread: this session's unread messages (up to 20, oldest first), without marking them read.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
-import type { RelayDeps } from '../server/deps.js';
-import { readerOf } from '../server/identity.js';
-import { LIMITS, type RelayMessage } from '../store/store.js';
+import { LIMITS, type RelayMessage } from '../../store/store.js';
+import type { RelayDeps } from '../deps.js';
+import { readerOf } from '../identity.js';
 import { formatMessages } from './latest.js';
 
 export const uri = 'messages://unread';

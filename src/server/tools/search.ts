@@ -2,8 +2,8 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
-import type { RelayDeps } from '../server/deps.js';
-import { clampLimit, LIMITS } from '../store/store.js';
+import { clampLimit, LIMITS } from '../../store/store.js';
+import type { RelayDeps } from '../deps.js';
 import { failureShape, guard, ok } from './result.js';
 
 export const name = 'relay_search';

@@ -1,7 +1,7 @@
 // The zod shape of a fetched message, shared by every tool that returns messages, and what a fetch returns of one.
 import * as z from 'zod';
 
-import type { RelayMessage } from '../store/store.js';
+import type { RelayMessage } from '../../store/store.js';
 
 export const attachmentInfoSchema = z.object({
   id: z.number().int(),
