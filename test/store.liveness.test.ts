@@ -4,23 +4,18 @@
 import os from 'node:os';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { SESSION_TTL_MS } from '../src/store/routing.js';
 import type { DriverName } from '../src/store/sqlite/connection.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/store.js';
 import type { Store } from '../src/store/store.js';
 import { inProcessDrivers, skipMissingDrivers } from './helpers/drivers.js';
-import { tempDir } from './helpers/temp.js';
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 
 const drivers = inProcessDrivers();
 skipMissingDrivers('liveness by observed heartbeat age');
 const MINUTE = 60_000;
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 describe.each(drivers)('liveness by observed heartbeat age (%s)', (driver: DriverName) => {
   /** Two relays on one file, each with its own wall clock and steady clock. */
@@ -34,7 +29,8 @@ describe.each(drivers)('liveness by observed heartbeat age (%s)', (driver: Drive
       now: () => new Date(clock.reader),
       elapsed: () => clock.elapsed,
     });
-    open.push(behind, reader);
+    closedAfterTest(behind);
+    closedAfterTest(reader);
     return { behind, reader, clock };
   };
   const join = (store: Store, host: string) =>

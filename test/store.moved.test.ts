@@ -5,22 +5,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { DriverName } from '../src/store/sqlite/connection.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/store.js';
-import type { Reader, Store } from '../src/store/store.js';
+import type { Reader } from '../src/store/store.js';
 import { inProcessDrivers, skipMissingDrivers } from './helpers/drivers.js';
-import { tempDir } from './helpers/temp.js';
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 
 const DESKTOP: Reader = { kind: 'desktop', name: null };
 const drivers = inProcessDrivers();
 skipMissingDrivers('a buffer deleted or replaced under a running relay');
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 function removeBuffer(file: string): void {
   for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
@@ -29,7 +24,7 @@ function removeBuffer(file: string): void {
 describe.each(drivers)('a buffer deleted or replaced under a running relay (%s)', (driver: DriverName) => {
   const store = (file: string, options: SqliteStoreOptions = {}) => {
     const s = openSqliteStore(file, { driver, pollMs: 60_000, ...options });
-    open.push(s);
+    closedAfterTest(s);
     return s;
   };
   /** A relay with one live Code session named "api", and what it reported in the background. */

@@ -3,25 +3,20 @@
 // through the store and through relay_fetch's output validation.
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { DriverName } from '../src/store/sqlite/connection.js';
 import { loadDriver } from '../src/store/sqlite/driver.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import type { Reader, Store } from '../src/store/store.js';
+import type { Reader } from '../src/store/store.js';
 import { inProcessDrivers, skipMissingDrivers } from './helpers/drivers.js';
 import { body, connect } from './helpers/server.js';
-import { tempDir } from './helpers/temp.js';
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 
 const CODE: Reader = { kind: 'code', name: null };
 const DESKTOP: Reader = { kind: 'desktop', name: null };
 const drivers = inProcessDrivers();
 skipMissingDrivers('odd rows from another writer');
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
 
 /** A messages table as a script might make it (the seed's columns, no NOT NULL), then upgraded by a relay. */
 const LAX_TABLE =
@@ -49,7 +44,7 @@ describe.each(drivers)('odd rows from another writer (%s)', (driver: DriverName)
     const file = path.join(tempDir(), 'relay.db');
     writeOddRows(file, driver);
     const store = openSqliteStore(file, { driver });
-    open.push(store);
+    closedAfterTest(store);
     const got = await store.fetch({ reader: CODE, limit: 20, unreadOnly: true });
     expect(got.map((m) => m.message)).toEqual([
       'first good one',

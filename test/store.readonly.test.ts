@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { openStore } from '../src/store/open.js';
 import type { DriverName } from '../src/store/sqlite/connection.js';
@@ -13,22 +13,13 @@ import { inspectSqlite } from '../src/store/sqlite/inspect.js';
 import { seed } from '../src/store/sqlite/migrations/000-seed.js';
 import { schemaVersion } from '../src/store/sqlite/migrations/index.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import { type Reader, RelayError, type Store } from '../src/store/store.js';
+import { type Reader, RelayError } from '../src/store/store.js';
 import { inProcessDrivers, skipMissingDrivers } from './helpers/drivers.js';
-import { tempDir } from './helpers/temp.js';
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 
 const CODE: Reader = { kind: 'code', name: null };
 const drivers = inProcessDrivers();
 skipMissingDrivers('read-only opens');
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-function track<T extends Store>(store: T): T {
-  open.push(store);
-  return store;
-}
 
 /** Everything about a directory's files a careless open could change: names, modes, sizes, times, bytes. */
 function snapshot(dir: string) {
@@ -103,7 +94,7 @@ describe.each(drivers)('read-only and foreign files (%s)', (driver: DriverName) 
     fs.chmodSync(file, 0o644);
     const before = snapshot(dir);
     expect(before.map((f) => f.name)).toEqual(['relay.db']);
-    const store = track(openSqliteStore(file, { driver, readOnly: true }));
+    const store = closedAfterTest(openSqliteStore(file, { driver, readOnly: true }));
     expect((await store.latest(5)).map((m) => m.message)).toEqual(['waiting for code']);
     expect((await store.fetch({ reader: CODE, limit: 5, unreadOnly: true, mark: false })).length).toBe(1);
     expect((await store.stats()).unread.code).toBe(1);
@@ -129,7 +120,7 @@ describe.each(drivers)('read-only and foreign files (%s)', (driver: DriverName) 
     db.close();
     fs.chmodSync(file, 0o644);
     const before = snapshot(dir);
-    const store = track(await openStore(file, { readOnly: true }));
+    const store = closedAfterTest(await openStore(file, { readOnly: true }));
     expect(
       (await store.fetch({ reader: CODE, limit: 5, unreadOnly: true, mark: false })).map((m) => m.message),
     ).toEqual(['from the seed']);
@@ -139,9 +130,9 @@ describe.each(drivers)('read-only and foreign files (%s)', (driver: DriverName) 
 
   it('reads a buffer a relay has open, and sees what it writes afterwards', async () => {
     const file = path.join(tempDir(), 'relay.db');
-    const writer = track(openSqliteStore(file, { driver }));
+    const writer = closedAfterTest(openSqliteStore(file, { driver }));
     await writer.send({ sender: 'desktop', message: 'one' });
-    const reader = track(openSqliteStore(file, { driver, readOnly: true }));
+    const reader = closedAfterTest(openSqliteStore(file, { driver, readOnly: true }));
     expect((await reader.latest(5)).map((m) => m.message)).toEqual(['one']);
     await writer.send({ sender: 'desktop', message: 'two' });
     expect((await reader.latest(5)).map((m) => m.message)).toEqual(['one', 'two']);
@@ -166,7 +157,7 @@ describe.each(drivers)('read-only and foreign files (%s)', (driver: DriverName) 
     const file = path.join(dir, 'relay.db');
     fs.writeFileSync(file, '', { mode: 0o644 });
     const before = snapshot(dir);
-    const store = track(openSqliteStore(file, { driver, readOnly: true }));
+    const store = closedAfterTest(openSqliteStore(file, { driver, readOnly: true }));
     expect(await store.latest(5)).toEqual([]);
     await store.close();
     expect(snapshot(dir)).toEqual(before);

@@ -3,19 +3,13 @@
 // `Straße`, text after a NUL. The contract holds both backends to the same results; this is what only a file has.
 import path from 'node:path';
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import type { DriverName } from '../src/store/sqlite/connection.js';
 import { migrations, schemaVersion } from '../src/store/sqlite/migrations/index.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
-import type { Store } from '../src/store/store.js';
 import { inProcessDrivers, rawDb, skipMissingDrivers } from './helpers/drivers.js';
-import { tempDir } from './helpers/temp.js';
-
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 
 const tables = (file: string) => {
   const db = rawDb(file);
@@ -32,7 +26,7 @@ skipMissingDrivers('search upgrades');
 describe.each(inProcessDrivers().map((driver) => ({ driver })))('search on upgraded files ($driver)', ({ driver }) => {
   const store = (file: string) => {
     const opened = openSqliteStore(file, { driver: driver as DriverName, pollMs: 60_000 });
-    open.push(opened);
+    closedAfterTest(opened);
     return opened;
   };
 

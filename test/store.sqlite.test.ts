@@ -6,15 +6,15 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 import type { DriverName } from '../src/store/sqlite/connection.js';
 import { UNREAD_FOR_SQL } from '../src/store/sqlite/queries.js';
 import { openSqliteStore, type SqliteStoreOptions } from '../src/store/sqlite/store.js';
-import { type Reader, RelayError, type Store } from '../src/store/store.js';
+import { type Reader, RelayError } from '../src/store/store.js';
 import { inProcessDrivers, rawDb, skipMissingDrivers } from './helpers/drivers.js';
 import { root } from './helpers/spawn.js';
-import { tempDir } from './helpers/temp.js';
+import { closedAfterTest, tempDir } from './helpers/temp.js';
 import { type StoreBackend, storeContract } from './store.contract.js';
 import { historyContract } from './store.history.contract.js';
 
@@ -23,15 +23,6 @@ const DESKTOP: Reader = { kind: 'desktop', name: null };
 const require = createRequire(import.meta.url);
 const drivers = inProcessDrivers();
 
-const open: Store[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-});
-function track<T extends Store>(store: T): T {
-  open.push(store);
-  return store;
-}
-
 const backend = (driver: DriverName): StoreBackend => ({
   name: `sqlite (${driver})`,
   async create(options) {
@@ -39,8 +30,8 @@ const backend = (driver: DriverName): StoreBackend => ({
     // pollMs is large so the change-event test proves the file watch, not the safety poll.
     const settings: SqliteStoreOptions = { pollMs: 60_000, driver, ...options };
     return {
-      store: track(openSqliteStore(file, settings)),
-      second: async () => track(openSqliteStore(file, settings)),
+      store: closedAfterTest(openSqliteStore(file, settings)),
+      second: async () => closedAfterTest(openSqliteStore(file, settings)),
     };
   },
 });
@@ -90,7 +81,7 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
   it('upgrades a seed file in place and keeps every message and its read state', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file, { driver }));
+    const store = closedAfterTest(openSqliteStore(file, { driver }));
     const all = await store.latest(10);
     expect(all.map((m) => m.message)).toEqual([
       'old, read by code',
@@ -115,7 +106,7 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
   it("keeps working under the seed's own SQL after the upgrade", async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file, { driver }));
+    const store = closedAfterTest(openSqliteStore(file, { driver }));
     const py = rawDb(file);
     try {
       // The seed sends; we see it as unread for Code.
@@ -154,7 +145,7 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
   it('indexes rows the seed inserted, between its own, for search', async () => {
     const file = path.join(tempDir(), '.relay_buffer.db');
     writeSeedFile(file);
-    const store = track(openSqliteStore(file, { driver }));
+    const store = closedAfterTest(openSqliteStore(file, { driver }));
     const py = rawDb(file);
     try {
       await store.send({ sender: 'desktop', message: 'node says pineapple' });
@@ -191,13 +182,13 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
       holder.kill('SIGKILL');
     });
     await new Promise((resolve) => holder.stdout.once('data', resolve));
-    const store = track(openSqliteStore(file, { driver }));
+    const store = closedAfterTest(openSqliteStore(file, { driver }));
     expect((await store.latest(10)).map((m) => m.message)).toContain('held');
   });
 
   it('fetches unread messages through an index seek', () => {
     const file = path.join(tempDir(), 'relay.db');
-    track(openSqliteStore(file, { driver }));
+    closedAfterTest(openSqliteStore(file, { driver }));
     const db = rawDb(file, { readOnly: true });
     const plan = db
       .prepare<{ own: string; kind: string; name: string; limit: number }, { detail: string }>(
@@ -216,7 +207,7 @@ describe.each(drivers)('SQLite file compatibility with mcp-server-relay 1.2.4 (%
 describe.each(drivers)('SQLite files that are not ours, or not usable (%s)', (driver) => {
   const openError = (file: string): RelayError => {
     try {
-      track(openSqliteStore(file, { driver }));
+      closedAfterTest(openSqliteStore(file, { driver }));
     } catch (error) {
       return error as RelayError;
     }
@@ -225,7 +216,7 @@ describe.each(drivers)('SQLite files that are not ours, or not usable (%s)', (dr
 
   it('creates a new database 0600, with its WAL and SHM 0600 too', async () => {
     const file = path.join(tempDir(), 'new.db');
-    const store = track(openSqliteStore(file, { driver }));
+    const store = closedAfterTest(openSqliteStore(file, { driver }));
     await store.send({ sender: 'code', message: 'x' });
     for (const f of [file, `${file}-wal`, `${file}-shm`]) expect(fs.statSync(f).mode & 0o777).toBe(0o600);
   });
