@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 
 import { formatMessage } from '../src/cli/format.js';
 import { previewText } from '../src/cli/preview.js';
-import { describeStatus } from '../src/lib/status.js';
 import { field, indented, quoted, visible } from '../src/lib/text.js';
 import { formatMessages } from '../src/server/resources/latest.js';
 import { openSqliteStore } from '../src/store/sqlite/store.js';
+import { describeStatus } from '../src/store/status.js';
 import type { RelayMessage } from '../src/store/store.js';
 import { rawDb } from './helpers/drivers.js';
 import { runCli } from './helpers/spawn.js';

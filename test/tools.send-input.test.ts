@@ -6,8 +6,9 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { quoted } from '../src/lib/text.js';
 import { plainFileName } from '../src/server/attachments.js';
-import { isBlank, quoted } from '../src/store/validate.js';
+import { isBlank } from '../src/store/validate.js';
 import { body, connect } from './helpers/server.js';
 import { tempDir } from './helpers/temp.js';
 

@@ -1,8 +1,8 @@
 // How the CLI shows messages to a person: one header line, then the text indented under it, every field escaped
 // (src/lib/text.ts): a message must not move the cursor, retitle the terminal, or look like a second message or
 // a header of its own. --json output bypasses this.
-import { localTime } from '../lib/status.js';
 import { field, indented } from '../lib/text.js';
+import { localTime } from '../store/status.js';
 import { displayKind, EVERYONE, type RelayMessage } from '../store/store.js';
 
 /** The indent of a message's text under its header. */

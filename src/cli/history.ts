@@ -2,8 +2,8 @@
 // terminal, oldest first, each message with who it went to and whether each of them has read it. Over the store's
 // history(), as the ui page shows it; marks nothing read and never creates the database. Every field is escaped and
 // every text indented under its header (src/lib/text.ts), as fetch prints them.
-import { localTime } from '../lib/status.js';
 import { field } from '../lib/text.js';
+import { localTime } from '../store/status.js';
 import { clampLimit, type Delivery, displayKind, type HistoryMessage, LIMITS } from '../store/store.js';
 import { UsageError } from './errors.js';
 import { formatMessage } from './format.js';

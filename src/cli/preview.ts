@@ -48,7 +48,7 @@ export function previewText(
   ];
   // Each text quoted: it cannot end its line's quote, so it cannot pose as another message or as the relay.
   for (const [i, message] of waiting.slice(0, MAX_PREVIEWS).entries()) {
-    lines.push(`${i + 1}. from ${senderName(message)}: ${quoted(excerpt(message.message, MAX_EXCERPT))}`);
+    lines.push(`${i + 1}. from ${senderName(message)}: ${quoted(excerpt(message.message, MAX_EXCERPT), Infinity)}`);
   }
   return fitBytes(lines, MAX_PREVIEW_BYTES);
 }

@@ -1,7 +1,7 @@
 // `mcp-relay search WORDS... [--limit N] [--json]`: the history searched from a terminal, newest first, as
 // relay_search finds it. Marks nothing read; never creates the database. Snippets show matches in [brackets].
-import { localTime } from '../lib/status.js';
 import { field, indented } from '../lib/text.js';
+import { localTime } from '../store/status.js';
 import { clampLimit, LIMITS, type SearchHit } from '../store/store.js';
 import { UsageError } from './errors.js';
 import { BODY_INDENT, recipientName, senderName } from './format.js';

@@ -1,7 +1,7 @@
 // `mcp-relay sessions [--json]`: the live sessions (name, kind, unread, last seen, directory), as relay_sessions lists
 // them, for a person at a terminal. Never creates the database. Every field is escaped: another program wrote them.
-import { localTime } from '../lib/status.js';
 import { field } from '../lib/text.js';
+import { localTime } from '../store/status.js';
 import { displayKind, type SessionInfo } from '../store/store.js';
 import { type CliIo, println } from './io.js';
 import { flagHelp, parse } from './options.js';

@@ -3,8 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { describeStatus, type RelayStatus, relayStatus } from '../lib/status.js';
 import { isPostgresUrl } from '../store/open.js';
+import { describeStatus, type RelayStatus, relayStatus } from '../store/status.js';
 import type { SessionInfo } from '../store/store.js';
 import { type CliIo, println } from './io.js';
 import { parse } from './options.js';

@@ -58,7 +58,7 @@ interface Opened {
 /** What a read-only open tells: the backend, what the buffer holds, who is connected. Changes nothing. */
 async function readBuffer(location: string): Promise<Opened> {
   const { openStore } = await import('../store/open.js');
-  const { describeUnread, relayStatus } = await import('../lib/status.js');
+  const { describeUnread, relayStatus } = await import('../store/status.js');
   const store = await openStore(location, { readOnly: true, busyTimeoutMs: 2_000 });
   try {
     const status = await relayStatus(store);

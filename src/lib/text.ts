@@ -33,11 +33,23 @@ export function indented(body: string, prefix: string): string {
 }
 
 /**
- * `"text"`, its `\` and `"` escaped and its controls shown: an excerpt inside quotes it cannot close, so nothing in
- * it can pose as the text around it (for one-line summaries a model reads).
+ * `"text"` as JSON writes it, every control or format character escaped, cut after `max` characters (errors quote
+ * what they were given at most 80 long): inside quotes it cannot close, so nothing in it can pose as the text around
+ * it (an error sentence, a one-line summary a model reads).
  */
-export function quoted(text: string): string {
-  return `"${field(text.replace(/\\/g, '\\\\').replace(/"/g, '\\"'))}"`;
+export function quoted(text: string, max = 80): string {
+  const cut = text.length <= max ? text : `${cutAt(text, max)}…`;
+  // JSON escapes C0 controls only: DEL, C1, bidi controls and line separators are escaped too.
+  return JSON.stringify(cut).replace(
+    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** The first `max` UTF-16 units of `text`, one fewer where the cut would split a surrogate pair (an emoji). */
+export function cutAt(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return text.slice(0, /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max);
 }
 
 /** The first `max` characters of `text` on one line (whitespace runs collapsed), with an ellipsis when cut. */

@@ -2,8 +2,9 @@
 // attach-path.ts) or inline content (refused when it would not arrive as sent). Media types come from the name.
 import path from 'node:path';
 
+import { quoted } from '../lib/text.js';
 import { type AttachmentInput, formatCount, LIMITS, RelayError } from '../store/store.js';
-import { MAX_ATTACHMENT_NAME_BYTES, quoted } from '../store/validate.js';
+import { MAX_ATTACHMENT_NAME_BYTES } from '../store/validate.js';
 import { type FileAccess, readConfinedFile } from './attach-path.js';
 
 export interface AttachmentArg {

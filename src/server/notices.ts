@@ -10,6 +10,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import * as z from 'zod';
 
+import { cutAt } from '../lib/text.js';
 import { type NoticeMessage, type NoticeSource, storeNoticeSource } from '../notify/arrivals.js';
 import type { RelayDeps } from './deps.js';
 
@@ -67,12 +68,5 @@ export function setUpNotices(server: McpServer, deps: RelayDeps): void {
 
 /** Only what a notice shows, the text cut to what a preview can use (never in the middle of a character). */
 function noticeOf(m: NoticeMessage): NoticeMessage {
-  let message = m.message;
-  if (message.length > NOTICE_TEXT_CHARS) {
-    const cut = /[\uD800-\uDBFF]/.test(message.charAt(NOTICE_TEXT_CHARS - 1))
-      ? NOTICE_TEXT_CHARS - 1
-      : NOTICE_TEXT_CHARS;
-    message = message.slice(0, cut);
-  }
-  return { id: m.id, sender: m.sender, from: m.from, to: m.to, message };
+  return { id: m.id, sender: m.sender, from: m.from, to: m.to, message: cutAt(m.message, NOTICE_TEXT_CHARS) };
 }

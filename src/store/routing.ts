@@ -2,9 +2,9 @@
 // alive, and which name a new session gets. Pure functions over plain data: no SQL, no I/O but the pid probe.
 import { randomUUID } from 'node:crypto';
 
+import { quoted } from '../lib/text.js';
 import { KNOWN_KINDS, orList, similarNames } from './kinds.js';
 import { displayKind, EVERYONE, type Reader, RelayError, SEED_KINDS, type SessionInfo } from './store.js';
-import { quoted } from './validate.js';
 
 /** A live session refreshes its last_seen this often. */
 export const HEARTBEAT_MS = 60_000;

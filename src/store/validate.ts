@@ -1,6 +1,7 @@
 // The checks every backend makes on what is sent, before it touches storage: the text (not empty, not too large,
 // valid Unicode), the attachments (plain names, proper media types, the limits), each refusal a RelayError with a
-// sentence that says what to do, and how an error quotes a value it was given. Pure: no I/O.
+// sentence that says what to do. Pure: no I/O.
+import { quoted } from '../lib/text.js';
 import { type AttachmentInput, formatCount, LIMITS, RelayError } from './store.js';
 
 /** Checks a message body against the limits every backend shares; throws RelayError. */
@@ -85,14 +86,3 @@ const TOKEN = '[A-Za-z0-9!#$&^_.+-]';
 const MEDIA_TYPE = new RegExp(
   `^(?=[^]{1,255}$)${TOKEN}+/${TOKEN}+(?: *; *${TOKEN}+=(?:${TOKEN}+|"[ !#-\\[\\]-~]*"))*$`,
 );
-
-/** A value from a caller as an error shows it: quoted, every control or format character escaped, cut after `max`. */
-export function quoted(value: string, max = 80): string {
-  const cut =
-    value.length <= max ? value : `${value.slice(0, /[\uD800-\uDBFF]/.test(value.charAt(max - 1)) ? max - 1 : max)}…`;
-  // JSON escapes C0 controls only: DEL, C1, bidi controls and line separators are escaped too.
-  return JSON.stringify(cut).replace(
-    /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu,
-    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
-  );
-}

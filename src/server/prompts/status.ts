@@ -3,7 +3,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { describeStatus, relayStatus } from '../../lib/status.js';
+import { describeStatus, relayStatus } from '../../store/status.js';
 import type { RelayDeps } from '../deps.js';
 
 export const name = 'status';

@@ -1,7 +1,7 @@
 // The relay's state as a person reads it: totals, unread per kind, last activity. One function for `mcp-relay
 // status`, the `status` prompt and `doctor`, so they never disagree. Reads through the Store interface only.
-import { displayKind, type Store } from '../store/store.js';
-import { field } from './text.js';
+import { field } from '../lib/text.js';
+import { displayKind, type Store } from './store.js';
 
 export interface RelayStatus {
   database: string;
