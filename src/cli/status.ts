@@ -24,20 +24,23 @@ database is and how big, and the live sessions (\`mcp-relay sessions\` lists the
 export const options = { json: { type: 'boolean' }, ...dbOption } as const;
 
 /**
- * Why a send could not write the buffer file (or create it), in a few words; undefined when it can. Root passes
- * permission checks but not a read-only file system, as the send would find.
+ * Why a send could not write the buffer file (or create it), in a few words, and whether it is because its directory
+ * is missing; undefined when it can. Root passes permission checks but not a read-only file system, as the send would
+ * find.
  */
-export function whySendingFails(file: string): string | undefined {
+export function whySendingFails(file: string): { words: string; noDirectory: boolean } | undefined {
   const exists = fs.existsSync(file);
   const target = exists ? file : path.dirname(path.resolve(file));
-  if (!exists && !fs.existsSync(target)) return 'its directory does not exist';
+  if (!exists && !fs.existsSync(target)) return { words: 'its directory does not exist', noDirectory: true };
   try {
     fs.accessSync(target, fs.constants.W_OK);
     return undefined;
   } catch (error) {
     const where = exists ? 'it' : 'its directory';
     const errno = (error as NodeJS.ErrnoException).code;
-    return errno === 'EROFS' ? `${where} is on a read-only file system` : `${where} is not writable by this user`;
+    const words =
+      errno === 'EROFS' ? `${where} is on a read-only file system` : `${where} is not writable by this user`;
+    return { words, noDirectory: false };
   }
 }
 
@@ -69,7 +72,7 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   const unwritable = postgres ? undefined : whySendingFails(file);
   if (values.json === true) {
     const more = {
-      ...(unwritable === 'its directory does not exist' ? { directoryExists: false } : {}),
+      ...(unwritable?.noDirectory === true ? { directoryExists: false } : {}),
       ...(unwritable === undefined ? {} : { writable: false }),
     };
     const json = { ok: true, ...status, exists: store !== null, bytes, ...more, sessions };
@@ -78,10 +81,8 @@ export async function run(args: string[], io: CliIo): Promise<void> {
   }
   const lines = describeStatus(status, store === null || bytes === null ? {} : { bytes });
   if (unwritable !== undefined) {
-    const fix = unwritable.includes('exist')
-      ? 'create it, or pass --db with another path'
-      : 'pass --db with another path';
-    lines[2] += ` (${unwritable}, so sending would fail: ${fix})`;
+    const fix = unwritable.noDirectory ? 'create it, or pass --db with another path' : 'pass --db with another path';
+    lines[2] += ` (${unwritable.words}, so sending would fail: ${fix})`;
   } else if (store === null) lines[2] += ' (not created yet: it appears with the first message)';
   lines.push(`live sessions: ${sessions.length === 0 ? 'none' : sessions.map(sessionSummary).join(', ')}`);
   println(io.stdout, lines.join('\n'));

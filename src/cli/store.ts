@@ -1,6 +1,7 @@
 // The relay store as CLI commands open it: one rule for where it is (--db, else $RELAY_DB, else ~/.relay_buffer.db
 // under the HOME the command sees), and store errors turned into UserErrors. Commands that only look (status,
-// fetch --peek, preview, search, sessions) open it read-only and change nothing. A postgres:// URL opens the PostgreSQL store, which exists once reachable.
+// fetch --peek, preview, search, history, sessions) open it read-only and change nothing. A postgres:// URL opens the
+// PostgreSQL store, which exists once reachable.
 import fs from 'node:fs';
 
 import { defaultDbPath } from '../lib/paths.js';
@@ -47,9 +48,9 @@ export async function openRelayStore(location: string, options: OpenStoreOptions
 }
 
 /**
- * For commands that only look (status, fetch --peek, preview, search, sessions): the store opened read-only, which
- * changes nothing about the buffer (no new file, no chmod, no WAL switch, no migration); null when there is no buffer
- * there yet.
+ * For commands that only look (status, fetch --peek, preview, search, history, sessions): the store opened read-only,
+ * which changes nothing about the buffer (no new file, no chmod, no WAL switch, no migration); null when there is no
+ * buffer there yet.
  */
 export async function openForReading(location: string, options: OpenStoreOptions = {}): Promise<Store | null> {
   try {

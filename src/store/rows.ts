@@ -1,6 +1,6 @@
 // What the SQL backends share about stored rows and sends: the checks before a send and where it goes by default,
-// turning a message or session row into what the Store returns, listing attachments on messages, de-duplicating
-// and picked ids. No SQL and no driver here.
+// turning a message or session row into what the Store returns, listing attachments on messages, and de-duplicating
+// picked ids. No SQL and no driver here.
 import type { SessionView } from './routing.js';
 import {
   type AttachmentInfo,
